@@ -1,0 +1,1 @@
+"""sellerops: an Amazon seller\x27s SOPs as code."""
