@@ -1,0 +1,223 @@
+"""The settlement rules of issue 3: the settlement total, identical fee copies, fee outliers.
+
+Each rule is a pure function `rule(inp, ctx) -> list[FindingRecord]` over integer cents.
+Amounts at stake (positive = owed to the seller):
+- settlement_total_mismatch: the sum of the amount rows minus the summary total (what the rows
+  say Amazon should have deposited, less what it says it deposited);
+- duplicate_charge: the copy's fee, sign flipped (a -3.45 fee charged twice = 3.45 owed);
+- fee_outlier: what the line was charged beyond the median: fee − median per-unit fee × quantity,
+  and commission − median rate × the line's base; both on one line make one finding (same key).
+"""
+
+from __future__ import annotations
+
+import statistics
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from sellerops.reconcile.base import (
+    Context,
+    FindingRecord,
+    ReconcileInput,
+    evidence_rows,
+    money,
+    rows_by_key,
+    show,
+    text,
+)
+
+LINE_EVIDENCE = [
+    "settlement_id", "transaction_type", "order_id", "sku", "amount_type", "amount_description",
+    "amount_cents", "quantity_purchased", "fulfillment_id", "posted_date", "posted_date_time",
+]
+SETTLEMENT_EVIDENCE = [
+    "settlement_id", "settlement_start_date", "settlement_end_date", "deposit_date",
+    "total_amount_cents", "currency",
+]
+LINE_KEY = ["account", "settlement_id", "order_id", "sku"]
+
+
+def settlement_total_mismatch(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]:
+    """A summary total-amount that differs by more than the tolerance from the sum of all the
+    settlement's amount rows (duplicates, reserves, other-transaction rows included)."""
+    lines = inp.settlement_lines
+    sums = lines.groupby(["account", "settlement_id"], sort=False).agg(
+        rows_cents=("amount_cents", "sum"), rows=("amount_cents", "size")
+    )
+    s = inp.settlements.merge(sums.reset_index(), on=["account", "settlement_id"], how="left")
+    s["rows_cents"] = s["rows_cents"].fillna(0).astype("Int64")
+    s["rows"] = s["rows"].fillna(0).astype("int64")
+    diff = s["rows_cents"] - s["total_amount_cents"]
+    hit = s[(diff.abs() > ctx.policy.tolerance_cents).fillna(False).to_numpy()]
+    out = []
+    for r in hit.to_dict("records"):
+        at_stake = int(r["rows_cents"]) - int(r["total_amount_cents"])
+        out.append(FindingRecord(
+            kind="settlement_total_mismatch", account=r["account"], marketplace=r["marketplace"],
+            settlement_id=r["settlement_id"], order_id=None, sku=None, line_no=None,
+            amount=money(at_stake), currency=r["currency"],
+            detail=(f"settlement {r['settlement_id']}: summary total {show(r['total_amount_cents'])} "
+                    f"{r['currency']} but its {r['rows']} amount rows sum to {show(r['rows_cents'])}"),
+            evidence=evidence_rows(pd.DataFrame([r]), SETTLEMENT_EVIDENCE, line_column="summary_line"),
+        ))
+    return out
+
+
+def duplicate_charge(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]:
+    """Each extra copy of a fee row (ItemFees/ShipmentFees) identical in every raw column to an
+    earlier row of the same settlement. The first row is the genuine charge."""
+    lines = inp.settlement_lines
+    copies = lines.loc[ctx.duplicate_fee_copies]
+    if copies.empty:
+        return []
+    originals = lines[lines["amount_type"].isin(("ItemFees", "ShipmentFees"))]
+    originals = originals.sort_values("line_no", kind="stable").drop_duplicates(["account", "settlement_id", "raw_digest"])
+    first = originals.set_index(["account", "settlement_id", "raw_digest"])
+    out = []
+    for idx, r in copies.sort_values(["settlement_id", "line_no"]).iterrows():
+        original = first.loc[(r["account"], r["settlement_id"], r["raw_digest"])]
+        cents = r["amount_cents"]
+        at_stake = 0 if pd.isna(cents) else -int(cents)
+        out.append(FindingRecord(
+            kind="duplicate_charge", account=r["account"], marketplace=r["marketplace"],
+            settlement_id=r["settlement_id"], order_id=text(r["order_id"]), sku=text(r["sku"]),
+            line_no=int(r["line_no"]), amount=money(at_stake), currency=r["currency"],
+            detail=(f"settlement {r['settlement_id']} line {int(r['line_no'])}: {r['amount_description']} "
+                    f"{show(cents)} {r['currency']} is an identical copy of line {int(original['line_no'])}"),
+            evidence=evidence_rows(
+                pd.DataFrame([original.to_dict() | {"account": r["account"], "settlement_id": r["settlement_id"]}, r.to_dict()]),
+                LINE_EVIDENCE,
+            ),
+        ))
+    return out
+
+
+def fee_period(days: np.ndarray, splits: tuple[tuple[int, int], ...]) -> np.ndarray:
+    """The fee period of each day (datetime64[D]) as an integer: year × 100 + the number of
+    split dates on or before the day; a day before the year's first split belongs to the last
+    period of the previous year."""
+    ts = pd.DatetimeIndex(days)
+    year = ts.year.to_numpy()
+    md = ts.month.to_numpy() * 100 + ts.day.to_numpy()
+    k = np.zeros(len(days), dtype="int64")
+    for month, day in sorted(splits):
+        k += md >= month * 100 + day
+    before_first = k == 0
+    return np.where(before_first, (year - 1) * 100 + len(splits), year * 100 + k)
+
+
+def _order_items(inp: ReconcileInput, ctx: Context) -> pd.DataFrame:
+    """One row per (account, settlement, order, sku) of Order transactions, identical fee
+    copies left out: quantity, fees, commission and the base the referral fee is charged on."""
+    lines = inp.settlement_lines
+    o = lines[lines["transaction_type"].eq("Order").fillna(False).to_numpy()]
+    o = o.drop(index=o.index.intersection(ctx.duplicate_fee_copies))
+    amount = o["amount_cents"].fillna(0).to_numpy(dtype="int64")
+    a_type = o["amount_type"].fillna("").to_numpy(dtype=object)
+    desc = o["amount_description"].fillna("").to_numpy(dtype=object)
+    item_price = a_type == "ItemPrice"
+    principal = item_price & (desc == "Principal")
+    fees = a_type == "ItemFees"
+    is_fba_fee = fees & (desc == "FBAPerUnitFulfillmentFee")
+    is_commission = fees & (desc == "Commission")
+    in_base = (item_price & np.isin(desc, ("Principal", "Shipping", "GiftWrap"))) | (a_type == "Promotion")
+    qty = o["quantity_purchased"].fillna(0).to_numpy(dtype="int64")
+    work = pd.DataFrame({
+        "account": o["account"].to_numpy(), "marketplace": o["marketplace"].to_numpy(),
+        "currency": o["currency"].to_numpy(), "settlement_id": o["settlement_id"].to_numpy(),
+        "order_id": o["order_id"].to_numpy(), "sku": o["sku"].to_numpy(),
+        "qty": np.where(principal, qty, 0), "any_qty": qty,
+        "fba_fee": np.where(is_fba_fee, amount, 0), "fba_rows": is_fba_fee.astype("int64"),
+        "commission": np.where(is_commission, amount, 0), "commission_rows": is_commission.astype("int64"),
+        "base": np.where(in_base, amount, 0),
+        "posted": o["posted_date_time"].to_numpy(),
+    })
+    items = work.groupby(LINE_KEY, sort=False, dropna=False).agg(
+        marketplace=("marketplace", "first"), currency=("currency", "first"), qty=("qty", "sum"),
+        any_qty=("any_qty", "max"), fba_fee=("fba_fee", "sum"), fba_rows=("fba_rows", "sum"),
+        commission=("commission", "sum"), commission_rows=("commission_rows", "sum"),
+        base=("base", "sum"), posted=("posted", "min"),
+    ).reset_index()
+    items["qty"] = np.where(items["qty"] > 0, items["qty"], items["any_qty"])
+    posted = items["posted"]
+    fallback = o.groupby(LINE_KEY, sort=False, dropna=False)["posted_date"].first() if posted.isna().any() else None
+    if fallback is not None:
+        filled = pd.to_datetime(fallback.reindex(pd.MultiIndex.from_frame(items[LINE_KEY])).to_numpy(), utc=True)
+        posted = posted.where(posted.notna(), pd.Series(filled, index=items.index))
+    items["period"] = fee_period(pd.to_datetime(posted, utc=True).dt.tz_convert(None).to_numpy().astype("datetime64[D]"),
+                                 ctx.policy.fee_period_splits)
+    return items
+
+
+def _outliers(items: pd.DataFrame, num: str, den: str, tolerance: Fraction, min_lines: int) -> pd.DataFrame:
+    """Lines whose num/den differs from the median of their (settlement, sku, fee period) by more
+    than `tolerance`. Floats screen; the few candidates are re-judged with exact fractions."""
+    groups = ["account", "settlement_id", "sku", "period"]
+    m = items[items[den] > 0].copy()
+    m["value"] = -m[num].to_numpy(dtype="float64") / m[den].to_numpy(dtype="float64")
+    m["n"] = m.groupby(groups, sort=False)["value"].transform("size")
+    m = m[m["n"] >= min_lines]
+    m["median"] = m.groupby(groups, sort=False)["value"].transform("median")
+    loose = float(tolerance) * (1 - 1e-9) - 1e-12
+    candidates = m[(m["value"] - m["median"]).abs() > loose]
+    if candidates.empty:
+        return candidates.assign(exact_median=[])
+    members = m.merge(candidates[groups].drop_duplicates(), on=groups)
+    medians = {
+        key: statistics.median(Fraction(-int(a), int(b)) for a, b in zip(g[num], g[den]))
+        for key, g in members.groupby(groups, sort=False)
+    }
+    keep, exact = [], []
+    for r in candidates.itertuples(index=False):
+        med = medians[tuple(getattr(r, c) for c in groups)]
+        value = Fraction(-int(getattr(r, num)), int(getattr(r, den)))
+        keep.append(abs(value - med) > tolerance)
+        exact.append(med)
+    return candidates.assign(exact_median=exact)[keep]
+
+
+def fee_outlier(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]:
+    """On Order transactions: a per-unit FBA fee more than 0.05 from the median per-unit fee of
+    the SKU's lines in the same settlement and fee period, or a commission rate (commission over
+    Principal + Shipping + GiftWrap + Promotion) more than 0.5 points from their median rate.
+    The minimum number of lines is counted in that comparison group (settlement, SKU, fee period):
+    a median over fewer lines would judge nothing but noise."""
+    p = ctx.policy
+    items = _order_items(inp, ctx)
+    fee_items = items[items["fba_rows"] > 0]
+    fba = _outliers(fee_items, "fba_fee", "qty", Fraction(p.fee_tolerance_per_unit) * 100, p.min_lines_per_sku)
+    com_items = items[(items["commission_rows"] > 0) & (items["base"] > 0)]
+    com = _outliers(com_items, "commission", "base", Fraction(p.commission_tolerance_points) / 100, p.min_lines_per_sku)
+    found: dict[tuple, dict] = {}
+    for r in fba.to_dict("records"):
+        over = Fraction(-int(r["fba_fee"])) - r["exact_median"] * int(r["qty"])
+        d = found.setdefault(tuple(r[c] for c in LINE_KEY), {"r": r, "at_stake": Fraction(0), "why": []})
+        d["at_stake"] += over
+        d["why"].append(f"FBA fee {money(Fraction(-int(r['fba_fee']), int(r['qty'])))} a unit × {int(r['qty'])} "
+                        f"against the SKU's median {money(r['exact_median'])}")
+    for r in com.to_dict("records"):
+        over = Fraction(-int(r["commission"])) - r["exact_median"] * int(r["base"])
+        d = found.setdefault(tuple(r[c] for c in LINE_KEY), {"r": r, "at_stake": Fraction(0), "why": []})
+        d["at_stake"] += over
+        rate = Fraction(-int(r["commission"]), int(r["base"])) * 100
+        d["why"].append(f"commission {float(rate):.2f}% of {show(r['base'])} against the SKU's median "
+                        f"{float(r['exact_median'] * 100):.2f}%")
+    if not found:
+        return []
+    keys = pd.DataFrame([dict(zip(LINE_KEY, k)) for k in found])
+    lines = inp.settlement_lines.drop(index=inp.settlement_lines.index.intersection(ctx.duplicate_fee_copies))
+    lines = lines[lines["transaction_type"].eq("Order").fillna(False).to_numpy()]
+    rows = rows_by_key(lines, LINE_KEY, keys)
+    out = []
+    for key, d in found.items():
+        r = d["r"]
+        out.append(FindingRecord(
+            kind="fee_outlier", account=r["account"], marketplace=r["marketplace"],
+            settlement_id=r["settlement_id"], order_id=text(r["order_id"]), sku=text(r["sku"]), line_no=None,
+            amount=money(d["at_stake"]), currency=r["currency"],
+            detail=f"order {r['order_id']} sku {r['sku']} in settlement {r['settlement_id']}: " + "; ".join(d["why"]),
+            evidence=evidence_rows(rows.get(key, pd.DataFrame()), LINE_EVIDENCE),
+        ))
+    return out
