@@ -1,0 +1,330 @@
+"""Report ingestion, step by step: discover → read & detect → validate (checkpoint) → load.
+
+Pure Python over the database; `tasks/ingest.py` wraps each step as a Prefect task and
+`flows/ingest.py` composes them. A file's first outcome is kept: the same (path, sha256) offered
+again adds nothing. The same content under another name, or a settlement id already loaded, is a
+duplicate and loads nothing. A file that fails is copied into quarantine/ with `<name>.reason.json`,
+while every good file still loads. sellerops never moves, changes or deletes a user's file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlmodel import select
+
+from sellerops import models
+from sellerops.config import Settings, ensure_home, settings
+from sellerops.db import get_engine, session
+from sellerops.reports import FORMATS, detect
+from sellerops.reports.base import ReportFormat
+from sellerops.reports.marketplaces import Marketplace, marketplace
+from sellerops.reports.read import RawReport, ReportError, read_report, sha256_of
+from sellerops.reports.settlement import REPORT_TYPE as SETTLEMENT
+
+LOADED, DUPLICATE, QUARANTINED = "loaded", "duplicate", "quarantined"
+
+
+@dataclass
+class Outcome:
+    """What became of one file. `known` marks a (path, sha256) seen before: nothing was recorded."""
+
+    path: str
+    sha256: str
+    report_type: str | None
+    status: str
+    rows: int = 0
+    reason: str | None = None
+    settlement_id: str | None = None
+    known: bool = False
+    problems: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {k: getattr(self, k) for k in ("path", "sha256", "report_type", "status", "rows", "reason")}
+
+
+class PathError(Exception):
+    """A path given on the command line that does not exist or cannot be read."""
+
+
+def discover(paths: list[Path], s: Settings | None = None) -> list[Path]:
+    """The files under `paths`, in a stable order; hidden files and SELLEROPS_HOME are skipped."""
+    s = s or settings()
+    home = s.home.resolve()
+    found: list[Path] = []
+    for p in paths:
+        p = Path(p).expanduser()
+        if not p.exists():
+            raise PathError(f"{p}: no such file or folder")
+        p = p.resolve()
+        if p.is_file():
+            found.append(p)
+            continue
+        for root, dirs, files in os.walk(p):
+            r = Path(root)
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (r / d).resolve() != home)
+            found += [r / f for f in sorted(files) if not f.startswith(".")]
+    seen, out = set(), []
+    for f in found:
+        if f not in seen and home not in f.parents:
+            seen.add(f)
+            out.append(f)
+    return out
+
+
+# ---- step 1: read and detect -------------------------------------------------------------------
+
+@dataclass
+class Detected:
+    path: Path
+    sha256: str
+    raw: RawReport | None
+    fmt: ReportFormat | None
+    marketplace: Marketplace | None
+    error: str | None = None
+
+
+def read_and_detect(path: Path, default_marketplace: str, data: bytes | None = None) -> Detected:
+    """Read the bytes, decode, split and name the report type from its header."""
+    from sellerops.reports.convert import file_marketplace
+
+    data = path.read_bytes() if data is None else data
+    digest = sha256_of(data)
+    japanese = marketplace(default_marketplace).japanese
+    try:
+        raw = read_report(path, data, japanese_default=japanese)
+    except ReportError as exc:
+        return Detected(path, digest, None, None, None, str(exc))
+    fmt = detect(raw.header)
+    if fmt is None:
+        shown = ", ".join(raw.header[:8]) + (" …" if len(raw.header) > 8 else "")
+        return Detected(path, digest, raw, None, None,
+                        f"{path}:1:1: unknown report type: the header ({shown}) matches no report sellerops reads")
+    return Detected(path, digest, raw, fmt, file_marketplace(raw, fmt, default_marketplace))
+
+
+def known_outcome(path: Path, digest: str) -> models.ReportFile | None:
+    with session() as s:
+        return s.exec(select(models.ReportFile).where(models.ReportFile.path == str(path),
+                                                      models.ReportFile.sha256 == digest)).first()
+
+
+def content_seen(digest: str) -> models.ReportFile | None:
+    with session() as s:
+        return s.exec(select(models.ReportFile).where(models.ReportFile.sha256 == digest)
+                      .order_by(models.ReportFile.id)).first()
+
+
+# ---- step 2: validate ---------------------------------------------------------------------------
+
+def validate(d: Detected) -> list[str]:
+    """Run the report type's checkpoint and the typed conversion; the problems, rendered."""
+    from sellerops.reports.validate import run_checkpoint
+
+    problems = run_checkpoint(d.raw, d.fmt, d.marketplace)
+    return [p.render(d.path) for p in problems]
+
+
+# ---- step 3: load -------------------------------------------------------------------------------
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    """Rows as dicts of plain Python values (None for nulls), ready for executemany."""
+    df = df.astype(object).where(df.notna(), None)
+    recs = df.to_dict("records")
+    for r in recs:
+        for k, v in r.items():
+            if isinstance(v, pd.Timestamp):
+                r[k] = v.to_pydatetime()
+    return recs
+
+
+def _insert(conn, table: sa.Table, recs: list[dict], key: tuple[str, ...], newer: str | None = None,
+            chunk: int = 5000) -> None:
+    """Insert `recs`; with a natural key, upsert on it (with `newer`: only where the incoming
+    value of that column is newer)."""
+    if not recs:
+        return
+    if not key:
+        for i in range(0, len(recs), chunk):
+            conn.execute(table.insert(), recs[i:i + chunk])
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    cols = [c for c in recs[0] if c not in key and c != "id"]
+    for i in range(0, len(recs), chunk):
+        stmt = insert(table)
+        where = None
+        if newer:
+            where = sa.or_(table.c[newer].is_(None), stmt.excluded[newer].is_(None),
+                           stmt.excluded[newer] >= table.c[newer])
+        stmt = stmt.on_conflict_do_update(index_elements=list(key),
+                                          set_={c: stmt.excluded[c] for c in cols}, where=where)
+        conn.execute(stmt, recs[i:i + chunk])
+
+
+def _record_file(conn, s: Settings, d: Detected, status: str, rows: int = 0, reason: str | None = None,
+                 settlement_id: str | None = None, duplicate_of: int | None = None) -> int:
+    res = conn.execute(models.ReportFile.__table__.insert().values(
+        account=s.account, marketplace=d.marketplace.name if d.marketplace else None, path=str(d.path),
+        sha256=d.sha256, size_bytes=d.path.stat().st_size, report_type=d.fmt.report_type if d.fmt else None,
+        encoding=d.raw.encoding if d.raw else None, status=status, rows=rows, reason=reason,
+        settlement_id=settlement_id, duplicate_of=duplicate_of, seen_at=_now()))
+    return res.inserted_primary_key[0]
+
+
+def load(d: Detected, s: Settings | None = None) -> Outcome:
+    """Convert and store a validated report in one transaction; record its outcome."""
+    from sellerops.reports.convert import typed_frame
+
+    s = s or settings()
+    typed, problems = typed_frame(d.raw, d.fmt, d.marketplace)
+    if problems:
+        return quarantine(d, [p.render(d.path) for p in problems], s)
+    engine = get_engine(s.database_url)
+    with engine.begin() as conn:
+        if d.fmt.report_type == SETTLEMENT:
+            return _load_settlement(conn, s, d, typed)
+        fid = _record_file(conn, s, d, LOADED, rows=len(typed))
+        typed["account"] = s.account
+        typed["report_file_id"] = fid
+        if "marketplace" not in typed:
+            typed["marketplace"] = _row_marketplaces(d, typed)
+        for col in ("license_plate_number", "merchant_sku"):
+            if col in typed:
+                typed[col] = typed[col].fillna("")
+        key = d.fmt.natural_key
+        newer = "last_updated_date" if "last_updated_date" in typed else None
+        typed = _newest_per_key(typed, key, newer)
+        table = getattr(models, d.fmt.table).__table__
+        _insert(conn, table, _records(typed[[c for c in typed.columns if c in table.c]]), key, newer)
+    return Outcome(str(d.path), d.sha256, d.fmt.report_type, LOADED, rows=len(d.raw.frame))
+
+
+def _row_marketplaces(d: Detected, typed: pd.DataFrame) -> pd.Series:
+    if "sales_channel" in typed:
+        from sellerops.reports.marketplaces import MARKETPLACES
+
+        known = typed["sales_channel"].map(lambda v: MARKETPLACES[v.lower()].name
+                                           if isinstance(v, str) and v.lower() in MARKETPLACES else None)
+        return known.fillna(d.marketplace.name)
+    return pd.Series(d.marketplace.name, index=typed.index)
+
+
+def _newest_per_key(df: pd.DataFrame, key: tuple[str, ...], newer: str | None) -> pd.DataFrame:
+    """One row per natural key within a file (PostgreSQL refuses to upsert one row twice)."""
+    if not key:
+        return df
+    cols = [k for k in key if k in df.columns]
+    if newer:
+        df = df.sort_values([newer, "line_no"], na_position="first", kind="stable")
+    return df.drop_duplicates(cols, keep="last").sort_values("line_no", kind="stable")
+
+
+def _load_settlement(conn, s: Settings, d: Detected, typed: pd.DataFrame) -> Outcome:
+    summary = typed[typed["total_amount_cents"].notna()].iloc[0]
+    sid = str(summary["settlement_id"])
+    t = models.Settlement.__table__
+    existing = conn.execute(sa.select(t.c.report_file_id).where(t.c.account == s.account,
+                                                                 t.c.settlement_id == sid)).first()
+    if existing:
+        _record_file(conn, s, d, DUPLICATE, settlement_id=sid, duplicate_of=existing[0])
+        return Outcome(str(d.path), d.sha256, SETTLEMENT, DUPLICATE, settlement_id=sid,
+                       reason=None)
+    lines = typed[typed["total_amount_cents"].isna()].copy()
+    fid = _record_file(conn, s, d, LOADED, rows=len(lines), settlement_id=sid)
+    conn.execute(t.insert().values(
+        account=s.account, marketplace=d.marketplace.name, settlement_id=sid,
+        settlement_start_date=_py(summary["settlement_start_date"]),
+        settlement_end_date=_py(summary["settlement_end_date"]), deposit_date=_py(summary["deposit_date"]),
+        total_amount_cents=int(summary["total_amount_cents"]), currency=summary["currency"] or "",
+        report_file_id=fid, summary_line=int(summary["line_no"])))
+    lines["account"] = s.account
+    lines["marketplace"] = d.marketplace.name
+    lines["report_file_id"] = fid
+    lines["settlement_id"] = sid
+    lines["currency"] = lines["currency"].fillna(summary["currency"] or "")
+    table = models.SettlementLine.__table__
+    _insert(conn, table, _records(lines[[c for c in lines.columns if c in table.c]]), ())
+    return Outcome(str(d.path), d.sha256, SETTLEMENT, LOADED, rows=len(lines), settlement_id=sid)
+
+
+def _py(v):
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return None
+    return v.to_pydatetime() if isinstance(v, pd.Timestamp) else v
+
+
+# ---- quarantine and duplicates -------------------------------------------------------------------
+
+def quarantine(d: Detected, problems: list[str], s: Settings | None = None) -> Outcome:
+    """Copy the file into quarantine/ with `<name>.reason.json`; record the outcome."""
+    s = s or settings()
+    ensure_home(s)
+    reason = problems[0] if len(problems) == 1 else f"{problems[0]} (and {len(problems) - 1} more)"
+    target = s.quarantine / d.path.name
+    if target.exists() and sha256_of(target.read_bytes()) != d.sha256:
+        target = s.quarantine / f"{d.path.stem}.{d.sha256[:8]}{d.path.suffix}"
+    shutil.copy2(d.path, target)
+    info = {"path": str(d.path), "sha256": d.sha256, "report_type": d.fmt.report_type if d.fmt else None,
+            "reason": reason, "problems": problems[:100], "quarantined_at": _now().isoformat()}
+    target.with_name(target.name + ".reason.json").write_text(json.dumps(info, indent=2) + "\n")
+    with get_engine(s.database_url).begin() as conn:
+        _record_file(conn, s, d, QUARANTINED, reason=reason)
+    return Outcome(str(d.path), d.sha256, info["report_type"], QUARANTINED, reason=reason, problems=problems)
+
+
+def duplicate_of(d: Detected, first: models.ReportFile, s: Settings | None = None) -> Outcome:
+    """Record the same content seen under another path (a quarantined original quarantines its copy)."""
+    s = s or settings()
+    if first.status == QUARANTINED:
+        return quarantine(d, [f"{first.reason} (same content as {first.path})"], s)
+    with get_engine(s.database_url).begin() as conn:
+        _record_file(conn, s, d, DUPLICATE, settlement_id=first.settlement_id, duplicate_of=first.id)
+    return Outcome(str(d.path), d.sha256, first.report_type, DUPLICATE, settlement_id=first.settlement_id)
+
+
+def known(rf: models.ReportFile) -> Outcome:
+    return Outcome(rf.path, rf.sha256, rf.report_type, rf.status, rf.rows, rf.reason, rf.settlement_id, known=True)
+
+
+def ingest_file(path: Path, default_marketplace: str | None = None) -> Outcome:
+    """The whole pipeline for one file, without Prefect (the flow runs the same steps as tasks)."""
+    s = settings()
+    data = path.read_bytes()
+    if (rf := known_outcome(path, sha256_of(data))) is not None:
+        return known(rf)  # first outcome kept; nothing parsed again
+    d = read_and_detect(path, default_marketplace or s.marketplace, data)
+    if (first := content_seen(d.sha256)) is not None:
+        return duplicate_of(d, first, s)
+    if d.error:
+        return quarantine(d, [d.error], s)
+    problems = validate(d)
+    if problems:
+        return quarantine(d, problems, s)
+    return load(d, s)
+
+
+def ingest_paths(paths: list[Path], default_marketplace: str | None = None) -> list[Outcome]:
+    """Ingest every file under `paths` in order (the flow-free entry point for other sources)."""
+    return [ingest_file(p, default_marketplace) for p in discover(list(paths))]
+
+
+def report_rows() -> list[dict]:
+    """Every (path, sha256) ever seen, oldest first, as `sellerops reports` prints them."""
+    with session() as s:
+        rows = s.exec(select(models.ReportFile).order_by(models.ReportFile.id)).all()
+    return [{"path": r.path, "sha256": r.sha256, "report_type": r.report_type, "status": r.status,
+             "rows": r.rows, "reason": r.reason} for r in rows]

@@ -1,0 +1,28 @@
+"""Alembic environment: runs on the connection handed over by `sellerops.db.upgrade`."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import sellerops.models  # noqa: F401  (registers the tables)
+
+config = context.config
+target_metadata = SQLModel.metadata
+
+
+def run() -> None:
+    connection = config.attributes.get("connection")
+    if connection is None:  # `alembic` command line: build one from the configured URL
+        from sellerops.db import _make_engine
+        from sellerops.config import settings
+
+        with _make_engine(settings().database_url).begin() as connection:
+            context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+            with context.begin_transaction():
+                context.run_migrations()
+        return
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run()

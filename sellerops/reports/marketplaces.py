@@ -1,0 +1,159 @@
+"""How each marketplace writes numbers and dates, and reading values in that format.
+
+A value that cannot be read unambiguously in its marketplace's format is an error, never a guess:
+`1.234` in a comma-decimal marketplace could be 1234 or 1.234, so it is refused. Readers are
+vectorised over pandas string Series (a settlement month is millions of rows) and return the rows
+they could not read, so the caller can name the line and column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Marketplace:
+    name: str
+    region: str  # NA | EU | FE
+    currency: str
+    decimal: str  # "." or ","
+    date_order: str  # "MDY" | "DMY" | "YMD" for slash/dot dates; ISO 8601 is read everywhere
+    japanese: bool = False
+
+    @property
+    def money_example(self) -> str:
+        return "-1,234.56" if self.decimal == "." else "-1.234,56"
+
+
+_M = Marketplace
+MARKETPLACES: dict[str, Marketplace] = {
+    m.name.lower(): m
+    for m in [
+        _M("Amazon.com", "NA", "USD", ".", "MDY"),
+        _M("Amazon.ca", "NA", "CAD", ".", "MDY"),
+        _M("Amazon.com.mx", "NA", "MXN", ".", "DMY"),
+        _M("Amazon.com.br", "NA", "BRL", ",", "DMY"),
+        _M("Amazon.co.uk", "EU", "GBP", ".", "DMY"),
+        _M("Amazon.de", "EU", "EUR", ",", "DMY"),
+        _M("Amazon.fr", "EU", "EUR", ",", "DMY"),
+        _M("Amazon.it", "EU", "EUR", ",", "DMY"),
+        _M("Amazon.es", "EU", "EUR", ",", "DMY"),
+        _M("Amazon.nl", "EU", "EUR", ",", "DMY"),
+        _M("Amazon.se", "EU", "SEK", ",", "DMY"),
+        _M("Amazon.pl", "EU", "PLN", ",", "DMY"),
+        _M("Amazon.com.be", "EU", "EUR", ",", "DMY"),
+        _M("Amazon.co.jp", "FE", "JPY", ".", "YMD", japanese=True),
+        _M("Amazon.com.au", "FE", "AUD", ".", "DMY"),
+        _M("Amazon.sg", "FE", "SGD", ".", "DMY"),
+    ]
+}
+_BY_CURRENCY = {"USD": "Amazon.com", "CAD": "Amazon.ca", "GBP": "Amazon.co.uk", "EUR": "Amazon.de", "JPY": "Amazon.co.jp",
+                "MXN": "Amazon.com.mx", "AUD": "Amazon.com.au"}
+
+
+def marketplace(name: str | None, default: str = "Amazon.com") -> Marketplace:
+    """The marketplace called `name` (case-insensitive); unknown names read like `default`."""
+    if name and name.lower() in MARKETPLACES:
+        return MARKETPLACES[name.lower()]
+    base = MARKETPLACES[default.lower()] if default.lower() in MARKETPLACES else MARKETPLACES["amazon.com"]
+    if not name:
+        return base
+    return Marketplace(name, base.region, base.currency, base.decimal, base.date_order, base.japanese)
+
+
+def marketplace_for_currency(currency: str | None) -> str | None:
+    return _BY_CURRENCY.get((currency or "").upper())
+
+
+def money_regex(m: Marketplace) -> str:
+    """What a money value looks like in `m` (blank values are checked elsewhere)."""
+    if m.decimal == ".":
+        return r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$"
+    # comma-decimal. A dot followed by one or two digits can only be a decimal point; a lone
+    # "1.234" could be 1234 or 1.234, so a single dot group needs its decimal comma to be money.
+    return r"^[+-]?(\d{1,3}(\.\d{3}){2,}(,\d{1,2})?|\d{1,3}\.\d{3},\d{1,2}|\d+(,\d{1,2})?|\d+\.\d{1,2})$"
+
+
+_MONEY_PARTS = re.compile(r"^(?P<sign>[+-]?)(?P<int>\d+)(?:[.](?P<frac>\d{1,2}))?$")
+
+
+def read_money(raw: pd.Series, m: Marketplace) -> tuple[pd.Series, pd.Series]:
+    """Parse money text into integer hundredths (nullable Int64); blank is null, not zero.
+
+    Returns (cents, bad) where `bad` marks non-blank values that are not money in `m`'s format.
+    """
+    s = raw.astype("string").str.strip()
+    blank = s.isna() | (s == "")
+    ok = s.str.fullmatch(money_regex(m)).fillna(False).astype(bool)
+    if m.decimal == ".":
+        canon = s.str.replace(",", "", regex=False)
+    else:
+        plain_dot = s.str.fullmatch(r"[+-]?\d+\.\d{1,2}").fillna(False).astype(bool)
+        canon = s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        canon = canon.where(~plain_dot, s)
+    canon = canon.where(ok & ~blank)
+    parts = canon.str.extract(_MONEY_PARTS)
+    whole = pd.to_numeric(parts["int"], errors="coerce").astype("Int64")
+    frac = pd.to_numeric(parts["frac"].fillna("0").str.ljust(2, "0"), errors="coerce").astype("Int64")
+    cents = whole * 100 + frac
+    cents = cents.where(parts["sign"] != "-", -cents)
+    cents = cents.where(ok & ~blank)
+    return cents.astype("Int64"), (~blank & ~ok)
+
+
+_ZONES = {"UTC": "+00:00", "GMT": "+00:00", "Z": "+00:00", "PST": "-08:00", "PDT": "-07:00", "CET": "+01:00",
+          "CEST": "+02:00", "BST": "+01:00", "JST": "+09:00"}
+_ZONE_RE = re.compile(r"\s*\b(UTC|GMT|PST|PDT|CET|CEST|BST|JST)$")
+
+
+def _locale_formats(m: Marketplace) -> list[str]:
+    if m.date_order == "MDY":
+        dates = ["%m/%d/%Y"]
+    elif m.date_order == "YMD":
+        dates = ["%Y/%m/%d"]
+    else:
+        dates = ["%d/%m/%Y", "%d.%m.%Y"]
+    out = []
+    for d in dates:
+        out += [d + " %H:%M:%S%z", d + " %H:%M%z", d + "%z"]
+    return out
+
+
+def date_regex(m: Marketplace) -> str:
+    """What a date or datetime looks like in `m`: ISO 8601 anywhere, else the marketplace's order."""
+    iso = r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?"
+    if m.date_order == "MDY" or m.date_order == "DMY":
+        loc = r"\d{1,2}[./]\d{1,2}[./]\d{4}( \d{2}:\d{2}(:\d{2})?)?"
+    else:
+        loc = r"\d{4}/\d{1,2}/\d{1,2}( \d{2}:\d{2}(:\d{2})?)?"
+    zone = r"(\s*(Z|[+-]\d{2}:?\d{2}|UTC|GMT|PST|PDT|CET|CEST|BST|JST))?"
+    return rf"^({iso}|{loc}){zone}$"
+
+
+def read_datetime(raw: pd.Series, m: Marketplace) -> tuple[pd.Series, pd.Series]:
+    """Parse dates/datetimes into tz-aware UTC Timestamps. A value without a zone is UTC (Amazon
+    writes report times in UTC). Returns (values, bad)."""
+    s = raw.astype("string").str.strip()
+    blank = s.isna() | (s == "")
+    shape_ok = s.str.fullmatch(date_regex(m)).fillna(False).astype(bool)
+    z = s.str.replace(_ZONE_RE, lambda mm: _ZONES[mm.group(1)], regex=True)
+    z = z.str.replace(r"Z$", "+00:00", regex=True)
+    z = z.str.replace(r"(\d)\s+([+-]\d{2}):?(\d{2})$", r"\1\2:\3", regex=True)
+    todo = ~blank & shape_ok
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns, UTC]")
+    iso = todo & z.str.match(r"^\d{4}-").fillna(False).astype(bool)
+    if iso.any():
+        out[iso] = pd.to_datetime(z[iso], format="ISO8601", utc=True, errors="coerce")
+    rest = todo & ~iso
+    if rest.any():
+        zz = z[rest].where(z[rest].str.contains(r"[+-]\d{2}:\d{2}$", regex=True), z[rest] + "+00:00")
+        for fmt in _locale_formats(m):
+            left = zz[out[rest].isna().values]
+            if left.empty:
+                break
+            out[left.index] = pd.to_datetime(left, format=fmt, utc=True, errors="coerce")
+    bad = ~blank & out.isna()
+    return out, bad

@@ -1,0 +1,129 @@
+"""Reading a report file: bytes → decoded, split into a frame of raw strings with line numbers.
+
+Decoding: a BOM decides; else strict UTF-8; else cp932 when the marketplace is Japanese; else
+ISO-8859-1, which never fails and so comes last. LF or CRLF. Nothing is quoted in Amazon's flat
+files, so a quote is data. Every row keeps its physical line number (the header is line 1) and its
+field count, so the checkpoint can say where a row is short or long.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sellerops.reports.base import norm
+
+LINE, FIELDS = "__line__", "__fields__"
+
+
+class ReportError(Exception):
+    """A file that cannot be ingested; `str()` reads `path:line:col: message` where a place applies."""
+
+
+@dataclass
+class RawReport:
+    path: Path
+    sha256: str
+    size: int
+    encoding: str
+    header: list[str]  # as written in the file
+    names: list[str]  # normalised
+    frame: pd.DataFrame  # one column per header name (normalised), strings; blanks are None
+    ends_with_newline: bool
+
+    @property
+    def rows(self) -> int:
+        return len(self.frame)
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def decode(data: bytes, japanese: bool) -> tuple[bytes, str]:
+    """Pick the encoding; return the bytes to parse (UTF-16 is re-encoded as UTF-8) and its name."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8):], "utf-8-sig"
+    for bom, enc in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            return data[len(bom):].decode(enc).encode("utf-8"), enc
+    try:
+        data.decode("utf-8")
+        return data, "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if japanese:
+        try:
+            data.decode("cp932")
+            return data, "cp932"
+        except UnicodeDecodeError:
+            pass
+    return data, "iso-8859-1"
+
+
+def looks_japanese(data: bytes) -> bool:
+    """Whether the report names the Japanese marketplace (read before decoding: the name is ASCII)."""
+    return b"Amazon.co.jp" in data[:1_000_000] or b"JPY" in data[:1_000_000]
+
+
+def read_report(path: Path, data: bytes, japanese_default: bool = False) -> RawReport:
+    """Split `data` into a header and a frame of raw strings. Raises ReportError when it cannot."""
+    digest = sha256_of(data)
+    if not data:
+        raise ReportError(f"{path}: empty file (0 bytes): not a report")
+    nul = data.find(b"\x00")
+    if nul >= 0 and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ReportError(f"{path}: binary file (NUL byte at offset {nul}): not a tab-separated report")
+    body, encoding = decode(data, japanese_default or looks_japanese(data))
+    pyenc = "utf-8" if encoding.startswith("utf") else encoding
+
+    # Field counts per physical line from the bytes (tab and newline never occur inside a
+    # multi-byte character of UTF-8 or cp932), so a short or long row is found without Python loops.
+    arr = np.frombuffer(body, dtype=np.uint8)
+    nl = np.flatnonzero(arr == 10)
+    ends_nl = bool(len(body)) and body[-1:] == b"\n"
+    ends = nl if ends_nl else np.append(nl, len(body))
+    starts = np.concatenate(([0], nl + 1))[: len(ends)]
+    tabs = np.flatnonzero(arr == 9)
+    fields = np.searchsorted(tabs, ends) - np.searchsorted(tabs, starts) + 1
+    lengths = ends - starts
+    cr = np.zeros(len(ends), dtype=bool)
+    nonzero = lengths > 0
+    cr[nonzero] = arr[ends[nonzero] - 1] == 13
+    blank = (lengths - cr) == 0
+    if len(ends) == 0 or blank[0]:
+        raise ReportError(f"{path}:1:1: no header line")
+
+    width = int(fields.max())
+    try:
+        table = pd.read_csv(
+            io.BytesIO(body), sep="\t", header=None, names=list(range(width)), dtype=object,
+            quoting=csv.QUOTE_NONE, keep_default_na=False, na_filter=False, skip_blank_lines=False,
+            encoding=pyenc, engine="c", on_bad_lines="error",
+        )
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:  # pragma: no cover - guarded above
+        raise ReportError(f"{path}: cannot be read as a tab-separated report: {exc}") from exc
+    if len(table) != len(ends):
+        raise ReportError(f"{path}: cannot be read as a tab-separated report: "
+                          f"{len(table)} rows parsed for {len(ends)} lines")
+
+    header = [str(h).strip().strip("\r") for h in table.iloc[0].tolist()[: int(fields[0])]]
+    names = [norm(h) for h in header]
+    frame = table.iloc[1:, : len(header)].copy()
+    frame.columns = names
+    # \r of a CRLF file stays on the last field; blank strings become None (a blank is null).
+    last = names[-1]
+    frame[last] = frame[last].str.rstrip("\r")
+    frame = frame.replace({"": None})
+    frame[LINE] = np.arange(2, len(ends) + 1)
+    frame[FIELDS] = fields[1:]
+    frame = frame[~blank[1:]]  # blank lines are not rows
+    frame.index = pd.RangeIndex(len(frame))
+    return RawReport(path, digest, len(data), encoding, header, names, frame, ends_nl)
