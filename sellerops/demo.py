@@ -203,8 +203,7 @@ class _Expect:
     def add(self, kind, amount_cents, settlement_id=None, order_id=None, sku=None, line_no=None, **extra):
         self.rows.append({"kind": kind, "account": ACCOUNT, "marketplace": MARKETPLACE,
                           "settlement_id": settlement_id, "order_id": order_id, "sku": sku, "line_no": line_no,
-                          "amount": str(Decimal(amount_cents) / 100 if isinstance(amount_cents, int)
-                                        else amount_cents), "currency": CURRENCY, **extra})
+                          "amount": str((Decimal(amount_cents) / 100).quantize(Decimal("0.01"))), "currency": CURRENCY, **extra})
 
 
 class _Seller:
@@ -690,3 +689,61 @@ def write_demo_data(out: Path, orders_per_day: int = 40, days: int = 60, seed: i
                        settlement_rows=seller.st.rows, settlements=len(seller.st.ids),
                        findings=len(seller.expect.rows), start=start, as_of=seller.as_of)
 
+
+
+# -- reading the demo files back (tests and benchmark only; ingestion has its own parsers) ---------
+
+_KIND_BY_COLUMN = (("settlement-id", "settlement"), ("order-status", "orders"),
+                   ("license-plate-number", "fba_returns"), ("Amazon RMA ID", "seller_returns"),
+                   ("reimbursement-id", "reimbursements"))
+_MONEY = {"total-amount", "amount", "item-price", "item-tax", "shipping-price", "shipping-tax", "gift-wrap-price",
+          "gift-wrap-tax", "item-promotion-discount", "ship-promotion-discount", "Label cost", "Order Amount",
+          "Refunded Amount", "amount-per-unit", "amount-total"}
+_RENAME = {"currency-unit": "currency", "Currency code": "currency", "Amazon RMA ID": "amazon_rma_id",
+           "Merchant SKU": "merchant_sku", "Return quantity": "return_quantity", "Order ID": "order_id",
+           "A-to-Z Claim": "a_to_z_claim"}
+
+
+def read_frames(reports_dir: Path, account: str = ACCOUNT, marketplace: str = MARKETPLACE):
+    """The demo's report files as a `ReconcileInput`, without the database: a test-and-benchmark
+    reader for the files this module writes (header-named columns, blank = null)."""
+    import pandas as pd
+
+    from sellerops.reconcile.base import ReconcileInput
+    from sellerops.reconcile.frames import coerce
+
+    parts: dict[str, list] = {}
+    for file_id, path in enumerate(sorted(Path(reports_dir).iterdir()), start=1):
+        with open(path, encoding="utf-8") as f:
+            header = f.readline().rstrip("\n").split("\t")
+        kind = next(k for column, k in _KIND_BY_COLUMN if column in header)
+        raw = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, na_values=[""], quoting=3)
+        frame = pd.DataFrame(index=raw.index)
+        for column in raw.columns:
+            name = _RENAME.get(column, column.replace("-", "_").replace(" ", "_").lower())
+            values = raw[column]
+            if column in _MONEY:
+                cents = (pd.to_numeric(values) * 100).round()
+                frame[name + "_cents"] = cents.astype("Int64")
+            elif values.str.endswith(" UTC").any():
+                frame[name] = pd.to_datetime(values.str.removesuffix(" UTC"), utc=True, format="%Y-%m-%d %H:%M:%S")
+            elif name.endswith("_date") and kind != "settlement":
+                frame[name] = pd.to_datetime(values, utc=True, format="ISO8601")
+            else:
+                frame[name] = values
+        frame["line_no"] = raw.index + 2
+        frame["file"] = str(path)
+        frame["account"], frame["marketplace"], frame["report_file_id"] = account, marketplace, file_id
+        if kind == "settlement":
+            summary = frame.iloc[:1].assign(summary_line=2)
+            lines = frame.iloc[1:].copy()
+            lines["currency"] = lines["currency"].fillna(summary["currency"].iloc[0])
+            lines["raw_digest"] = pd.util.hash_pandas_object(raw.iloc[1:], index=False).astype(str).to_numpy()
+            parts.setdefault("settlements", []).append(summary)
+            parts.setdefault("settlement_lines", []).append(lines)
+        else:
+            if kind == "orders":
+                frame["is_business_order"] = frame["is_business_order"].eq("true")
+            parts.setdefault(kind, []).append(frame)
+    frames = {kind: coerce(kind, pd.concat(chunks, ignore_index=True)) for kind, chunks in parts.items()}
+    return ReconcileInput(**frames)

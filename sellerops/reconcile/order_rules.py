@@ -90,7 +90,7 @@ def unsettled_order(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]:
             kind="unsettled_order", account=r["account"], marketplace=r["marketplace"], settlement_id=None,
             order_id=r["order_id"], sku=r["sku"], line_no=None, amount=money(paid), currency=r["currency"],
             detail=(f"{channel}order {r['order_id']} sku {r['sku']} ({r['fulfillment_channel']}) shipped, purchased "
-                    f"{r['purchase_date'].date()}, but no settlement up to {r['as_of']} pays it"),
+                    f"{r['purchase_date'].date()}, but no settlement up to {pd.Timestamp(r['as_of']).date()} pays it"),
             evidence=evidence_rows(pd.DataFrame([r]).rename(columns={"order_id": "amazon_order_id"}), ORDER_EVIDENCE),
         ))
     return out
