@@ -474,12 +474,14 @@ def plant(s: _Seller) -> dict[dt.date, list]:
         s.expect.add("settlement_total_mismatch", 1234, settlement_id=s.st.ids[1])
 
     # unsettled_order: shipped, old enough, never settled — FBA, seller-fulfilled, business
+    def unsettled(o):
+        s.write_order_rows(o)
+        s.expect.add("unsettled_order", _paid(o), order_id=o.order_id, sku=sku.sku)
+
     for day, afn, business in ((S + dt.timedelta(days=3), True, False), (A - dt.timedelta(days=30), False, False),
                                (A - dt.timedelta(days=50), True, True)):
-        if day >= S:
-            o = order(day, afn=afn, business=business)
-            s.expect.add("unsettled_order", _paid(o), order_id=o.order_id, sku=sku.sku)
-            at(day, lambda o: s.write_order_rows(o), o)
+        if S <= day <= A - dt.timedelta(days=p.grace_days_fba):
+            at(day, unsettled, order(day, afn=afn, business=business))
     # negative controls: inside the grace period (FBA 21, seller-fulfilled 28, business 45),
     # cancelled, sold outside Amazon, bought before the earliest settlement loaded
     for days_back, afn, business in ((20, True, False), (27, False, False), (40, True, True)):
@@ -492,14 +494,16 @@ def plant(s: _Seller) -> dict[dt.date, list]:
 
     def settled(o, **kw):
         s.write_order_rows(o)
-        s.settle_order(o, delay_hours=24, **kw)
+        return s.settle_order(o, delay_hours=24, **kw) is not None
+
+    def mismatched(o):
+        if settled(o, principal_delta={sku.sku: -150}):
+            s.expect.add("principal_mismatch", 150, order_id=o.order_id, sku=sku.sku)
 
     # principal_mismatch: 1.50 short; control: 1 of 2 units settled so far (quantity not covered)
     day = S + dt.timedelta(days=16)
     if in_history(day):
-        o = order(day)
-        s.expect.add("principal_mismatch", 150, order_id=o.order_id, sku=sku.sku)
-        at(day, lambda o: settled(o, principal_delta={sku.sku: -150}), o)
+        at(day, mismatched, order(day))
         at(day, lambda o: settled(o, settled_qty={sku.sku: 1}), order(day, qty=2))
 
     # duplicate_charge (expected when written) and fee_outlier on the busiest SKU
@@ -514,11 +518,12 @@ def plant(s: _Seller) -> dict[dt.date, list]:
             at(day, lambda o, kw=kw: settled(o, **kw), o)
 
     # refunds, S+1..S+9: planted findings and their controls
-    def refunded(o, when, principal=None, ret=None, reimb=None, reversal=None):
+    def refunded(o, when, principal=None, ret=None, reimb=None, reversal=None, expect=None):
         s.write_order_rows(o)
-        s.settle_order(o, delay_hours=24)
+        sold = s.settle_order(o, delay_hours=24) is not None
         it = o.items[0]
-        s.refund(o, it, when, principal)
+        if s.refund(o, it, when, principal) and sold and expect:
+            expect(o)
         if ret is not None:
             s.fba_return(o, it, ret)
         if reimb is not None:
@@ -535,10 +540,11 @@ def plant(s: _Seller) -> dict[dt.date, list]:
         for kw in ({}, {"reimb": t(12), "reversal": t(25)}):  # no return; reimbursed then reversed
             o = order(S + dt.timedelta(days=1))
             refund_day = t(6 if not kw else 7)
-            s.expect.add("refund_without_return", o.items[0].principal, order_id=o.order_id, sku=sku.sku,
-                         claim_window_opens=str(refund_day.date() + dt.timedelta(days=opening)),
-                         claim_window_closes=str(refund_day.date() + dt.timedelta(days=closing)))
-            at(o.purchased.date(), lambda o, w=refund_day, kw=kw: refunded(o, w, **kw), o)
+            expect = lambda o, d=refund_day.date(): s.expect.add(  # noqa: E731
+                "refund_without_return", o.items[0].principal, order_id=o.order_id, sku=sku.sku,
+                claim_window_opens=str(d + dt.timedelta(days=opening)),
+                claim_window_closes=str(d + dt.timedelta(days=closing)))
+            at(o.purchased.date(), lambda o, w=refund_day, kw=kw, e=expect: refunded(o, w, expect=e, **kw), o)
     d2 = S + dt.timedelta(days=2)
     at(d2, lambda o: refunded(o, t(8), ret=t(6)), order(d2))                       # returned
     at(d2, lambda o: refunded(o, t(8), reimb=t(15)), order(d2))                    # reimbursed
@@ -553,9 +559,8 @@ def plant(s: _Seller) -> dict[dt.date, list]:
 
     # refund_exceeds_sale: 5.00 more refunded than sold (returned, so no claim)
     d3 = S + dt.timedelta(days=3)
-    o = order(d3)
-    s.expect.add("refund_exceeds_sale", 500, order_id=o.order_id, sku=sku.sku)
-    at(d3, lambda o: refunded(o, t(9), principal=o.items[0].principal + 500, ret=t(8)), o)
+    at(d3, lambda o: refunded(o, t(9), principal=o.items[0].principal + 500, ret=t(8), expect=lambda o: s.expect.add(
+        "refund_exceeds_sale", 500, order_id=o.order_id, sku=sku.sku)), order(d3))
     return plan
 
 
@@ -670,7 +675,7 @@ def write_demo_data(out: Path, orders_per_day: int = 40, days: int = 60, seed: i
     seller = _Seller(out, orders_per_day, days, seed, start, Policy())
     try:
         planted = plant(seller)
-        for offset in range(-12, days):
+        for offset in range(-25, days):
             day = start + dt.timedelta(days=offset)
             for order, action in planted.get(day, []):
                 action(order)
