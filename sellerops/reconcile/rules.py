@@ -132,7 +132,7 @@ def _order_items(inp: ReconcileInput, ctx: Context) -> pd.DataFrame:
         "fba_fee": np.where(is_fba_fee, amount, 0), "fba_rows": is_fba_fee.astype("int64"),
         "commission": np.where(is_commission, amount, 0), "commission_rows": is_commission.astype("int64"),
         "base": np.where(in_base, amount, 0),
-        "posted": o["posted_date_time"].to_numpy(),
+        "posted": o["posted_date_time"].dt.tz_convert(None).to_numpy(),
     })
     items = work.groupby(LINE_KEY, sort=False, dropna=False).agg(
         marketplace=("marketplace", "first"), currency=("currency", "first"), qty=("qty", "sum"),
