@@ -71,10 +71,10 @@ def marketplace_for_currency(currency: str | None) -> str | None:
 def money_regex(m: Marketplace) -> str:
     """What a money value looks like in `m` (blank values are checked elsewhere)."""
     if m.decimal == ".":
-        return r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$"
+        return r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?$"
     # comma-decimal. A dot followed by one or two digits can only be a decimal point; a lone
     # "1.234" could be 1234 or 1.234, so a single dot group needs its decimal comma to be money.
-    return r"^[+-]?(\d{1,3}(\.\d{3}){2,}(,\d{1,2})?|\d{1,3}\.\d{3},\d{1,2}|\d+(,\d{1,2})?|\d+\.\d{1,2})$"
+    return r"^[+-]?(?:\d{1,3}(?:\.\d{3}){2,}(?:,\d{1,2})?|\d{1,3}\.\d{3},\d{1,2}|\d+(?:,\d{1,2})?|\d+\.\d{1,2})$"
 
 
 _MONEY_PARTS = re.compile(r"^(?P<sign>[+-]?)(?P<int>\d+)(?:[.](?P<frac>\d{1,2}))?$")
@@ -124,13 +124,13 @@ def _locale_formats(m: Marketplace) -> list[str]:
 
 def date_regex(m: Marketplace) -> str:
     """What a date or datetime looks like in `m`: ISO 8601 anywhere, else the marketplace's order."""
-    iso = r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?"
+    iso = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
     if m.date_order == "MDY" or m.date_order == "DMY":
-        loc = r"\d{1,2}[./]\d{1,2}[./]\d{4}( \d{2}:\d{2}(:\d{2})?)?"
+        loc = r"\d{1,2}[./]\d{1,2}[./]\d{4}(?: \d{2}:\d{2}(?::\d{2})?)?"
     else:
-        loc = r"\d{4}/\d{1,2}/\d{1,2}( \d{2}:\d{2}(:\d{2})?)?"
-    zone = r"(\s*(Z|[+-]\d{2}:?\d{2}|UTC|GMT|PST|PDT|CET|CEST|BST|JST))?"
-    return rf"^({iso}|{loc}){zone}$"
+        loc = r"\d{4}/\d{1,2}/\d{1,2}(?: \d{2}:\d{2}(?::\d{2})?)?"
+    zone = r"(?:\s*(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT|PST|PDT|CET|CEST|BST|JST))?"
+    return rf"^(?:{iso}|{loc}){zone}$"
 
 
 def read_datetime(raw: pd.Series, m: Marketplace) -> tuple[pd.Series, pd.Series]:

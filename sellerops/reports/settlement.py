@@ -51,7 +51,9 @@ FORMAT = ReportFormat(
 
 def expectations(gxe, m) -> list:
     """Settlement-only rules: settlement-id on every row, one summary row with its total, one id."""
-    cond = dict(row_condition=f"{SUMMARY_MARK}==0", condition_parser="pandas")
+    from great_expectations.expectations.row_conditions import Column
+
+    cond = dict(row_condition=Column(SUMMARY_MARK) == 0)
     out = [
         gxe.ExpectColumnValuesToNotBeNull(column="settlement-id"),
         gxe.ExpectColumnSumToBeBetween(column=SUMMARY_MARK, min_value=1, max_value=1,

@@ -57,6 +57,9 @@ def context():
     with _lock:
         if _context is None:
             _quiet_gx_env()
+            import logging
+
+            logging.getLogger("great_expectations").setLevel(logging.WARNING)
             import great_expectations as gx
             from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -140,8 +143,6 @@ def run_checkpoint(raw: RawReport, fmt: ReportFormat, m: Marketplace) -> list[Pr
     missing = [c.name for c in fmt.columns if (c.required or c.key) and c.name not in set(raw.names)]
     cp = _checkpoint(fmt, m, len(raw.header))
     df = validation_frame(raw, fmt)
-    for name in missing:  # present as all-blank so other expectations evaluate; the existence
-        df[name] = None   # check below reports the column itself, once.
     with _lock:
         result = cp.run(batch_parameters={"dataframe": df})
     problems: list[Problem] = []

@@ -220,3 +220,24 @@ class AmazonSource(abc.ABC):
     @abc.abstractmethod
     def listing_status(self, skus: list[str] | None = None) -> list[dict[str, Any]]:
         """Listing status and issues per SKU (Listings Items 2021-08-01); all listings when `skus` is None."""
+
+
+# Amazon marketplace id -> the site name ingestion uses to read numbers, dates and encodings.
+SITE_BY_MARKETPLACE_ID: dict[str, str] = {
+    "ATVPDKIKX0DER": "Amazon.com",
+    "A2EUQ1WTGCTBG2": "Amazon.ca",
+    "A1AM78C64UM0Y8": "Amazon.com.mx",
+    "A2Q3Y263D00KWC": "Amazon.com.br",
+    "A1F83G8C2ARO7P": "Amazon.co.uk",
+    "A1PA6795UKMFR9": "Amazon.de",
+    "A13V1IB3VIYZZH": "Amazon.fr",
+    "APJ6JRA9NG5V4": "Amazon.it",
+    "A1RKKUPIHCS9HS": "Amazon.es",
+    "A1805IZSGTT6HS": "Amazon.nl",
+    "A2NODRKZP88ZB9": "Amazon.se",
+    "A1C3SOZRARQ6R3": "Amazon.pl",
+    "AMEN7PMS3EDWL": "Amazon.com.be",
+    "A1VC38T7YXB528": "Amazon.co.jp",
+    "A39IBJ37TRP1C6": "Amazon.com.au",
+    "A19VAU5U5O7RUS": "Amazon.sg",
+}

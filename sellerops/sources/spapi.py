@@ -309,6 +309,7 @@ class SpApiSource(AmazonSource):
             if status == ReportStatus.FATAL.value:
                 raise ReportFailed(report_type, report_id, self._error_text(report.get("reportDocumentId")))
             waited = self._clock() - began
+            log.debug("report %s (%s) %s after %.2f s", report_id, report_type, status or "UNKNOWN", waited)
             if waited >= self.policy.poll_timeout:
                 raise ReportTimedOut(report_type, report_id, status or "UNKNOWN", waited)
             self._sleep(max(0.0, min(self.policy.poll_interval, self.policy.poll_timeout - waited)))

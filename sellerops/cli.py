@@ -1,0 +1,148 @@
+"""The `sellerops` command line: the edge of the package.
+
+Read-only commands (`reports`, `findings`) touch only the database and never start Prefect; the
+commands that run a procedure import its flow lazily, inside the command. With `--format json` a
+command writes only JSON to stdout, one object per line; logs and progress go to stderr.
+Exit codes: 0 success (findings are not an error), 1 error, 2 something was quarantined.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+# Quiet the heavy dependencies before anything imports them: this network refuses outside calls
+# and a user must not see telemetry noise or progress bars nobody watches.
+for _k, _v in {
+    "GX_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_CLI_PROMPT": "false",
+    "TQDM_DISABLE": "1",
+}.items():
+    os.environ.setdefault(_k, _v)
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="An Amazon seller's standard operating procedures as code.")
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+
+class Fmt(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class Fail(Exception):
+    """An error the user can act on: printed as one line, exit 1."""
+
+
+def _json_lines(rows: list[dict]) -> None:
+    for r in rows:
+        sys.stdout.write(json.dumps(r, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def _csv(rows: list[dict], columns: list[str]) -> None:
+    w = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: (json.dumps(v) if isinstance(v, (list, dict)) else v) for k, v in r.items()})
+
+
+def _table(title: str, rows: list[dict], columns: list[str]) -> None:
+    t = Table(title=title, show_lines=False)
+    for c in columns:
+        t.add_column(c, overflow="fold", justify="right" if c in ("rows", "amount") else "left")
+    for r in rows:
+        t.add_row(*["" if r.get(c) is None else str(r.get(c)) for c in columns])
+    out.print(t)
+
+
+def _prefect_quiet() -> None:
+    """Settings for a CLI run of a flow: ephemeral server when none is configured, logs on stderr."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+
+@app.command()
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="Report files and folders (hidden files are skipped)."),
+    marketplace: Optional[str] = typer.Option(None, help="Marketplace of files that do not name one."),
+    format: Fmt = typer.Option(Fmt.table, "--format", help="table or json (one object per line)."),
+) -> None:
+    """Load Seller Central reports; a bad file is quarantined with its reason, the good ones load."""
+    from sellerops.ingest import PathError, discover
+
+    try:
+        discover(paths)
+    except PathError as exc:
+        raise Fail(str(exc)) from exc
+    _prefect_quiet()
+    from flows.ingest import ingest_reports
+
+    rows = ingest_reports(paths=[str(p) for p in paths], marketplace=marketplace)
+    if format == Fmt.json:
+        _json_lines([{k: v for k, v in r.items() if k != "known"} for r in rows])
+    else:
+        shown = [dict(r, path=Path(r["path"]).name, status=r["status"] + (" (seen before)" if r["known"] else ""))
+                 for r in rows]
+        _table("Report ingestion", shown, ["path", "report_type", "status", "rows", "reason"])
+    if any(r["status"] == "quarantined" for r in rows):  # also a file quarantined on an earlier run
+        raise typer.Exit(2)
+
+
+@app.command()
+def reports(format: Fmt = typer.Option(Fmt.table, "--format", help="table, json or csv.")) -> None:
+    """Every report file ever seen, with its first outcome (reads the database only)."""
+    from sellerops.ingest import report_rows
+
+    rows = report_rows()
+    cols = ["path", "sha256", "report_type", "status", "rows", "reason"]
+    if format == Fmt.json:
+        _json_lines(rows)
+    elif format == Fmt.csv:
+        _csv(rows, cols)
+    else:
+        _table("Reports seen", [dict(r, sha256=r["sha256"][:12]) for r in rows], cols)
+
+
+def main() -> None:
+    debug = bool(os.environ.get("SELLEROPS_DEBUG"))
+    try:
+        rc = app(standalone_mode=False)
+        sys.exit(rc if isinstance(rc, int) else 0)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (Fail,) as exc:
+        err.print(f"[red]sellerops: error:[/red] {exc}", highlight=False)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # one clear message, not a traceback
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(1)
+        if debug:
+            raise
+        err.print(f"[red]sellerops: error:[/red] {type(exc).__name__}: {exc}  "
+                  "(set SELLEROPS_DEBUG=1 for the traceback)", highlight=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
