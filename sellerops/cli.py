@@ -117,6 +117,125 @@ def reports(format: Fmt = typer.Option(Fmt.table, "--format", help="table, json 
         _table("Reports seen", [dict(r, sha256=r["sha256"][:12]) for r in rows], cols)
 
 
+class Status(str, Enum):
+    open = "open"
+    resolved = "resolved"
+
+
+FINDING_COLUMNS = ["id", "kind", "settlement_id", "order_id", "sku", "amount", "currency", "status", "detail",
+                   "claim_window_opens", "claim_window_closes", "first_seen", "last_seen"]
+
+
+@app.command()
+def findings(
+    kind: Optional[str] = typer.Option(None, help="Only this kind (e.g. unsettled_order)."),
+    status: Optional[Status] = typer.Option(None, help="open or resolved (default: all)."),
+    format: Fmt = typer.Option(Fmt.table, "--format", help="table, json (one object per line) or csv."),
+) -> None:
+    """The reconciliation's findings (reads the database only)."""
+    from sellerops.findings import list_findings
+    from sellerops.reconcile import KINDS
+
+    if kind and kind not in KINDS:
+        raise Fail(f"unknown kind {kind!r}; kinds: {', '.join(KINDS)}")
+    rows = list_findings(kind=kind, status=status.value if status else None)
+    if format == Fmt.json:
+        _json_lines(rows)
+    elif format == Fmt.csv:
+        _csv(rows, FINDING_COLUMNS + ["evidence"])
+    else:
+        _table(f"Findings ({len(rows)})", [dict(r, id=r["id"][:10]) for r in rows],
+               ["id", "kind", "settlement_id", "order_id", "sku", "amount", "currency", "status", "detail"])
+
+
+def _parse_date(value: Optional[str], option: str) -> Optional[dt.date]:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise Fail(f"{option} {value!r}: expected a date as YYYY-MM-DD") from None
+
+
+@app.command()
+def reconcile(
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="UTC date (YYYY-MM-DD); default: the latest "
+                                        "settlement-end-date loaded, per marketplace and currency."),
+    format: Fmt = typer.Option(Fmt.table, "--format", help="table or json."),
+) -> None:
+    """Run the nightly reconciliation's reconcile step over everything loaded."""
+    day = _parse_date(as_of, "--as-of")
+    _prefect_quiet()
+    from blocks.reconciliation import load_policy_block
+    from tasks.reconcile import reconcile_settlements
+
+    o = reconcile_settlements(as_of=day, policy=load_policy_block().policy(), force=True)
+    result = {"as_of": o.as_of, "open": o.open, "new": len(o.new), "resolved": len(o.resolved),
+              "reopened": len(o.reopened), "settlements_checked": o.settlements_checked}
+    if format == Fmt.json:
+        _json_lines([result])
+    else:
+        _print_findings_summary(result)
+
+
+def _print_findings_summary(result: dict) -> None:
+    from sellerops.findings import list_findings
+
+    rows = list_findings(status="open")
+    totals: dict[tuple[str, str], list] = {}
+    for r in rows:
+        totals.setdefault((r["kind"], r["currency"]), []).append(r["amount"])
+    from decimal import Decimal
+
+    t = Table(title=f"Open findings — {result['new']} new, {result['resolved']} resolved this run")
+    for c in ("kind", "findings", "amount at stake"):
+        t.add_column(c, justify="left" if c == "kind" else "right")
+    for (kind, cur), amounts in sorted(totals.items()):
+        t.add_row(kind, str(len(amounts)), f"{sum((Decimal(a) for a in amounts), Decimal(0))} {cur}")
+    out.print(t)
+
+
+@app.command("demo-data")
+def demo_data(
+    out_dir: Path = typer.Argument(..., metavar="OUT", help="Folder to write reports/ and expected_findings.jsonl into."),
+    orders_per_day: int = typer.Option(40, min=1),
+    days: int = typer.Option(60, min=1),
+    seed: int = typer.Option(7),
+) -> None:
+    """Write a realistic demo seller as Amazon-format reports, with planted discrepancies."""
+    from sellerops.demo import write_demo_data
+
+    s = write_demo_data(out_dir, orders_per_day=orders_per_day, days=days, seed=seed)
+    err.print(f"wrote {len(s.reports)} reports ({s.orders} orders, {s.settlements} settlements, "
+              f"{s.settlement_rows} settlement rows) to {s.out / 'reports'}; "
+              f"{s.findings} planted findings in {s.expected_findings}")
+
+
+@app.command()
+def demo(
+    out_dir: Path = typer.Option(Path("demo-out"), "--out", help="Where the demo seller's reports go."),
+    orders_per_day: int = typer.Option(40, min=1),
+    days: int = typer.Option(60, min=1),
+    seed: int = typer.Option(7),
+) -> None:
+    """The whole job once: write a demo seller, ingest it, reconcile, and show what was found."""
+    from sellerops.demo import write_demo_data
+
+    s = write_demo_data(out_dir, orders_per_day=orders_per_day, days=days, seed=seed)
+    err.print(f"demo seller: {len(s.reports)} reports, {s.orders} orders, {s.settlements} settlements "
+              f"in {s.out / 'reports'}")
+    err.print("running the nightly reconciliation (Prefect starts a local server; this takes a moment)…")
+    _prefect_quiet()
+    from flows.nightly import nightly_reconciliation
+
+    summary = nightly_reconciliation(inbox=str(s.out / "reports"))
+    _print_findings_summary(summary)
+    out.print(f"\n[bold]{summary['headline']}[/bold]")
+    out.print(f"Planted: {s.findings} findings, listed in {s.expected_findings}")
+    out.print("Look closer:  .venv/bin/sellerops findings   ·   .venv/bin/sellerops findings --format json")
+    out.print("The board:    make up, then open http://127.0.0.1:4200 → Runs → nightly-reconciliation → Artifacts")
+
+
 def main() -> None:
     debug = bool(os.environ.get("SELLEROPS_DEBUG"))
     try:

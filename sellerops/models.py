@@ -307,3 +307,25 @@ class Finding(SQLModel, table=True):
     resolved_at: Optional[dt.datetime] = _utc()
     claim_window_opens: Optional[dt.date] = None
     claim_window_closes: Optional[dt.date] = None
+
+
+class ReconcileRun(SQLModel, table=True):
+    """One row per reconciliation run. Natural key: id (runs are events).
+
+    `data_version` is the newest report file loaded when the run started and `policy_digest` the
+    policy's digest: a night with no new file and the same as-of and policy recomputes nothing.
+    """
+
+    __tablename__ = "reconcile_run"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    account: str
+    started_at: dt.datetime = Field(sa_type=UtcDateTime())
+    finished_at: Optional[dt.datetime] = _utc()
+    as_of: Optional[dt.date] = None
+    data_version: int = 0
+    policy_digest: str = ""
+    findings_open: int = 0
+    findings_new: int = 0
+    findings_resolved: int = 0
+    skipped: bool = False

@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import sellerops.models  # noqa: F401  (registers the tables)
+import sellerops.sources.cursor  # noqa: F401  (the pull cursors)
 
 config = context.config
 target_metadata = SQLModel.metadata

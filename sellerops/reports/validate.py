@@ -12,9 +12,11 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
+from sellerops.config import settings
 from sellerops.reports import MODULES
 from sellerops.reports.base import BOOL, DATE, DATETIME, INT, MONEY, ReportFormat
 from sellerops.reports.marketplaces import Marketplace, date_regex, money_regex
@@ -24,8 +26,9 @@ from sellerops.reports.settlement import REPORT_TYPE as SETTLEMENT, SUMMARY_MARK
 INT_REGEX = r"^[+-]?\d+$"
 BOOL_VALUES = ["true", "false", "True", "False", "TRUE", "FALSE", "Yes", "No", "yes", "no", "Y", "N"]
 _lock = threading.RLock()
-_context = None
+_contexts: dict[str, object] = {}
 _checkpoints: dict[tuple, object] = {}
+DOCS_SITE = "sellerops"
 
 
 @dataclass(frozen=True)
@@ -51,11 +54,21 @@ def _quiet_gx_env() -> None:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
-def context():
-    """One ephemeral GX context per process, its progress bars and analytics off."""
-    global _context
+def docs_dir() -> Path:
+    """Where the Data Docs of this SELLEROPS_HOME are written (one site; each run adds its pages)."""
+    return settings().gx_dir / "data_docs"
+
+
+def docs_url() -> str:
+    return (docs_dir() / "index.html").as_uri()
+
+
+def context(docs: Path | None = None):
+    """One ephemeral GX context per Data Docs folder, its progress bars and analytics off."""
+    docs = docs or docs_dir()
     with _lock:
-        if _context is None:
+        ctx = _contexts.get(str(docs))
+        if ctx is None:
             _quiet_gx_env()
             import logging
 
@@ -63,11 +76,19 @@ def context():
             import great_expectations as gx
             from great_expectations.data_context.types.base import ProgressBarsConfig
 
+            for name in list(logging.root.manager.loggerDict):  # GX sets some of its loggers to INFO
+                if name.startswith("great_expectations"):
+                    logging.getLogger(name).setLevel(logging.WARNING)
             ctx = gx.get_context(mode="ephemeral")
             ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
             ctx.data_sources.add_pandas("sellerops")
-            _context = ctx
-        return _context
+            ctx.add_data_docs_site(site_name=DOCS_SITE, site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            })
+            _contexts[str(docs)] = ctx
+        return ctx
 
 
 def suite_expectations(fmt: ReportFormat, m: Marketplace, width: int) -> list:
@@ -94,15 +115,16 @@ def suite_expectations(fmt: ReportFormat, m: Marketplace, width: int) -> list:
 
 
 def _checkpoint(fmt: ReportFormat, m: Marketplace, width: int):
-    key = (fmt.report_type, m.decimal, m.date_order, width)
+    docs = docs_dir()
+    key = (fmt.report_type, m.decimal, m.date_order, width, str(docs))
     with _lock:
         cp = _checkpoints.get(key)
         if cp is not None:
             return cp
         import great_expectations as gx
 
-        ctx = context()
-        name = "-".join(str(k) for k in key).replace(".", "dot").replace(",", "comma")
+        ctx = context(docs)
+        name = "-".join(str(k) for k in key[:4]).replace(".", "dot").replace(",", "comma")
         asset = ctx.data_sources.get("sellerops").add_dataframe_asset(name)
         batch = asset.add_batch_definition_whole_dataframe("whole-file")
         suite = ctx.suites.add(gx.ExpectationSuite(name=name))
@@ -116,6 +138,17 @@ def _checkpoint(fmt: ReportFormat, m: Marketplace, width: int):
         ))
         _checkpoints[key] = cp
         return cp
+
+
+def build_docs() -> str | None:
+    """Write this process's validation results into the Data Docs site; its address, or None when
+    nothing was validated here (great_expectations is then not even imported)."""
+    with _lock:
+        ctx = _contexts.get(str(docs_dir()))
+        if ctx is None:
+            return None
+        ctx.build_data_docs(site_names=[DOCS_SITE])
+        return docs_url()
 
 
 def validation_frame(raw: RawReport, fmt: ReportFormat) -> pd.DataFrame:

@@ -1,0 +1,200 @@
+"""Findings in the database: the reconciliation's input read from storage, its findings stored.
+
+A finding is identified by its key (kind + subject). A rerun never duplicates one: it refreshes
+`last_seen`; a finding that no longer holds after new data arrives becomes `resolved`, and one that
+holds again reopens. No Prefect here: tasks/reconcile.py wraps these functions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pandas as pd
+import sqlalchemy as sa
+
+from sellerops import models
+from sellerops.config import settings
+from sellerops.db import get_engine
+
+OPEN, RESOLVED = "open", "resolved"
+_TABLES = {
+    "settlements": models.Settlement,
+    "settlement_lines": models.SettlementLine,
+    "orders": models.OrderLine,
+    "fba_returns": models.FbaReturn,
+    "seller_returns": models.SellerReturn,
+    "reimbursements": models.Reimbursement,
+}
+
+
+def data_version(account: str | None = None) -> int:
+    """The newest report file loaded: when it has not moved, no input of the rules has changed."""
+    t = models.ReportFile.__table__
+    with get_engine().connect() as c:
+        q = sa.select(sa.func.coalesce(sa.func.max(t.c.id), 0)).where(t.c.status == "loaded")
+        if account:
+            q = q.where(t.c.account == account)
+        return int(c.execute(q).scalar_one())
+
+
+def load_input(account: str | None = None):
+    """Every stored table as the frames the rules read (`sellerops.reconcile.ReconcileInput`)."""
+    from sellerops.reconcile import ReconcileInput
+    from sellerops.reconcile.frames import COLUMNS, coerce
+
+    account = account or settings().account
+    engine = get_engine()
+    frames = {}
+    rf = models.ReportFile.__table__
+    with engine.connect() as c:
+        for name, model in _TABLES.items():
+            t = model.__table__
+            cols = [t.c[x] for x in COLUMNS[name] if x in t.c]
+            q = (sa.select(*cols, rf.c.path.label("file"))
+                 .join(rf, rf.c.id == t.c.report_file_id).where(t.c.account == account))
+            frames[name] = coerce(name, pd.read_sql_query(q, c))
+    return ReconcileInput(**frames)
+
+
+def policy_digest(policy) -> str:
+    text = json.dumps(dataclasses.asdict(policy), default=str, sort_keys=True)
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+@dataclass
+class StoreResult:
+    new: list[str]
+    resolved: list[str]
+    reopened: list[str]
+    open: int
+
+
+def _cents(amount: Decimal) -> int:
+    return int((Decimal(amount) * 100).to_integral_value())
+
+
+def store(records, account: str | None = None, now: dt.datetime | None = None) -> StoreResult:
+    """Upsert the findings of one run; resolve the open ones this run did not find again."""
+    account = account or settings().account
+    now = now or dt.datetime.now(dt.timezone.utc)
+    t = models.Finding.__table__
+    found = {r.key: r for r in records}
+    new, reopened = [], []
+    with get_engine().begin() as c:
+        existing = {row.key: row for row in c.execute(
+            sa.select(t.c.key, t.c.status).where(t.c.account == account))}
+        inserts, updates = [], []
+        for key, r in found.items():
+            values = dict(
+                account=r.account, marketplace=r.marketplace, kind=r.kind, settlement_id=r.settlement_id,
+                order_id=r.order_id, sku=r.sku, line_no=r.line_no, amount_cents=_cents(r.amount),
+                currency=r.currency, detail=r.detail, evidence=json.dumps(r.evidence, default=str),
+                status=OPEN, last_seen=now, resolved_at=None,
+                claim_window_opens=r.claim_window_opens, claim_window_closes=r.claim_window_closes)
+            if key in existing:
+                if existing[key].status == RESOLVED:
+                    reopened.append(key)
+                updates.append(dict(values, k=key))
+            else:
+                new.append(key)
+                inserts.append(dict(values, key=key, first_seen=now))
+        if inserts:
+            c.execute(t.insert(), inserts)
+        if updates:
+            stmt = t.update().where(t.c.key == sa.bindparam("k")).values(
+                {k: sa.bindparam(k) for k in updates[0] if k != "k"})
+            c.execute(stmt, updates)
+        gone = [k for k, row in existing.items() if row.status == OPEN and k not in found]
+        for i in range(0, len(gone), 500):
+            c.execute(t.update().where(t.c.key.in_(gone[i:i + 500])).values(status=RESOLVED, resolved_at=now))
+    return StoreResult(new=new, resolved=gone, reopened=reopened, open=len(found))
+
+
+def finding_json(row) -> dict:
+    """A stored finding as `sellerops findings --format json` prints it."""
+    amount = (Decimal(row.amount_cents) / 100).quantize(Decimal("0.01"))
+    return {
+        "id": row.key, "kind": row.kind, "account": row.account, "marketplace": row.marketplace,
+        "settlement_id": row.settlement_id, "order_id": row.order_id, "sku": row.sku, "line_no": row.line_no,
+        "shipment_id": row.shipment_id, "amount": str(amount), "currency": row.currency, "detail": row.detail,
+        "evidence": json.loads(row.evidence or "[]"),
+        "first_seen": row.first_seen.isoformat(), "last_seen": row.last_seen.isoformat(),
+        "status": row.status,
+        "claim_window_opens": row.claim_window_opens.isoformat() if row.claim_window_opens else None,
+        "claim_window_closes": row.claim_window_closes.isoformat() if row.claim_window_closes else None,
+    }
+
+
+def list_findings(kind: str | None = None, status: str | None = None, account: str | None = None) -> list[dict]:
+    t = models.Finding.__table__
+    q = sa.select(t).order_by(t.c.kind, t.c.amount_cents.desc(), t.c.key)
+    if kind:
+        q = q.where(t.c.kind == kind)
+    if status:
+        q = q.where(t.c.status == status)
+    if account:
+        q = q.where(t.c.account == account)
+    with get_engine().connect() as c:
+        return [finding_json(r) for r in c.execute(q)]
+
+
+def last_run(account: str | None = None):
+    t = models.ReconcileRun.__table__
+    account = account or settings().account
+    with get_engine().connect() as c:
+        return c.execute(sa.select(t).where(t.c.account == account, t.c.skipped.is_(False),
+                                            t.c.finished_at.is_not(None))
+                         .order_by(t.c.id.desc()).limit(1)).first()
+
+
+def record_run(account: str, started: dt.datetime, as_of, version: int, digest: str, result: StoreResult | None,
+               skipped: bool) -> None:
+    t = models.ReconcileRun.__table__
+    with get_engine().begin() as c:
+        c.execute(t.insert().values(
+            account=account, started_at=started, finished_at=dt.datetime.now(dt.timezone.utc), as_of=as_of,
+            data_version=version, policy_digest=digest, skipped=skipped,
+            findings_open=result.open if result else 0, findings_new=len(result.new) if result else 0,
+            findings_resolved=len(result.resolved) if result else 0))
+
+
+@dataclass
+class ReconcileOutcome:
+    as_of: dict  # (marketplace/currency) -> as-of date used
+    skipped: bool
+    new: list[str]
+    resolved: list[str]
+    reopened: list[str]
+    open: int
+    settlements_checked: int
+
+
+def run_reconcile(as_of: dt.date | None = None, policy=None, account: str | None = None,
+                  force: bool = False) -> ReconcileOutcome:
+    """Load, apply the rules, store. When no report was loaded since the last run with the same
+    as-of and policy, nothing that could change is recomputed."""
+    from sellerops.reconcile import Policy, build_context, reconcile
+
+    account = account or settings().account
+    policy = policy or Policy()
+    started = dt.datetime.now(dt.timezone.utc)
+    version, digest = data_version(account), policy_digest(policy)
+    prev = last_run(account)
+    if (not force and prev is not None and prev.data_version == version and prev.policy_digest == digest
+            and (as_of is None or prev.as_of == as_of)):
+        record_run(account, started, prev.as_of, version, digest, None, skipped=True)
+        return ReconcileOutcome({}, True, [], [], [], prev.findings_open, 0)
+    inp = load_input(account)
+    ctx = build_context(inp, as_of, policy)
+    records = reconcile(inp, as_of, policy)
+    result = store(records, account)
+    as_ofs = {f"{r.marketplace} {r.currency}": str(pd.Timestamp(r.as_of).date()) for r in ctx.markets.itertuples()}
+    single = pd.Timestamp(ctx.markets["as_of"].max()).date() if len(ctx.markets) else as_of
+    record_run(account, started, as_of or single, version, digest, result, skipped=False)
+    return ReconcileOutcome(as_ofs, False, result.new, result.resolved, result.reopened, result.open,
+                            len(inp.settlements))
