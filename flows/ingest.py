@@ -12,16 +12,21 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
 from sellerops import ingest
-from sellerops.config import settings
+from sellerops.config import ensure_home, settings
 from sellerops.ingest import Outcome
 from tasks.ingest import detect_report, load_report, quarantine_report, validate_report
 
 
 @flow(name="ingest-reports", log_prints=True, persist_result=False)
-def ingest_reports(paths: list[str], marketplace: str | None = None, new_only: bool = False) -> list[dict]:
-    """Ingest Seller Central reports from files and folders; a bad file is quarantined, the rest load."""
+def ingest_reports(paths: list[str] | None = None, marketplace: str | None = None,
+                   new_only: bool = False) -> list[dict]:
+    """Ingest Seller Central reports from files and folders (default: SELLEROPS_HOME/inbox); a bad
+    file is quarantined, the rest load."""
     log = get_run_logger()
     s = settings()
+    if not paths:
+        ensure_home(s)
+        paths = [str(s.inbox)]
     default_mp = marketplace or s.marketplace
     files = ingest.discover([Path(p) for p in paths], s)
     outcomes: list[Outcome] = []

@@ -1,0 +1,44 @@
+"""Every deployment in prefect.yaml: its entrypoint imports, its flow's parameters validate, and it
+states what it does (description, tags, a work pool, a concurrency limit)."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = yaml.safe_load((ROOT / "prefect.yaml").read_text())
+DEPLOYMENTS = {d["name"]: d for d in SPEC["deployments"]}
+
+
+def test_the_named_deployments_exist():
+    assert {"nightly-reconciliation", "ingest-reports", "sellerops-pull"} <= set(DEPLOYMENTS)
+
+
+@pytest.mark.parametrize("name", sorted(DEPLOYMENTS))
+def test_entrypoint_imports_and_parameters_validate(name):
+    from prefect import Flow
+
+    d = DEPLOYMENTS[name]
+    path, func = d["entrypoint"].split(":")
+    module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
+    flow = getattr(module, func)
+    assert isinstance(flow, Flow)
+    flow.validate_parameters(d.get("parameters") or {})
+    assert d.get("description") and d.get("tags") and d["work_pool"]["name"] == "sellerops"
+    assert d.get("concurrency_limit") == 1
+
+
+def test_nightly_runs_at_0230_seller_time():
+    [s] = DEPLOYMENTS["nightly-reconciliation"]["schedules"]
+    assert (s["cron"], s["timezone"]) == ("30 2 * * *", "America/Los_Angeles")
+
+
+def test_network_tasks_retry_and_pure_ones_do_not():
+    from tasks import ingest
+
+    assert ingest.detect_report.retries > 0 and ingest.load_report.retries > 0
+    assert ingest.validate_report.retries == 0
