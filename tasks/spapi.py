@@ -60,15 +60,25 @@ def ensure_rate_limit(operation: str) -> bool:
     return ready
 
 
-class PrefectPacer:
-    """Before each SP-API request, take a slot of the operation's global rate limit (or a local token)."""
+ENV_RATE_LIMITS = "SELLEROPS_SPAPI_RATE_LIMITS"
 
-    def __init__(self, timeout_seconds: float | None = None) -> None:
+
+class PrefectPacer:
+    """Before each SP-API request, take a slot of the operation's global rate limit (or a local token).
+
+    `SELLEROPS_SPAPI_RATE_LIMITS=local` keeps the pace in-process (one worker, or a Prefect server
+    whose database is too busy to answer quickly); the default `global` shares it across workers.
+    """
+
+    def __init__(self, timeout_seconds: float | None = None, mode: str | None = None) -> None:
         self._local = LocalPacer()
         self._timeout = timeout_seconds
+        self.mode = (mode or os.environ.get(ENV_RATE_LIMITS) or "global").strip().lower()
+        if self.mode not in ("global", "local"):
+            raise ValueError(f"{ENV_RATE_LIMITS}: expected 'global' or 'local', found {self.mode!r}")
 
     def __call__(self, operation: str) -> None:
-        if not ensure_rate_limit(operation):
+        if self.mode == "local" or not ensure_rate_limit(operation):
             self._local(operation)
             return
         from prefect.concurrency.sync import rate_limit

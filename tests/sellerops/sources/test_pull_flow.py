@@ -55,28 +55,28 @@ ORDERS_DOCUMENT = _tsv(ORDER_COLUMNS, [{
 
 
 @pytest.fixture(scope="session")
-def prefect_harness():
-    from prefect.testing.utilities import prefect_test_harness
+def spapi_rate_limits(prefect_harness):
+    """Generous global limits so the tests are not paced at Amazon's one report a minute; the pull
+    finds them and must not overwrite them."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+    from prefect.exceptions import ObjectAlreadyExists
 
-    with prefect_test_harness(server_startup_timeout=60):
-        # Generous limits so the test run is not paced at Amazon's one report a minute; the pull
-        # finds them and must not overwrite them.
-        from prefect.client.orchestration import get_client
-        from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+    from sellerops.sources.pacing import RATES, limit_name
 
-        from sellerops.sources.pacing import RATES, limit_name
-
-        with get_client(sync_client=True) as client:
-            for operation in RATES:
-                if operation != "getListingsItem":  # left for the "created when missing" test
+    with get_client(sync_client=True) as client:
+        for operation in RATES:
+            if operation != "getListingsItem":  # left for the "created when missing" test
+                try:
                     client.create_global_concurrency_limit(
                         GlobalConcurrencyLimitCreate(name=limit_name(operation), limit=1000, slot_decay_per_second=1000)
                     )
-        yield
+                except ObjectAlreadyExists:
+                    pass
 
 
 @pytest.fixture
-def pull_env(prefect_harness, fake, tmp_path, monkeypatch):
+def pull_env(spapi_rate_limits, fake, tmp_path, monkeypatch):
     """A fresh SELLEROPS_HOME and database, the account in the environment (no saved block)."""
     monkeypatch.setenv("SELLEROPS_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("SELLEROPS_DATABASE_URL", f"sqlite:///{tmp_path / 'sellerops.db'}")
@@ -124,7 +124,7 @@ def test_pull_fetches_new_documents_ingests_them_and_never_refetches(pull_env, f
     settlement_doc = fake.reports[settlement_id]["reportDocumentId"]
 
     began = time.monotonic()
-    summary = pull(since=_since(45))
+    summary = pull(since=_since(45), reports=[SETTLEMENT, ALL_ORDERS])
     first_seconds = time.monotonic() - began
 
     assert not [r for r in caplog.records if "do not exist" in r.getMessage()]  # limits found, no warning spam
@@ -136,12 +136,12 @@ def test_pull_fetches_new_documents_ingests_them_and_never_refetches(pull_env, f
     assert [o["status"] for o in summary["ingested"] if o["report_type"] == SETTLEMENT] == ["loaded"]
     assert summary["failures"] == {}
     creates = fake.params("createReport")
-    per_type = {rt: [p for p in creates if p["reportType"] == rt] for rt in (ALL_ORDERS, FBA_RETURNS, SELLER_RETURNS, REIMBURSEMENTS)}
-    assert {rt: len(v) for rt, v in per_type.items()} == {ALL_ORDERS: 2, FBA_RETURNS: 2, SELLER_RETURNS: 1, REIMBURSEMENTS: 2}
+    per_type = {rt: [p for p in creates if p["reportType"] == rt] for rt in (ALL_ORDERS,)}
+    assert {rt: len(v) for rt, v in per_type.items()} == {ALL_ORDERS: 2}
     assert all(p["reportType"] != SETTLEMENT for p in creates)  # settlements are listed, never requested
     first_end = {rt: max(p["dataEndTime"] for p in v) for rt, v in per_type.items()}
 
-    again = pull()  # from the stored cursors
+    again = pull(reports=[SETTLEMENT, ALL_ORDERS])  # from the stored cursors
 
     assert again["failures"] == {}
     assert [p for op, p in fake.calls if op == "download" and p["reportDocumentId"] == settlement_doc] == [
@@ -153,9 +153,23 @@ def test_pull_fetches_new_documents_ingests_them_and_never_refetches(pull_env, f
     print(f"first pull {first_seconds:.1f} s")
 
 
-def test_fatal_fails_that_report_only_and_the_rest_is_ingested(pull_env, fake):
+def test_default_pull_covers_every_requestable_type_with_local_pacing(pull_env, fake, monkeypatch):
+    from flows.pull import pull
+
+    monkeypatch.setenv("SELLEROPS_SPAPI_RATE_LIMITS", "local")
+    summary = pull(since=_since(45))
+
+    per_type = {rt: len([p for p in fake.params("createReport") if p["reportType"] == rt])
+                for rt in (ALL_ORDERS, FBA_RETURNS, SELLER_RETURNS, REIMBURSEMENTS)}  # fmt: skip
+    # 45 days: two windows of at most 30 days, one of at most 60 for seller-fulfilled returns.
+    assert per_type == {ALL_ORDERS: 2, FBA_RETURNS: 2, SELLER_RETURNS: 1, REIMBURSEMENTS: 2}
+    assert fake.count("getReports") == 1 and summary["failures"] == {}
+
+
+def test_fatal_fails_that_report_only_and_the_rest_is_ingested(pull_env, fake, monkeypatch):
     from flows.pull import PullFailed, pull
 
+    monkeypatch.setenv("SELLEROPS_SPAPI_RATE_LIMITS", "local")
     fake.outcome_by_type[FBA_RETURNS] = "FATAL"
     fake.fatal_text[FBA_RETURNS] = "This seller is not enrolled in FBA."
 
@@ -169,9 +183,10 @@ def test_fatal_fails_that_report_only_and_the_rest_is_ingested(pull_env, fake):
     assert [o["status"] for o in summary["ingested"]] == ["loaded"]
 
 
-def test_interrupted_pull_resumes_the_same_report_instead_of_requesting_again(pull_env, fake):
+def test_interrupted_pull_resumes_the_same_report_instead_of_requesting_again(pull_env, fake, monkeypatch):
     from flows.pull import PullFailed, pull
 
+    monkeypatch.setenv("SELLEROPS_SPAPI_RATE_LIMITS", "local")
     fake.outcome_by_type[ALL_ORDERS] = "IN_QUEUE"
     with pytest.raises(PullFailed, match="still IN_QUEUE"):
         pull(since=_since(10), reports=[ALL_ORDERS])
@@ -181,12 +196,14 @@ def test_interrupted_pull_resumes_the_same_report_instead_of_requesting_again(pu
     # Amazon finishes the report later; the next pull polls that same report id.
     fake.reports[stuck_id]["_terminal"] = "DONE"
     fake.reports[stuck_id]["_document"] = fake.add_document(ORDERS_DOCUMENT)
+    fake.outcome_by_type[ALL_ORDERS] = "DONE"  # for a new window, should the clock have moved on
+    stuck_window = (fake.params("createReport")[0]["dataStartTime"], fake.params("createReport")[0]["dataEndTime"])
     summary = pull(reports=[ALL_ORDERS])
 
-    assert [p.name.endswith(f"_{stuck_id}.txt") for p in pull_env.iterdir()] == [True]
-    assert summary["files"] and summary["failures"] == {}
-    assert all(p["dataStartTime"] >= fake.reports[stuck_id]["dataEndTime"].replace("+00:00", "Z")
-               for p in fake.params("createReport")[1:])  # fmt: skip
+    assert summary["failures"] == {}
+    assert [p.name for p in pull_env.iterdir() if p.name.endswith(f"_{stuck_id}.txt")]
+    later = fake.params("createReport")[1:]
+    assert all(p["dataStartTime"] == stuck_window[1] for p in later)  # the stuck window is not requested again
 
 
 def test_rate_limit_is_created_with_amazons_plan_when_missing(prefect_harness):
@@ -209,10 +226,11 @@ def test_pacer_degrades_quietly_when_no_server_holds_limits(monkeypatch, caplog)
         raise ConnectionError("no Prefect API")
 
     monkeypatch.setattr(orchestration, "get_client", no_server)
-    pacer = t.PrefectPacer()
+    monkeypatch.setattr(t, "_limit_ready", {})
+    pacer = t.PrefectPacer(mode="global")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         for _ in range(3):
-            pacer("someOperationWithoutServer")
-    assert t._limit_ready["spapi:someOperationWithoutServer"] is False
+            pacer("getListingsItem")  # within its burst of 10: the local bucket does not wait
+    assert t._limit_ready == {"spapi:getListingsItem": False}  # asked the server once, then paced locally
     assert not [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")]
