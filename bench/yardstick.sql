@@ -13,31 +13,32 @@
 
 SET preserve_insertion_order = true;  -- rowid below is then the row's position in its file
 
--- ---- raw files, as text ------------------------------------------------------------------------
-CREATE OR REPLACE TEMP TABLE st_raw AS
-SELECT * FROM read_csv('${REPORTS}/settlement_*.txt', delim = '\t', all_varchar = true, header = true,
-                       quote = '', escape = '', filename = true);
-
-CREATE OR REPLACE TEMP TABLE ord_raw AS
-SELECT * FROM read_csv('${REPORTS}/all_orders_*.txt', delim = '\t', all_varchar = true, header = true,
-                       quote = '', escape = '', filename = true, union_by_name = true);
-
 CREATE OR REPLACE MACRO cents(x) AS CAST(CAST(replace(x, ',', '') AS DECIMAL(18, 2)) * 100 AS BIGINT);
 CREATE OR REPLACE MACRO utc(x) AS
     CAST(CAST(replace(replace(x, ' UTC', '+00:00'), 'T', ' ') AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP);
 
--- Physical line numbers: rows keep their file order (preserve_insertion_order), header = line 1.
-CREATE OR REPLACE TEMP TABLE st AS
-WITH f AS (SELECT filename, min(rowid) AS first FROM st_raw GROUP BY filename)
-SELECT r.*, r.rowid - f.first + 2 AS line_no
-FROM st_raw r JOIN f USING (filename);
+-- ---- settlement files: read as text once, typed in the same pass -------------------------------
+-- `digest` hashes every raw column of the V2 flat file (blank = blank): identical rows share it.
+CREATE OR REPLACE TEMP TABLE st_raw AS
+SELECT filename, "settlement-id" AS settlement_id, currency, "total-amount" AS total_amount,
+       "settlement-start-date" AS start_text, "settlement-end-date" AS end_text,
+       "transaction-type" AS ttype, "order-id" AS order_id, sku, "amount-type" AS atype,
+       "amount-description" AS adesc, cents(amount) AS amount_cents,
+       CAST("quantity-purchased" AS BIGINT) AS qty, "fulfillment-id" AS fid,
+       CAST("posted-date" AS DATE) AS posted_date, utc("posted-date-time") AS posted_ts,
+       hash("settlement-id", "settlement-start-date", "settlement-end-date", "deposit-date", "total-amount",
+            currency, "transaction-type", "order-id", "merchant-order-id", "adjustment-id", "shipment-id",
+            "marketplace-name", "amount-type", "amount-description", amount, "fulfillment-id", "posted-date",
+            "posted-date-time", "order-item-code", "merchant-order-item-id", "merchant-adjustment-item-id", sku,
+            "quantity-purchased", "promotion-id") AS digest
+FROM read_csv('${REPORTS}/settlement_*.txt', delim = '\t', all_varchar = true, header = true,
+              quote = '', escape = '', filename = true);
 
 -- ---- settlements and their amount rows -----------------------------------------------------------
 CREATE OR REPLACE TEMP TABLE settlements AS
-SELECT filename, "settlement-id" AS settlement_id, currency,
-       utc("settlement-start-date") AS start_ts, utc("settlement-end-date") AS end_ts,
-       cents("total-amount") AS total_cents
-FROM st WHERE "total-amount" IS NOT NULL;
+SELECT filename, settlement_id, currency, utc(start_text) AS start_ts, utc(end_text) AS end_ts,
+       cents(total_amount) AS total_cents
+FROM st_raw WHERE total_amount IS NOT NULL;
 
 CREATE OR REPLACE TEMP TABLE markets AS
 SELECT currency,
@@ -46,35 +47,27 @@ SELECT currency,
        CAST(max(end_ts) AS DATE) AS as_of, min(start_ts) AS earliest_start
 FROM settlements GROUP BY currency;
 
--- Identical copies of a fee row within a settlement: every raw column of the V2 flat file equal
--- (blank = blank); the lowest line is the genuine charge, each later one a copy.
+-- Physical line numbers: rows keep their file order (preserve_insertion_order), header = line 1.
+CREATE OR REPLACE TEMP TABLE lines AS
+WITH f AS (SELECT filename, min(rowid) AS first FROM st_raw GROUP BY filename)
+SELECT r.filename, r.rowid - f.first + 2 AS line_no, s.settlement_id, coalesce(r.currency, s.currency) AS currency,
+       ttype, order_id, sku, atype, adesc, amount_cents, qty, fid, posted_date, posted_ts, digest
+FROM st_raw r JOIN f USING (filename) JOIN settlements s USING (filename)
+WHERE r.total_amount IS NULL;
+
+-- Identical copies of a fee row within a settlement: the lowest line is the genuine charge, each
+-- later one a copy.
 CREATE OR REPLACE TEMP TABLE fee_copies AS
-SELECT filename, line_no FROM (
-    SELECT filename, line_no,
-           row_number() OVER (
-               PARTITION BY "settlement-id", "settlement-start-date", "settlement-end-date", "deposit-date",
-                            "total-amount", currency, "transaction-type", "order-id", "merchant-order-id",
-                            "adjustment-id", "shipment-id", "marketplace-name", "amount-type",
-                            "amount-description", amount, "fulfillment-id", "posted-date", "posted-date-time",
-                            "order-item-code", "merchant-order-item-id", "merchant-adjustment-item-id", sku,
-                            "quantity-purchased", "promotion-id"
-               ORDER BY line_no) AS copy_no
-    FROM st WHERE "total-amount" IS NULL AND "amount-type" IN ('ItemFees', 'ShipmentFees')
+SELECT filename, line_no, settlement_id, order_id, sku, amount_cents FROM (
+    SELECT *, row_number() OVER (PARTITION BY settlement_id, digest ORDER BY line_no) AS copy_no
+    FROM lines WHERE atype IN ('ItemFees', 'ShipmentFees')
 ) WHERE copy_no > 1;
 
-CREATE OR REPLACE TEMP TABLE lines AS
-SELECT st.filename, st.line_no, s.settlement_id, coalesce(st.currency, s.currency) AS currency,
-       "transaction-type" AS ttype, "order-id" AS order_id, sku, "amount-type" AS atype,
-       "amount-description" AS adesc, cents(amount) AS amount_cents,
-       CAST("quantity-purchased" AS BIGINT) AS qty, "fulfillment-id" AS fid,
-       CAST("posted-date" AS DATE) AS posted_date, utc("posted-date-time") AS posted_ts,
-       c.line_no IS NOT NULL AS is_copy
-FROM st
-JOIN settlements s USING (filename)
-LEFT JOIN fee_copies c ON c.filename = st.filename AND c.line_no = st.line_no
-WHERE st."total-amount" IS NULL;
-
 -- ---- orders: one row per (order-id, sku), the newest last-updated-date winning (then the later file and line)
+CREATE OR REPLACE TEMP TABLE ord_raw AS
+SELECT * FROM read_csv('${REPORTS}/all_orders_*.txt', delim = '\t', all_varchar = true, header = true,
+                       quote = '', escape = '', filename = true, union_by_name = true);
+
 CREATE OR REPLACE TEMP TABLE orders AS
 WITH f AS (SELECT filename, min(rowid) AS first FROM ord_raw GROUP BY filename),
 numbered AS (SELECT r.*, r.rowid - f.first + 2 AS line_no FROM ord_raw r JOIN f USING (filename))
@@ -114,7 +107,7 @@ WITH g AS (
            sum(CASE WHEN (atype = 'ItemPrice' AND adesc IN ('Principal', 'Shipping', 'GiftWrap')) OR atype = 'Promotion'
                     THEN coalesce(amount_cents, 0) ELSE 0 END) AS base,
            CAST(coalesce(min(posted_ts), arg_min(posted_date, line_no)) AS DATE) AS day
-    FROM lines WHERE ttype = 'Order' AND NOT is_copy
+    FROM lines l ANTI JOIN fee_copies c USING (filename, line_no) WHERE ttype = 'Order'
     GROUP BY settlement_id, order_id, sku
 )
 SELECT *, CASE WHEN qty_principal > 0 THEN qty_principal ELSE any_qty END AS qty,
@@ -188,8 +181,7 @@ WITH total_mismatch AS (
     WHERE o.item_price_cents IS NOT NULL AND o.quantity IS NOT NULL
       AND s.settled_qty >= o.quantity AND abs(o.item_price_cents - s.settled_cents) > 1
 ), duplicates AS (
-    SELECT 'duplicate_charge', l.settlement_id, l.order_id, l.sku, l.line_no, -l.amount_cents
-    FROM lines l WHERE l.is_copy
+    SELECT 'duplicate_charge', settlement_id, order_id, sku, line_no, -amount_cents FROM fee_copies
 ), outliers AS (
     SELECT 'fee_outlier', settlement_id, order_id, sku, NULL, CAST(round(at_stake) AS BIGINT) FROM fee_outliers
 ), exceeds AS (
