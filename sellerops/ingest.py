@@ -55,9 +55,12 @@ class PathError(Exception):
 
 
 def discover(paths: list[Path], s: Settings | None = None) -> list[Path]:
-    """The files under `paths`, in a stable order; hidden files and SELLEROPS_HOME are skipped."""
+    """The files under `paths`, in a stable order. Hidden files are skipped, and so is
+    SELLEROPS_HOME when a folder around it is walked; a path inside it (the inbox) is walked, less
+    sellerops' own folders (quarantine, Data Docs)."""
     s = s or settings()
     home = s.home.resolve()
+    own = {home / "quarantine", home / "gx"}
     found: list[Path] = []
     for p in paths:
         p = Path(p).expanduser()
@@ -67,13 +70,14 @@ def discover(paths: list[Path], s: Settings | None = None) -> list[Path]:
         if p.is_file():
             found.append(p)
             continue
+        skip = own if (p == home or home in p.parents) else {home}
         for root, dirs, files in os.walk(p):
             r = Path(root)
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (r / d).resolve() != home)
-            found += [r / f for f in sorted(files) if not f.startswith(".")]
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (r / d).resolve() not in skip)
+            found += [r / f for f in sorted(files) if not f.startswith(".") and not (r == home and p == home)]
     seen, out = set(), []
     for f in found:
-        if f not in seen and home not in f.parents:
+        if f not in seen:
             seen.add(f)
             out.append(f)
     return out

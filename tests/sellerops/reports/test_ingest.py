@@ -173,3 +173,20 @@ def test_orders_upsert_newest_last_updated_wins(db_url, tmp_path):
     ingest_paths([tmp_path / "2.txt"])  # an older download arriving later changes nothing
     [r] = rows("select order_status, item_price_cents from order_line")
     assert (r["order_status"], r["item_price_cents"]) == ("Shipped", 3000)
+
+
+def test_discover_skips_hidden_files_and_home_but_walks_the_inbox(sellerops_home, tmp_path):
+    from sellerops.ingest import discover
+
+    (sellerops_home / "inbox").mkdir(parents=True)
+    (sellerops_home / "quarantine").mkdir()
+    (sellerops_home / "inbox" / "a.txt").write_text("x")
+    (sellerops_home / "quarantine" / "bad.txt").write_text("x")
+    (sellerops_home / "sellerops.db").write_text("x")
+    (tmp_path / ".hidden").write_text("x")
+    (tmp_path / "b.txt").write_text("x")
+    # walking a folder around SELLEROPS_HOME leaves the home out entirely
+    assert discover([tmp_path]) == [tmp_path / "b.txt"]
+    # the inbox, inside the home, is walked
+    assert discover([sellerops_home / "inbox"]) == [sellerops_home / "inbox" / "a.txt"]
+    assert discover([sellerops_home]) == [sellerops_home / "inbox" / "a.txt"]
