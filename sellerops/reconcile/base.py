@@ -13,12 +13,13 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import pandas as pd
 
 from sellerops.reconcile.frames import empty_frame
+from sellerops.reconcile.keys import among, tuple_keys
 from sellerops.reconcile.policy import Policy
 
 FEE_AMOUNT_TYPES = ("ItemFees", "ShipmentFees")
@@ -68,7 +69,9 @@ class FindingRecord:
 
 @dataclass(frozen=True)
 class Context:
-    """Computed once per run and handed to every rule."""
+    """Computed once per run and handed to every rule. It belongs to the input it was built
+    from: what several rules need (integer keys, the refund aggregates) is computed on first use
+    and kept in `memo` for the rest of the run."""
 
     policy: Policy
     # One row per (account, marketplace, currency) with settlements: as_of (datetime64[D]) and
@@ -76,48 +79,77 @@ class Context:
     markets: pd.DataFrame
     # Index labels of settlement_lines that are identical extra copies of a fee row.
     duplicate_fee_copies: pd.Index
+    # For each copy (index: its label), the label of the genuine row it copies.
+    duplicate_fee_originals: pd.Series = field(default_factory=lambda: pd.Series([], dtype=object))
+    memo_store: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def memo(self, inp: ReconcileInput, name: str, compute: Callable[[], Any]) -> Any:
+        """`compute()` once per input and name; later calls return the same object."""
+        key = (name, id(inp))
+        if key not in self.memo_store:
+            self.memo_store[key] = (inp, compute())  # holding inp keeps its id from being reused
+        return self.memo_store[key][1]
 
 
 def build_context(inp: ReconcileInput, as_of: dt.date | None, policy: Policy) -> Context:
     s = inp.settlements
     markets = (
-        s.groupby(MARKET_KEY, dropna=True, sort=True)
+        s.groupby(MARKET_KEY, dropna=True, sort=True, observed=True)
         .agg(latest_end=("settlement_end_date", "max"), earliest_start=("settlement_start_date", "min"))
         .reset_index()
     )
+    markets[MARKET_KEY] = markets[MARKET_KEY].astype(object)
     if as_of is not None:
         markets["as_of"] = np.datetime64(as_of, "D")
     else:
         markets["as_of"] = _days(markets["latest_end"])
-    return Context(policy=policy, markets=markets, duplicate_fee_copies=_duplicate_fee_copies(inp.settlement_lines))
+    copies, originals = _duplicate_fee_copies(inp.settlement_lines)
+    return Context(policy=policy, markets=markets, duplicate_fee_copies=copies, duplicate_fee_originals=originals)
 
 
-def _duplicate_fee_copies(lines: pd.DataFrame) -> pd.Index:
-    fees = lines[lines["amount_type"].isin(FEE_AMOUNT_TYPES)]
-    if fees.empty:
-        return fees.index
-    fees = fees.sort_values(["account", "settlement_id", "line_no"], kind="stable")
-    copies = fees.duplicated(subset=["account", "settlement_id", "raw_digest"], keep="first")
-    return fees.index[copies.to_numpy()]
+def _duplicate_fee_copies(lines: pd.DataFrame) -> tuple[pd.Index, pd.Series]:
+    """Fee rows identical (same raw digest) to an earlier fee row of the same settlement: the
+    genuine one is the lowest line number (then the earliest row). Copies come ordered by
+    account, settlement and line number; each mapped to the label of its genuine row."""
+    pos = np.flatnonzero(among(lines["amount_type"], FEE_AMOUNT_TYPES))
+    if not len(pos):
+        return lines.index[:0], pd.Series([], index=lines.index[:0], dtype=object)
+    fees = lines[["account", "settlement_id", "raw_digest", "line_no"]].iloc[pos]
+    (key,) = tuple_keys([fees["account"], fees["settlement_id"], fees["raw_digest"]])
+    line_no = fees["line_no"].to_numpy(dtype="float64", na_value=np.inf)
+    order = np.lexsort((np.arange(len(pos)), line_no, key))
+    sorted_key = key[order]
+    copy = np.r_[False, sorted_key[1:] == sorted_key[:-1]]
+    if not copy.any():
+        return lines.index[:0], pd.Series([], index=lines.index[:0], dtype=object)
+    run_start = np.maximum.accumulate(np.where(copy, 0, np.arange(len(order))))
+    copy_pos, original_pos = pos[order[copy]], pos[order[run_start[copy]]]
+    by_position = np.argsort(copy_pos, kind="stable")
+    copy_pos, original_pos = copy_pos[by_position], original_pos[by_position]
+    found = lines[["account", "settlement_id", "line_no"]].iloc[copy_pos].astype({"account": object, "settlement_id": object})
+    order = found.reset_index(drop=True).sort_values(["account", "settlement_id", "line_no"], kind="stable").index
+    labels = lines.index[copy_pos[order]]
+    return labels, pd.Series(lines.index[original_pos[order]], index=labels)
 
 
 def with_market(frame: pd.DataFrame, ctx: Context, currency_column: str = "currency") -> pd.DataFrame:
     """`frame` joined to its market's as_of and earliest_start. A row without a currency takes its
     marketplace's currency when the marketplace settles in one currency only."""
-    markets = ctx.markets[MARKET_KEY + ["as_of", "earliest_start"]]
-    left = frame.copy()
-    left["_currency"] = left[currency_column]
+    markets = ctx.markets
+    currency = pd.Series(frame[currency_column].to_numpy(dtype=object), index=frame.index)
     single = markets.groupby(["account", "marketplace"]).filter(lambda g: len(g) == 1)
     fill = single.set_index(["account", "marketplace"])["currency"]
-    missing = left["_currency"].isna()
+    missing = currency.isna().to_numpy()
     if missing.any() and len(fill):
-        idx = pd.MultiIndex.from_frame(left.loc[missing, ["account", "marketplace"]])
-        left.loc[missing, "_currency"] = fill.reindex(idx).to_numpy()
-    merged = left.merge(
-        markets.rename(columns={"currency": "_currency"}), on=["account", "marketplace", "_currency"], how="left"
-    )
-    merged.index = left.index
-    return merged.drop(columns="_currency")
+        idx = pd.MultiIndex.from_frame(frame.loc[missing, ["account", "marketplace"]].astype(object))
+        currency[missing] = fill.reindex(idx).to_numpy()
+    mine, theirs = tuple_keys([frame["account"], frame["marketplace"], currency],
+                              [markets["account"], markets["marketplace"], markets["currency"]])
+    at = pd.Index(theirs).get_indexer(mine)
+    out = frame.copy()
+    for column in ("as_of", "earliest_start"):
+        out[column] = pd.api.extensions.take(markets[column].array, at, allow_fill=True)
+    return out
 
 
 def _days(series: pd.Series) -> np.ndarray:
@@ -174,16 +206,36 @@ def evidence_rows(rows: pd.DataFrame, columns: Iterable[str], line_column: str =
 
 def rows_by_key(frame: pd.DataFrame, keycols: list[str], keys: pd.DataFrame) -> dict[tuple, pd.DataFrame]:
     """The rows of `frame` for each wanted key (a frame of `keycols`), sorted by line number,
-    at most EVIDENCE_ROWS each — a semi-join, so it stays cheap over millions of rows."""
+    at most EVIDENCE_ROWS each — a semi-join, so it stays cheap over millions of rows: one
+    column's membership first (order-id when there is one), the whole key on what is left."""
     if keys.empty or frame.empty:
         return {}
-    wanted = pd.MultiIndex.from_frame(keys[keycols].drop_duplicates())
-    mask = pd.MultiIndex.from_frame(frame[keycols]).isin(wanted)
+    wanted = keys[keycols].drop_duplicates()
+    first = "order_id" if "order_id" in keycols else keycols[0]
+    values = wanted[first]
+    near = among(frame[first], values.dropna().unique().tolist())
+    if values.isna().any():
+        near |= frame[first].isna().to_numpy()
+    frame = frame[near]
+    if frame.empty:
+        return {}
+    mask = pd.MultiIndex.from_frame(frame[keycols].astype(object)).isin(
+        pd.MultiIndex.from_frame(wanted.astype(object)))
     picked = frame[mask]
     if "line_no" in picked.columns:
         picked = picked.sort_values("line_no", kind="stable")
-    picked = picked.groupby(keycols, sort=False, dropna=False).head(EVIDENCE_ROWS)
-    return {k: g for k, g in picked.groupby(keycols, sort=False, dropna=False)}
+    picked = picked.groupby(keycols, sort=False, dropna=False, observed=True).head(EVIDENCE_ROWS)
+    return {k: g for k, g in picked.groupby(keycols, sort=False, dropna=False, observed=True)}
+
+
+def plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a (small) frame with categorical columns as plain objects, for string merges and
+    in-place fills that must not be limited to a column's existing categories."""
+    out = frame.copy()
+    for column in out.columns:
+        if isinstance(out[column].dtype, pd.CategoricalDtype):
+            out[column] = out[column].astype(object).where(out[column].notna(), None)
+    return out
 
 
 def text(value: Any) -> str | None:

@@ -24,11 +24,13 @@ from sellerops.reconcile.base import (
     ReconcileInput,
     evidence_rows,
     money,
+    plain,
     rows_by_key,
     show,
     text,
     with_market,
 )
+from sellerops.reconcile.keys import equals, tuple_keys
 from sellerops.reconcile.rules import LINE_EVIDENCE
 
 ORDER_EVIDENCE = [
@@ -44,11 +46,31 @@ REIMBURSEMENT_EVIDENCE = [
 
 def _principal(lines: pd.DataFrame, transaction_type: str) -> pd.DataFrame:
     mask = (
-        lines["transaction_type"].eq(transaction_type)
-        & lines["amount_type"].eq("ItemPrice")
-        & lines["amount_description"].eq("Principal")
-    ).fillna(False)
-    return lines[mask.to_numpy()]
+        equals(lines["transaction_type"], transaction_type)
+        & equals(lines["amount_type"], "ItemPrice")
+        & equals(lines["amount_description"], "Principal")
+    )
+    return lines[mask]
+
+
+def _principal_rows(inp: ReconcileInput, ctx: Context, transaction_type: str) -> np.ndarray:
+    """Positions of the ItemPrice/Principal rows of one transaction type, once per run."""
+    def compute():
+        lines = inp.settlement_lines
+        return np.flatnonzero(
+            equals(lines["transaction_type"], transaction_type)
+            & equals(lines["amount_type"], "ItemPrice")
+            & equals(lines["amount_description"], "Principal"))
+    return ctx.memo(inp, f"principal_rows:{transaction_type}", compute)
+
+
+def _item_keys(inp: ReconcileInput, ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    """(account, order-id, sku) as comparable integers: one per settlement line, one per order."""
+    def compute():
+        lines, orders = inp.settlement_lines, inp.orders
+        return tuple(tuple_keys([lines["account"], lines["order_id"], lines["sku"]],
+                                [orders["account"], orders["amazon_order_id"], orders["sku"]]))
+    return ctx.memo(inp, "item_keys", compute)
 
 
 def _orders(inp: ReconcileInput) -> pd.DataFrame:
@@ -62,12 +84,12 @@ def unsettled_order(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]:
     no Order transaction for its (order-id, sku) in any settlement."""
     p = ctx.policy
     o = _orders(inp)
+    channel = o["sales_channel"].astype(object).fillna("").str.strip().str.casefold().eq("non-amazon").to_numpy()
     shipped = (
-        o["order_status"].eq("Shipped") & o["item_status"].eq("Shipped")
-        & ~o["sales_channel"].fillna("").str.strip().str.casefold().eq("non-amazon")
-        & (o["item_price_cents"] > 0)
-    ).fillna(False)
-    o = with_market(o[shipped.to_numpy()], ctx)
+        equals(o["order_status"], "Shipped") & equals(o["item_status"], "Shipped") & ~channel
+        & (o["item_price_cents"] > 0).to_numpy(dtype=bool, na_value=False)
+    )
+    o = with_market(o[shipped].assign(_row=np.flatnonzero(shipped)), ctx)
     o = o[o["as_of"].notna() & o["earliest_start"].notna()]
     if o.empty:
         return []
@@ -78,9 +100,9 @@ def unsettled_order(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]:
     in_history = (o["purchase_date"] >= o["earliest_start"]).to_numpy()
     o = o[in_history & (purchased <= cutoff)]
     lines = inp.settlement_lines
-    settled = lines[lines["transaction_type"].eq("Order").fillna(False).to_numpy()][ITEM_KEY].drop_duplicates()
-    o = o.merge(settled.assign(_settled=True), on=ITEM_KEY, how="left")
-    o = o[o["_settled"].isna()]
+    line_keys, order_keys = _item_keys(inp, ctx)
+    settled = line_keys[equals(lines["transaction_type"], "Order")]
+    o = o[~np.isin(order_keys[o["_row"].to_numpy()], settled)]
     out = []
     for r in o.to_dict("records"):
         paid = sum(int(r[c]) for c in ("item_price_cents", "shipping_price_cents", "gift_wrap_price_cents") if not pd.isna(r[c]))
@@ -96,21 +118,45 @@ def unsettled_order(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]:
     return out
 
 
+def _settled_principal(inp: ReconcileInput, ctx: Context) -> pd.DataFrame:
+    """Per (account, order-id, sku) key with no blank part: the Order principal settled over
+    every settlement and its quantity (blank amounts count as nothing), indexed by item key."""
+    def compute():
+        lines = inp.settlement_lines
+        at = _principal_rows(inp, ctx, "Order")
+        at = at[lines[ITEM_KEY].iloc[at].notna().all(axis=1).to_numpy()]
+        line_keys, _ = _item_keys(inp, ctx)
+        rows = pd.DataFrame({"settled_cents": lines["amount_cents"].array.take(at),
+                             "settled_qty": lines["quantity_purchased"].array.take(at)})
+        return rows.groupby(line_keys[at], sort=False).sum()
+    return ctx.memo(inp, "settled_principal", compute)
+
+
+def _lines_of(inp: ReconcileInput, ctx: Context, at: np.ndarray, keys: np.ndarray) -> pd.DataFrame:
+    """The settlement lines at positions `at` whose item key is one of `keys`."""
+    line_keys, _ = _item_keys(inp, ctx)
+    return inp.settlement_lines.iloc[at[np.isin(line_keys[at], keys)]]
+
+
 def principal_mismatch(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]:
     """An (order-id, sku) whose settled Order principal, over every settlement, covers the
     ordered quantity but differs from the order report's item-price by more than the tolerance."""
-    pr = _principal(inp.settlement_lines, "Order")
-    settled = pr.groupby(ITEM_KEY, sort=False).agg(
-        settled_cents=("amount_cents", "sum"), settled_qty=("quantity_purchased", "sum")
-    ).reset_index()
+    settled = _settled_principal(inp, ctx)
+    _, order_keys = _item_keys(inp, ctx)
     o = _orders(inp)
-    o = o[o["item_price_cents"].notna().to_numpy() & o["quantity"].notna().to_numpy()]
-    m = o.merge(settled, on=ITEM_KEY, how="inner")
+    usable = np.flatnonzero(o["item_price_cents"].notna().to_numpy() & o["quantity"].notna().to_numpy())
+    found = settled.index.get_indexer(order_keys[usable])
+    hit = found >= 0
+    m = o.iloc[usable[hit]].reset_index(drop=True)
+    sums = settled.iloc[found[hit]].reset_index(drop=True)
+    m["settled_cents"], m["settled_qty"] = sums["settled_cents"], sums["settled_qty"]
     covered = (m["settled_qty"] >= m["quantity"]).fillna(False)
     off = ((m["item_price_cents"] - m["settled_cents"]).abs() > ctx.policy.tolerance_cents).fillna(False)
-    m = m[(covered & off).to_numpy()]
+    keep = (covered & off).to_numpy()
+    m = m[keep]
     if m.empty:
         return []
+    pr = _lines_of(inp, ctx, _principal_rows(inp, ctx, "Order"), order_keys[usable[hit][keep]])
     rows = rows_by_key(pr, ITEM_KEY, m)
     out = []
     for r in m.to_dict("records"):
@@ -127,40 +173,49 @@ def principal_mismatch(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]
     return out
 
 
-def _refunds(inp: ReconcileInput) -> pd.DataFrame:
+def _refunds(inp: ReconcileInput, ctx: Context) -> tuple[pd.DataFrame, np.ndarray]:
     """One row per refunded (account, order-id, sku): principal refunded (positive), the last
-    refund day, and the sale's settled principal when the sale is in the loaded settlements."""
+    refund day, and the sale's settled principal when the sale is in the loaded settlements;
+    with the refunded items' keys. Computed once per run for both refund rules."""
+    return ctx.memo(inp, "refunds", lambda: _compute_refunds(inp, ctx))
+
+
+def _compute_refunds(inp: ReconcileInput, ctx: Context) -> tuple[pd.DataFrame, np.ndarray]:
     lines = inp.settlement_lines
-    rf = _principal(lines, "Refund")
+    at = _principal_rows(inp, ctx, "Refund")
+    rf = lines.iloc[at]
     if rf.empty:
-        return pd.DataFrame()
+        return pd.DataFrame(), np.array([], dtype=np.int64)
+    line_keys, _ = _item_keys(inp, ctx)
+    keys = np.unique(line_keys[at[rf[ITEM_KEY].notna().all(axis=1).to_numpy()]])
     rf = rf.assign(_day=rf["posted_date_time"].dt.tz_convert(None).dt.floor("D"))
     if rf["_day"].isna().any():
         rf.loc[rf["_day"].isna(), "_day"] = pd.to_datetime(rf.loc[rf["_day"].isna(), "posted_date"])
-    refunds = rf.groupby(ITEM_KEY, sort=False).agg(
+    refunds = rf.groupby(ITEM_KEY, sort=False, observed=True).agg(
         marketplace=("marketplace", "first"), currency=("currency", "first"),
         refunded_cents=("amount_cents", "sum"), refunded_on=("_day", "max"),
     ).reset_index()
+    refunds[ITEM_KEY + ["marketplace", "currency"]] = refunds[ITEM_KEY + ["marketplace", "currency"]].astype(object)
     refunds["refunded_cents"] = -refunds["refunded_cents"].astype("int64")
-    keys = pd.MultiIndex.from_frame(refunds[ITEM_KEY])
-    related = lines[pd.MultiIndex.from_frame(lines[ITEM_KEY]).isin(keys)]
-    afn = related[related["fulfillment_id"].eq("AFN").fillna(False).to_numpy()][ITEM_KEY].drop_duplicates()
-    sale = _principal(related, "Order").groupby(ITEM_KEY, sort=False)["amount_cents"].sum().rename("settled_cents")
+    related = lines[np.isin(line_keys, keys)]
+    afn = related[equals(related["fulfillment_id"], "AFN")][ITEM_KEY].astype(object).drop_duplicates()
+    sale = (_principal(related, "Order").astype({c: object for c in ITEM_KEY})
+            .groupby(ITEM_KEY, sort=False)["amount_cents"].sum().rename("settled_cents"))
     refunds = refunds.merge(sale.reset_index(), on=ITEM_KEY, how="left")
     refunds = refunds.merge(afn.assign(afn=True), on=ITEM_KEY, how="left")
     refunds["afn"] = refunds["afn"].fillna(False).astype(bool)
-    return refunds
+    return refunds, keys
 
 
 def refund_exceeds_sale(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]:
     """Principal refunded for an (order-id, sku) above the principal settled for it by more than
     the tolerance — judged only when the sale itself is in the loaded settlements."""
-    r = _refunds(inp)
+    r, _ = _refunds(inp, ctx)
     if r.empty:
         return []
     r = r[r["settled_cents"].notna().to_numpy()]
     r = r[((r["refunded_cents"] - r["settled_cents"]) > ctx.policy.tolerance_cents).to_numpy()]
-    evidence = _refund_evidence(inp, r)
+    evidence = _refund_evidence(inp, ctx, r)
     return [_refund_finding("refund_exceeds_sale", row, evidence, int(row["refunded_cents"]) - int(row["settled_cents"]),
                             f"refunded {show(row['refunded_cents'])} but the sale settled {show(row['settled_cents'])}")
             for row in r.to_dict("records")]
@@ -169,7 +224,7 @@ def refund_exceeds_sale(inp: ReconcileInput, ctx: Context) -> list[FindingRecord
 def _net_reimbursed(inp: ReconcileInput) -> pd.DataFrame:
     """(account, order_id, sku) whose reimbursements, net of reversals, still pay something.
     A reversal without an order id takes its original's order id."""
-    rb = inp.reimbursements.rename(columns={"amazon_order_id": "order_id"}).copy()
+    rb = plain(inp.reimbursements.rename(columns={"amazon_order_id": "order_id"}))
     if rb.empty:
         return rb[ITEM_KEY]
     origin = rb.dropna(subset=["order_id"]).drop_duplicates("reimbursement_id").set_index("reimbursement_id")["order_id"]
@@ -189,10 +244,12 @@ def refund_without_return(inp: ReconcileInput, ctx: Context) -> list[FindingReco
     "The principal sold" is the settled principal when the sale is in the loaded settlements,
     else the order report's item-price; with neither the refund cannot be judged full."""
     p = ctx.policy
-    r = _refunds(inp)
+    r, refunded = _refunds(inp, ctx)
     if r.empty:
         return []
-    o = _orders(inp)[ITEM_KEY + ["item_price_cents", "fulfillment_channel"]].drop_duplicates(ITEM_KEY)
+    _, order_keys = _item_keys(inp, ctx)
+    o = _orders(inp)[ITEM_KEY + ["item_price_cents", "fulfillment_channel"]][np.isin(order_keys, refunded)]
+    o = o.astype({c: object for c in ITEM_KEY + ["fulfillment_channel"]}).drop_duplicates(ITEM_KEY)
     r = r.merge(o, on=ITEM_KEY, how="left")
     r["afn"] = r["afn"] | r["fulfillment_channel"].eq("Amazon").fillna(False).astype(bool)
     sold = r["settled_cents"].fillna(r["item_price_cents"])
@@ -205,13 +262,13 @@ def refund_without_return(inp: ReconcileInput, ctx: Context) -> list[FindingReco
         refunded_on <= r["as_of"].to_numpy().astype("datetime64[D]") - opening.astype("timedelta64[D]"))
     r = r[old_enough]
     returned = pd.concat([
-        inp.fba_returns[ITEM_KEY],
-        inp.seller_returns.rename(columns={"merchant_sku": "sku"})[ITEM_KEY],
+        plain(inp.fba_returns[ITEM_KEY]),
+        plain(inp.seller_returns.rename(columns={"merchant_sku": "sku"})[ITEM_KEY]),
         _net_reimbursed(inp),
     ]).drop_duplicates()
     r = r.merge(returned.assign(_returned=True), on=ITEM_KEY, how="left")
     r = r[r["_returned"].isna()]
-    evidence = _refund_evidence(inp, r)
+    evidence = _refund_evidence(inp, ctx, r)
     out = []
     for row in r.to_dict("records"):
         refunded_on = row["refunded_on"].date()
@@ -223,13 +280,13 @@ def refund_without_return(inp: ReconcileInput, ctx: Context) -> list[FindingReco
     return out
 
 
-def _refund_evidence(inp: ReconcileInput, keys: pd.DataFrame) -> dict[tuple, list[dict]]:
+def _refund_evidence(inp: ReconcileInput, ctx: Context, keys: pd.DataFrame) -> dict[tuple, list[dict]]:
     """The sale and refund principal rows and any reimbursement rows of each refunded item."""
     if keys.empty:
         return {}
-    lines = inp.settlement_lines
-    sale = rows_by_key(_principal(lines, "Order"), ITEM_KEY, keys)
-    refund = rows_by_key(_principal(lines, "Refund"), ITEM_KEY, keys)
+    _, refunded = _refunds(inp, ctx)
+    sale = rows_by_key(_lines_of(inp, ctx, _principal_rows(inp, ctx, "Order"), refunded), ITEM_KEY, keys)
+    refund = rows_by_key(_lines_of(inp, ctx, _principal_rows(inp, ctx, "Refund"), refunded), ITEM_KEY, keys)
     rb = rows_by_key(inp.reimbursements.rename(columns={"amazon_order_id": "order_id"}), ITEM_KEY, keys)
     out = {}
     for key in keys[ITEM_KEY].itertuples(index=False, name=None):

@@ -27,6 +27,7 @@ from sellerops.reconcile.base import (
     show,
     text,
 )
+from sellerops.reconcile.keys import among, combine, equals, group_ids, tuple_keys
 
 LINE_EVIDENCE = [
     "settlement_id", "transaction_type", "order_id", "sku", "amount_type", "amount_description",
@@ -72,12 +73,10 @@ def duplicate_charge(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]:
     copies = lines.loc[ctx.duplicate_fee_copies]
     if copies.empty:
         return []
-    originals = lines[lines["amount_type"].isin(("ItemFees", "ShipmentFees"))]
-    originals = originals.sort_values("line_no", kind="stable").drop_duplicates(["account", "settlement_id", "raw_digest"])
-    first = originals.set_index(["account", "settlement_id", "raw_digest"])
+    order = copies[["settlement_id", "line_no"]].astype({"settlement_id": object}).sort_values(["settlement_id", "line_no"])
     out = []
-    for idx, r in copies.sort_values(["settlement_id", "line_no"]).iterrows():
-        original = first.loc[(r["account"], r["settlement_id"], r["raw_digest"])]
+    for idx, r in copies.loc[order.index].iterrows():
+        original = lines.loc[ctx.duplicate_fee_originals[idx]]
         cents = r["amount_cents"]
         at_stake = 0 if pd.isna(cents) else -int(cents)
         out.append(FindingRecord(
@@ -108,70 +107,94 @@ def fee_period(days: np.ndarray, splits: tuple[tuple[int, int], ...]) -> np.ndar
     return np.where(before_first, (year - 1) * 100 + len(splits), year * 100 + k)
 
 
-def _order_items(inp: ReconcileInput, ctx: Context) -> pd.DataFrame:
+_ITEM_COLUMNS = [
+    "account", "marketplace", "currency", "settlement_id", "order_id", "sku", "amount_type",
+    "amount_description", "amount_cents", "quantity_purchased", "posted_date_time", "posted_date",
+]
+
+
+def order_positions(inp: ReconcileInput, ctx: Context) -> np.ndarray:
+    """Positions in settlement_lines of the Order transaction rows, identical fee copies left out."""
+    def compute():
+        lines = inp.settlement_lines
+        keep = equals(lines["transaction_type"], "Order")
+        if len(ctx.duplicate_fee_copies):
+            keep &= ~lines.index.isin(ctx.duplicate_fee_copies)
+        return np.flatnonzero(keep)
+    return ctx.memo(inp, "order_positions", compute)
+
+
+def _order_items(inp: ReconcileInput, ctx: Context) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """One row per (account, settlement, order, sku) of Order transactions, identical fee
-    copies left out: quantity, fees, commission and the base the referral fee is charged on."""
+    copies left out: quantity, fees, commission and the base the referral fee is charged on.
+    Also the positions of those Order rows in settlement_lines and each one's item (group)
+    number; `cmp_group` numbers the fee comparison group (account, settlement, sku, fee period)."""
     lines = inp.settlement_lines
-    o = lines[lines["transaction_type"].eq("Order").fillna(False).to_numpy()]
-    o = o.drop(index=o.index.intersection(ctx.duplicate_fee_copies))
-    amount = o["amount_cents"].fillna(0).to_numpy(dtype="int64")
-    a_type = o["amount_type"].fillna("").to_numpy(dtype=object)
-    desc = o["amount_description"].fillna("").to_numpy(dtype=object)
-    item_price = a_type == "ItemPrice"
-    principal = item_price & (desc == "Principal")
-    fees = a_type == "ItemFees"
-    is_fba_fee = fees & (desc == "FBAPerUnitFulfillmentFee")
-    is_commission = fees & (desc == "Commission")
-    in_base = (item_price & np.isin(desc, ("Principal", "Shipping", "GiftWrap"))) | (a_type == "Promotion")
-    qty = o["quantity_purchased"].fillna(0).to_numpy(dtype="int64")
+    pos = order_positions(inp, ctx)
+    o = lines.iloc[pos, [lines.columns.get_loc(c) for c in _ITEM_COLUMNS]]
+    amount = o["amount_cents"].to_numpy(dtype="int64", na_value=0)
+    item_price = equals(o["amount_type"], "ItemPrice")
+    principal = item_price & equals(o["amount_description"], "Principal")
+    fees = equals(o["amount_type"], "ItemFees")
+    is_fba_fee = fees & equals(o["amount_description"], "FBAPerUnitFulfillmentFee")
+    is_commission = fees & equals(o["amount_description"], "Commission")
+    in_base = (item_price & among(o["amount_description"], ("Principal", "Shipping", "GiftWrap"))) | equals(
+        o["amount_type"], "Promotion")
+    qty = o["quantity_purchased"].to_numpy(dtype="int64", na_value=0)
+    (line_key,) = tuple_keys([o["account"], o["settlement_id"], o["order_id"], o["sku"]])
+    (sku_key,) = tuple_keys([o["account"], o["settlement_id"], o["sku"]])
+    gid, n = group_ids(line_key)
     work = pd.DataFrame({
-        "account": o["account"].to_numpy(), "marketplace": o["marketplace"].to_numpy(),
-        "currency": o["currency"].to_numpy(), "settlement_id": o["settlement_id"].to_numpy(),
-        "order_id": o["order_id"].to_numpy(), "sku": o["sku"].to_numpy(),
+        "marketplace": o["marketplace"].to_numpy(dtype=object), "currency": o["currency"].to_numpy(dtype=object),
         "qty": np.where(principal, qty, 0), "any_qty": qty,
         "fba_fee": np.where(is_fba_fee, amount, 0), "fba_rows": is_fba_fee.astype("int64"),
         "commission": np.where(is_commission, amount, 0), "commission_rows": is_commission.astype("int64"),
         "base": np.where(in_base, amount, 0),
         "posted": o["posted_date_time"].dt.tz_convert(None).to_numpy(),
     })
-    items = work.groupby(LINE_KEY, sort=False, dropna=False).agg(
+    items = work.groupby(gid, sort=True).agg(
         marketplace=("marketplace", "first"), currency=("currency", "first"), qty=("qty", "sum"),
         any_qty=("any_qty", "max"), fba_fee=("fba_fee", "sum"), fba_rows=("fba_rows", "sum"),
         commission=("commission", "sum"), commission_rows=("commission_rows", "sum"),
         base=("base", "sum"), posted=("posted", "min"),
-    ).reset_index()
+    ).reset_index(drop=True)
+    first = np.unique(gid, return_index=True)[1]
+    for column in LINE_KEY:
+        items.insert(LINE_KEY.index(column), column, o[column].to_numpy(dtype=object, na_value=np.nan)[first])
     items["qty"] = np.where(items["qty"] > 0, items["qty"], items["any_qty"])
     posted = items["posted"]
-    fallback = o.groupby(LINE_KEY, sort=False, dropna=False)["posted_date"].first() if posted.isna().any() else None
-    if fallback is not None:
-        filled = pd.to_datetime(fallback.reindex(pd.MultiIndex.from_frame(items[LINE_KEY])).to_numpy(), utc=True)
+    if posted.isna().any():
+        fallback = o["posted_date"].groupby(gid, sort=True).first()
+        filled = pd.to_datetime(fallback.to_numpy(), utc=True)
         posted = posted.where(posted.notna(), pd.Series(filled, index=items.index))
     items["period"] = fee_period(pd.to_datetime(posted, utc=True).dt.tz_convert(None).to_numpy().astype("datetime64[D]"),
                                  ctx.policy.fee_period_splits)
-    return items
+    period, n_periods = group_ids(items["period"].to_numpy())
+    items["cmp_group"] = combine([(group_ids(sku_key[first])[0], n), (period, n_periods)])
+    items["item_no"] = np.arange(n)
+    return items, pos, gid
 
 
 def _outliers(items: pd.DataFrame, num: str, den: str, tolerance: Fraction, min_lines: int) -> pd.DataFrame:
     """Lines whose num/den differs from the median of their (settlement, sku, fee period) by more
     than `tolerance`. Floats screen; the few candidates are re-judged with exact fractions."""
-    groups = ["account", "settlement_id", "sku", "period"]
     m = items[items[den] > 0].copy()
     m["value"] = -m[num].to_numpy(dtype="float64") / m[den].to_numpy(dtype="float64")
-    m["n"] = m.groupby(groups, sort=False)["value"].transform("size")
+    m["n"] = m.groupby("cmp_group", sort=False)["value"].transform("size")
     m = m[m["n"] >= min_lines]
-    m["median"] = m.groupby(groups, sort=False)["value"].transform("median")
+    m["median"] = m.groupby("cmp_group", sort=False)["value"].transform("median")
     loose = float(tolerance) * (1 - 1e-9) - 1e-12
     candidates = m[(m["value"] - m["median"]).abs() > loose]
     if candidates.empty:
         return candidates.assign(exact_median=[])
-    members = m.merge(candidates[groups].drop_duplicates(), on=groups)
+    members = m[m["cmp_group"].isin(candidates["cmp_group"].unique())]
     medians = {
         key: statistics.median(Fraction(-int(a), int(b)) for a, b in zip(g[num], g[den]))
-        for key, g in members.groupby(groups, sort=False)
+        for key, g in members.groupby("cmp_group", sort=False)
     }
     keep, exact = [], []
     for r in candidates.itertuples(index=False):
-        med = medians[tuple(getattr(r, c) for c in groups)]
+        med = medians[r.cmp_group]
         value = Fraction(-int(getattr(r, num)), int(getattr(r, den)))
         keep.append(abs(value - med) > tolerance)
         exact.append(med)
@@ -185,7 +208,7 @@ def fee_outlier(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]:
     The minimum number of lines is counted in that comparison group (settlement, SKU, fee period):
     a median over fewer lines would judge nothing but noise."""
     p = ctx.policy
-    items = _order_items(inp, ctx)
+    items, pos, gid = _order_items(inp, ctx)
     fee_items = items[items["fba_rows"] > 0]
     fba = _outliers(fee_items, "fba_fee", "qty", Fraction(p.fee_tolerance_per_unit) * 100, p.min_lines_per_sku)
     com_items = items[(items["commission_rows"] > 0) & (items["base"] > 0)]
@@ -193,13 +216,13 @@ def fee_outlier(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]:
     found: dict[tuple, dict] = {}
     for r in fba.to_dict("records"):
         over = Fraction(-int(r["fba_fee"])) - r["exact_median"] * int(r["qty"])
-        d = found.setdefault(tuple(r[c] for c in LINE_KEY), {"r": r, "at_stake": Fraction(0), "why": []})
+        d = found.setdefault(tuple(r[c] for c in LINE_KEY), {"r": r, "gid": r["item_no"], "at_stake": Fraction(0), "why": []})
         d["at_stake"] += over
         d["why"].append(f"FBA fee {money(Fraction(-int(r['fba_fee']), int(r['qty'])))} a unit × {int(r['qty'])} "
                         f"against the SKU's median {money(r['exact_median'])}")
     for r in com.to_dict("records"):
         over = Fraction(-int(r["commission"])) - r["exact_median"] * int(r["base"])
-        d = found.setdefault(tuple(r[c] for c in LINE_KEY), {"r": r, "at_stake": Fraction(0), "why": []})
+        d = found.setdefault(tuple(r[c] for c in LINE_KEY), {"r": r, "gid": r["item_no"], "at_stake": Fraction(0), "why": []})
         d["at_stake"] += over
         rate = Fraction(-int(r["commission"]), int(r["base"])) * 100
         d["why"].append(f"commission {float(rate):.2f}% of {show(r['base'])} against the SKU's median "
@@ -207,9 +230,8 @@ def fee_outlier(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]:
     if not found:
         return []
     keys = pd.DataFrame([dict(zip(LINE_KEY, k)) for k in found])
-    lines = inp.settlement_lines.drop(index=inp.settlement_lines.index.intersection(ctx.duplicate_fee_copies))
-    lines = lines[lines["transaction_type"].eq("Order").fillna(False).to_numpy()]
-    rows = rows_by_key(lines, LINE_KEY, keys)
+    wanted = np.isin(gid, [d["gid"] for d in found.values()])
+    rows = rows_by_key(inp.settlement_lines.iloc[pos[wanted]], LINE_KEY, keys)
     out = []
     for key, d in found.items():
         r = d["r"]
