@@ -28,6 +28,12 @@ ACCESS_TOKEN = "Atza|IwEBIfake-access-token-do-not-log-0123456789"
 REFRESH_TOKEN = "Atzr|IwEBIfake-refresh-token-do-not-log-9876543210"
 LWA_APP_ID = "amzn1.application-oa2-client.fake"
 LWA_CLIENT_SECRET = "fake-client-secret-do-not-log"
+# What a pre-signed S3 URL carries: an AWS session token and a signature, secrets too.
+PRESIGNED_QUERY_SECRET = "FwoGZXIvYXdzEfakeSessionToken"
+PRESIGNED_QUERY = (
+    "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIAFAKE%2F20261124%2Fus-east-1%2Fs3%2Faws4_request"
+    f"&X-Amz-Security-Token={PRESIGNED_QUERY_SECRET}&X-Amz-Signature=0f1e2d3c4b5a"
+)
 SETTLEMENT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 
 DEFAULT_DOCUMENT = (
@@ -245,7 +251,7 @@ def create_app(fake: FakeSpApi | None = None) -> FastAPI:
         doc = fake.documents.get(document_id)
         if doc is None:
             return _error(404, "NotFound", f"Document {document_id} not found")
-        body = {"reportDocumentId": document_id, "url": f"{fake.base_url}/documents/{document_id}"}
+        body = {"reportDocumentId": document_id, "url": f"{fake.base_url}/documents/{document_id}?{PRESIGNED_QUERY}"}
         if doc["gzip"]:
             body["compressionAlgorithm"] = "GZIP"
         return ok(body)

@@ -3,7 +3,8 @@
 python-amazon-sp-api logs every request's headers at DEBUG — the LWA access token among them
 (`x-amz-access-token`) — and its responses, which on the token endpoint carry the refresh and access
 tokens. `SecretRedactingFilter` rewrites a record's message before any handler sees it;
-`install_redaction()` puts it on every `sp_api` logger (a logger's filters only see records logged on
+`install_redaction()` puts it on every `sp_api` logger and on `httpx` (which logs each URL it
+requests, and a report document's pre-signed URL carries an AWS signature and session token) (a logger's filters only see records logged on
 that very logger, so the parent alone is not enough) and is called again whenever the SP-API source
 is built, so loggers created by late imports are covered too.
 """
@@ -17,7 +18,9 @@ REDACTED = "***REDACTED***"
 
 _SECRET_KEYS = (
     r"x-amz-access-token|x-amz-security-token|authorization|access_token|accessToken|refresh_token|"
-    r"refreshToken|client_secret|lwa_client_secret|restricted_data_token|restrictedDataToken"
+    r"refreshToken|client_secret|lwa_client_secret|restricted_data_token|restrictedDataToken|"
+    # the query of a pre-signed S3 URL (report documents): httpx logs every URL it requests
+    r"X-Amz-Signature|X-Amz-Security-Token|X-Amz-Credential"
 )
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
@@ -72,11 +75,12 @@ class SecretRedactingFilter(logging.Filter):
 
 REDACTING_FILTER = SecretRedactingFilter()
 
-LOGGER_PREFIXES = ("sp_api",)
+# sp_api logs headers and bodies; httpx logs each URL, and a report document's URL is pre-signed.
+LOGGER_PREFIXES = ("sp_api", "httpx")
 
 
 def install_redaction(extra_secrets: tuple[str, ...] = ()) -> SecretRedactingFilter:
-    """Attach the shared redacting filter to every existing `sp_api` logger (idempotent)."""
+    """Attach the shared redacting filter to every existing `sp_api` / `httpx` logger (idempotent)."""
     for secret in extra_secrets:
         REDACTING_FILTER.add_secret(secret)
     names = [

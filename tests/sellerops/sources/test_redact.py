@@ -21,6 +21,9 @@ from sellerops.sources.redact import REDACTED, SecretRedactingFilter, install_re
         ('{"access_token": "tok-without-prefix", "token_type": "bearer"}', "tok-without-prefix"),
         ("Authorization: Bearer eyJhbGciOi.x.y", "eyJhbGciOi.x.y"),
         ("x-amz-access-token: plain-header-token", "plain-header-token"),
+        # httpx logs the pre-signed document URL
+        ('HTTP Request: GET https://s3.amazonaws.com/doc?X-Amz-Security-Token=FwoGZX&X-Amz-Signature=abc123 "HTTP/1.1 200 OK"', "FwoGZX"),
+        ('HTTP Request: GET https://s3.amazonaws.com/doc?X-Amz-Security-Token=FwoGZX&X-Amz-Signature=abc123 "HTTP/1.1 200 OK"', "abc123"),
         # a bare LWA token anywhere in a message
         ("retrying with Atza|IwEBIbare", "Atza|IwEBIbare"),
     ],

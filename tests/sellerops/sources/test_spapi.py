@@ -279,9 +279,12 @@ def test_tokens_never_reach_the_logs(make_source, fake, caplog):
     header_lines = [m for m in messages if m.startswith("Request Headers")]
     assert header_lines, "sp_api logged no request headers: the redaction was not exercised"
     assert all("***REDACTED***" in m for m in header_lines)
+    downloads = [m for m in messages if "X-Amz-" in m and m.startswith("HTTP Request")]
+    assert downloads and all("X-Amz-Signature=***REDACTED***" in m for m in downloads)
     for record in caplog.records:
         text = record.getMessage() + repr(record.args) + repr(record.__dict__)
-        for secret in (spapi_server.ACCESS_TOKEN, spapi_server.REFRESH_TOKEN, spapi_server.LWA_CLIENT_SECRET):
+        for secret in (spapi_server.ACCESS_TOKEN, spapi_server.REFRESH_TOKEN, spapi_server.LWA_CLIENT_SECRET,
+                       spapi_server.PRESIGNED_QUERY_SECRET):  # fmt: skip
             assert secret not in text, f"{secret[:6]}… leaked via {record.name}: {record.getMessage()[:120]}"
     assert spapi_server.ACCESS_TOKEN not in caplog.text
     assert spapi_server.REFRESH_TOKEN not in caplog.text
