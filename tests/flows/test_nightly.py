@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -79,4 +80,7 @@ def test_nightly_publishes_the_board_artifacts(demo):
     assert set(got) == {"reconciliation-summary", "open-findings", "data-docs"}
     md = got["reconciliation-summary"].data
     assert "Money at stake by kind" in md and "Ten largest open findings" in md and "refund_without_return" in md
-    assert got["data-docs"].data.startswith("file://")
+    # a link artifact is stored as a markdown link to the night's Data Docs, which exist on disk
+    link = got["data-docs"].data
+    target = link[link.index("(file://") + len("(file://"):-1]
+    assert target.endswith("gx/data_docs/index.html") and Path(target).exists()
