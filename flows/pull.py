@@ -95,7 +95,11 @@ def _marketplace_code(report: FetchedReport, source) -> str:
 
 
 def _fetch_window(source, store, account, report_type, report_id, start, end, folder, saved, logger) -> None:
-    report = t.await_report(source, report_type, report_id, start, end)
+    try:
+        report = t.await_report(source, report_type, report_id, start, end)
+    except ReportFailed:
+        store.clear_pending(account, report_type)  # a FATAL report stays FATAL: request afresh next time
+        raise
     if report.has_data:
         path = t.save_document(report, folder, document_name(report, _marketplace_code(report, source)))
         saved.append((path, _site(report.marketplace_ids) or _site(source.marketplace_ids), report_type))
@@ -113,17 +117,23 @@ def _pull_report_type(source, store, account, report_type, folder, since, now, s
         logger.info("%s: resuming report %s from an interrupted pull", report_type, state.pending_report_id)
         _fetch_window(source, store, account, report_type, state.pending_report_id,
                       state.pending_start, state.pending_end, folder, saved, logger)  # fmt: skip
-        start = max(start, state.pending_end)
+        if since is None:
+            start = max(start, state.pending_end)
     windows = split_window(report_type, start, now)
     logger.info("%s: %d window(s) from %s", report_type, len(windows), f"{start:%Y-%m-%d %H:%M}")
     for window in windows:
         report_id = t.request_report(source, report_type, window.start, window.end)
         store.mark_pending(account, report_type, report_id, window.start, window.end)
-        try:
-            _fetch_window(source, store, account, report_type, report_id, window.start, window.end, folder, saved, logger)
-        except ReportFailed:
-            store.clear_pending(account, report_type)  # a FATAL report stays FATAL: request afresh next time
-            raise
+        _fetch_window(source, store, account, report_type, report_id, window.start, window.end, folder, saved, logger)
+
+
+def _pull_seller_performance(source, folder, saved) -> None:
+    # No window and no cursor: the report is a snapshot of the account's health right now.
+    report_id = t.request_report(source, SELLER_PERFORMANCE, None, None)
+    report = t.await_report(source, SELLER_PERFORMANCE, report_id, None, None)
+    if report.has_data:
+        path = t.save_document(report, folder, document_name(report, _marketplace_code(report, source)))
+        saved.append((path, None, SELLER_PERFORMANCE))
 
 
 def _summary_markdown(summary: dict[str, Any]) -> str:
@@ -163,10 +173,7 @@ def pull(account: str | None = None, since: dt.date | None = None, reports: list
                 if report_type == SETTLEMENT:
                     _pull_settlements(source, store, seller.name, folder, start, now, saved, logger)
                 elif report_type == SELLER_PERFORMANCE:
-                    report = t.await_report(source, SELLER_PERFORMANCE, t.request_report(source, SELLER_PERFORMANCE, None, None), None, None)
-                    if report.has_data:
-                        path = t.save_document(report, folder, document_name(report, _marketplace_code(report, source)))
-                        saved.append((path, None, SELLER_PERFORMANCE))
+                    _pull_seller_performance(source, folder, saved)
                 else:
                     _pull_report_type(source, store, seller.name, report_type, folder, start, now, saved, logger)
             except (SourceError, ValueError) as exc:

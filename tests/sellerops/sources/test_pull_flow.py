@@ -89,13 +89,6 @@ def pull_env(spapi_rate_limits, fake, tmp_path, monkeypatch):
                         "BACKOFF_CAP": "0.02", "MAX_ATTEMPTS": "3"}.items():  # fmt: skip
         monkeypatch.setenv(f"SELLEROPS_SPAPI_{name}", value)
 
-    from sellerops.db import get_engine
-    from sellerops.sources.cursor import PullCursor
-
-    # The Alembic migration owns this table; creating it when absent keeps this test independent of
-    # the order the migration lands in (checkfirst: a no-op once it has).
-    PullCursor.__table__.create(get_engine(), checkfirst=True)
-
     fake.documents_by_type[ALL_ORDERS] = ORDERS_DOCUMENT
     for report_type in (FBA_RETURNS, SELLER_RETURNS, REIMBURSEMENTS):
         fake.outcome_by_type[report_type] = "CANCELLED"
@@ -115,11 +108,12 @@ def test_flow_name_and_signature():
     assert list(inspect.signature(pull.fn).parameters) == ["account", "since", "reports"]
 
 
-def test_pull_fetches_new_documents_ingests_them_and_never_refetches(pull_env, fake, caplog):
+def test_pull_fetches_new_documents_ingests_them_and_never_refetches(pull_env, fake, monkeypatch):
     import time
 
     from flows.pull import pull
 
+    monkeypatch.setenv("SELLEROPS_SPAPI_RATE_LIMITS", "local")  # the global limits have their own test
     settlement_id = fake.add_settlement(settlement_document("9001"), dt.datetime.now(UTC) - dt.timedelta(days=10), gzip_it=True)
     settlement_doc = fake.reports[settlement_id]["reportDocumentId"]
 
@@ -127,7 +121,6 @@ def test_pull_fetches_new_documents_ingests_them_and_never_refetches(pull_env, f
     summary = pull(since=_since(45), reports=[SETTLEMENT, ALL_ORDERS])
     first_seconds = time.monotonic() - began
 
-    assert not [r for r in caplog.records if "do not exist" in r.getMessage()]  # limits found, no warning spam
     names = sorted(p.name for p in pull_env.iterdir())
     assert len(names) == 3  # one settlement, two order windows (45 days = 30 + 15)
     assert sum(n.startswith(SETTLEMENT + "_US_") and n.endswith(f"_{settlement_id}.txt") for n in names) == 1
@@ -151,6 +144,30 @@ def test_pull_fetches_new_documents_ingests_them_and_never_refetches(pull_env, f
         # Only what is new since the cursor (a window only when the clock moved on since the first pull).
         assert p["dataStartTime"] == first_end[p["reportType"]]
     print(f"first pull {first_seconds:.1f} s")
+
+
+def test_every_request_takes_a_slot_of_its_operations_global_rate_limit(pull_env, fake, monkeypatch, caplog):
+    import prefect.concurrency.sync as concurrency
+
+    from flows.pull import pull
+
+    taken: list[str] = []
+    real_rate_limit = concurrency.rate_limit
+
+    def recording_rate_limit(names, *args, **kwargs):
+        taken.append(names)
+        return real_rate_limit(names, *args, **kwargs)
+
+    monkeypatch.setattr(concurrency, "rate_limit", recording_rate_limit)
+    monkeypatch.setenv("SELLEROPS_SPAPI_RATE_LIMITS", "global")
+
+    summary = pull(since=_since(5), reports=[ALL_ORDERS])
+
+    assert summary["failures"] == {} and len(summary["files"]) == 1
+    spapi_calls = [op for op, _ in fake.calls if op != "download"]  # the document URL is S3's, not SP-API's
+    assert sorted(taken) == sorted(f"spapi:{op}" for op in spapi_calls)  # one slot per request, named per operation
+    assert {"spapi:createReport", "spapi:getReport", "spapi:getReportDocument"} <= set(taken)
+    assert not [r for r in caplog.records if "do not exist" in r.getMessage()]  # limits found, no warning spam
 
 
 def test_default_pull_covers_every_requestable_type_with_local_pacing(pull_env, fake, monkeypatch):
