@@ -18,6 +18,7 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 from prefect.cache_policies import NONE
 
 from blocks.reconciliation import load_policy_block
+from flows import reconcile_dask
 from flows.ingest import ingest_reports
 from sellerops.config import ensure_home, settings
 from sellerops.findings import ReconcileOutcome
@@ -33,7 +34,9 @@ def nightly_reconciliation(as_of: dt.date | None = None, inbox: str | None = Non
     files = ingest_reports(paths=[inbox or str(s.inbox)], new_only=True)
     fresh = [f for f in files if not f["known"]]
     block = load_policy_block()
-    outcome = reconcile_settlements(as_of=as_of, policy=block.policy(), force=force)
+    # SELLEROPS_DASK / SELLEROPS_DASK_ADDRESS: the same reconciliation, partitioned on a Dask cluster.
+    outcome = (reconcile_dask.reconcile(as_of, block.policy(), force)
+               or reconcile_settlements(as_of=as_of, policy=block.policy(), force=force))
     if outcome.skipped:
         log.info("No new report since the last run: findings unchanged (%d open).", outcome.open)
     summary = publish(outcome, fresh, block.notify_block, block.notify_threshold)

@@ -175,9 +175,10 @@ class ReconcileOutcome:
 
 
 def run_reconcile(as_of: dt.date | None = None, policy=None, account: str | None = None,
-                  force: bool = False) -> ReconcileOutcome:
+                  force: bool = False, find=None) -> ReconcileOutcome:
     """Load, apply the rules, store. When no report was loaded since the last run with the same
-    as-of and policy, nothing that could change is recomputed."""
+    as-of and policy, nothing that could change is recomputed. `find(inp, as_of, policy)` replaces
+    the in-process `reconcile` (the Dask flow passes one that runs the partitions on a cluster)."""
     from sellerops.reconcile import Policy, build_context, reconcile
 
     account = account or settings().account
@@ -191,7 +192,7 @@ def run_reconcile(as_of: dt.date | None = None, policy=None, account: str | None
         return ReconcileOutcome({}, True, [], [], [], prev.findings_open, 0)
     inp = load_input(account)
     ctx = build_context(inp, as_of, policy)
-    records = reconcile(inp, as_of, policy)
+    records = (find or reconcile)(inp, as_of, policy)
     result = store(records, account)
     as_ofs = {f"{r.marketplace} {r.currency}": str(pd.Timestamp(r.as_of).date()) for r in ctx.markets.itertuples()}
     single = pd.Timestamp(ctx.markets["as_of"].max()).date() if len(ctx.markets) else as_of

@@ -21,3 +21,11 @@ def reconcile_settlements(as_of: dt.date | None = None, policy=None, force: bool
 def read_findings(status: str | None = None) -> list[dict]:
     """The stored findings, largest first within each kind."""
     return findings.list_findings(status=status)
+
+
+@task(name="reconcile-piece", cache_policy=NONE, persist_result=False)
+def reconcile_piece(part, as_of: dt.date | None, policy) -> list:
+    """The findings of one settlement or one bucket of orders (`sellerops.reconcile.partition`)."""
+    from sellerops.reconcile.partition import run_partition
+
+    return run_partition(part, as_of, policy)

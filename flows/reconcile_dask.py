@@ -1,0 +1,56 @@
+"""The reconciliation on a Dask cluster, chosen by configuration; the nightly flow calls it when set.
+
+`SELLEROPS_DASK_ADDRESS=tcp://scheduler:8786` runs on an existing cluster (production);
+`SELLEROPS_DASK=local` starts a LocalCluster for the run (`SELLEROPS_DASK_WORKERS`, default 2, in
+threads). The work is split by `sellerops.reconcile.partition` — a task per settlement for the
+settlement-local rules, a task per bucket of order ids (`SELLEROPS_DASK_ORDER_BUCKETS`, default 8) for
+the order rules — and merged before storing, so the findings are the in-process run's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from prefect import flow, unmapped
+
+from sellerops import findings
+from sellerops.findings import ReconcileOutcome
+from tasks.reconcile import reconcile_piece
+
+
+def dask_task_runner():
+    """prefect-dask's DaskTaskRunner as configured, or None (reconcile in process)."""
+    address = os.environ.get("SELLEROPS_DASK_ADDRESS")
+    local = os.environ.get("SELLEROPS_DASK", "").strip().lower() == "local"
+    if not (address or local):
+        return None
+    from prefect_dask import DaskTaskRunner
+
+    if address:
+        return DaskTaskRunner(address=address)
+    workers = int(os.environ.get("SELLEROPS_DASK_WORKERS", "2"))
+    return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": False,
+                                          "dashboard_address": None})
+
+
+@flow(name="reconcile-on-dask", persist_result=False)
+def reconcile_on_dask(as_of: dt.date | None = None, policy=None, force: bool = False) -> ReconcileOutcome:
+    """Reconcile every settlement and order with the rules' partitions as Dask tasks, then store."""
+    from sellerops.reconcile.partition import merge, partitions
+
+    buckets = int(os.environ.get("SELLEROPS_DASK_ORDER_BUCKETS", "8"))
+
+    def find(inp, as_of, policy):
+        futures = reconcile_piece.map(partitions(inp, buckets), unmapped(as_of), unmapped(policy))
+        return merge(futures.result())
+
+    return findings.run_reconcile(as_of=as_of, policy=policy, force=force, find=find)
+
+
+def reconcile(as_of: dt.date | None, policy, force: bool) -> ReconcileOutcome | None:
+    """Run `reconcile_on_dask` on the configured cluster; None when no cluster is configured."""
+    runner = dask_task_runner()
+    if runner is None:
+        return None
+    return reconcile_on_dask.with_options(task_runner=runner)(as_of=as_of, policy=policy, force=force)
