@@ -8,6 +8,7 @@ Decimal is built only for the findings emitted.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sellerops.reconcile.frames import empty_frame
-from sellerops.reconcile.keys import among, tuple_keys
+from sellerops.reconcile.keys import Codes, among, codes, take, tuple_keys
 from sellerops.reconcile.policy import Policy
 
 FEE_AMOUNT_TYPES = ("ItemFees", "ShipmentFees")
@@ -103,20 +104,27 @@ def build_context(inp: ReconcileInput, as_of: dt.date | None, policy: Policy) ->
         markets["as_of"] = np.datetime64(as_of, "D")
     else:
         markets["as_of"] = _days(markets["latest_end"])
-    copies, originals = _duplicate_fee_copies(inp.settlement_lines)
-    return Context(policy=policy, markets=markets, duplicate_fee_copies=copies, duplicate_fee_originals=originals)
+    ctx = Context(policy=policy, markets=markets, duplicate_fee_copies=inp.settlement_lines.index[:0])
+    copies, originals = _duplicate_fee_copies(inp, ctx)
+    return dataclasses.replace(ctx, duplicate_fee_copies=copies, duplicate_fee_originals=originals)
 
 
-def _duplicate_fee_copies(lines: pd.DataFrame) -> tuple[pd.Index, pd.Series]:
+def line_codes(inp: ReconcileInput, ctx: Context, column: str) -> Codes:
+    """A settlement_lines column as integer codes, factorized once per run (free on a categorical)."""
+    return ctx.memo(inp, f"line_codes:{column}", lambda: codes(inp.settlement_lines[column]))
+
+
+def _duplicate_fee_copies(inp: ReconcileInput, ctx: Context) -> tuple[pd.Index, pd.Series]:
     """Fee rows identical (same raw digest) to an earlier fee row of the same settlement: the
     genuine one is the lowest line number (then the earliest row). Copies come ordered by
     account, settlement and line number; each mapped to the label of its genuine row."""
-    pos = np.flatnonzero(among(lines["amount_type"], FEE_AMOUNT_TYPES))
+    lines = inp.settlement_lines
+    pos = np.flatnonzero(among(line_codes(inp, ctx, "amount_type"), FEE_AMOUNT_TYPES))
     if not len(pos):
         return lines.index[:0], pd.Series([], index=lines.index[:0], dtype=object)
-    fees = lines[["account", "settlement_id", "raw_digest", "line_no"]].iloc[pos]
-    (key,) = tuple_keys([fees["account"], fees["settlement_id"], fees["raw_digest"]])
-    line_no = fees["line_no"].to_numpy(dtype="float64", na_value=np.inf)
+    (key,) = tuple_keys([take(line_codes(inp, ctx, "account"), pos), take(line_codes(inp, ctx, "settlement_id"), pos),
+                         lines["raw_digest"].iloc[pos]])
+    line_no = lines["line_no"].iloc[pos].to_numpy(dtype="float64", na_value=np.inf)
     order = np.lexsort((np.arange(len(pos)), line_no, key))
     sorted_key = key[order]
     copy = np.r_[False, sorted_key[1:] == sorted_key[:-1]]

@@ -15,15 +15,21 @@ import pandas as pd
 _LIMIT = 2**62
 
 
-def codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Integer codes (NA = -1) and the distinct values they stand for."""
+Codes = tuple[np.ndarray, pd.Index]
+
+
+def codes(values: pd.Series | Codes) -> Codes:
+    """Integer codes (NA = -1) and the distinct values they stand for (codes already made pass
+    through, so a column factorized once can be reused)."""
+    if isinstance(values, tuple):
+        return values
     if isinstance(values.dtype, pd.CategoricalDtype):
         return values.cat.codes.to_numpy().astype(np.int64), pd.Index(values.cat.categories, dtype=object)
     found, uniques = pd.factorize(values, use_na_sentinel=True)
     return found.astype(np.int64, copy=False), pd.Index(uniques, dtype=object)
 
 
-def shared_codes(*columns: pd.Series) -> tuple[list[np.ndarray], int]:
+def shared_codes(*columns: pd.Series | Codes) -> tuple[list[np.ndarray], int]:
     """Codes of several columns holding the same kind of value, in one space: equal values get
     equal codes whichever column they are in. Returns the codes and the size of the space."""
     parts = [codes(c) for c in columns]
@@ -53,7 +59,7 @@ def combine(parts: list[tuple[np.ndarray, int]]) -> np.ndarray:
     return key
 
 
-def tuple_keys(*tuples: list[pd.Series]) -> list[np.ndarray]:
+def tuple_keys(*tuples: list[pd.Series | Codes]) -> list[np.ndarray]:
     """Keys of the same tuple of columns in several frames, comparable across them: e.g.
     [lines.account, lines.order_id, lines.sku] and [orders.account, orders.amazon_order_id,
     orders.sku] give equal keys to equal (account, order-id, sku)."""
@@ -67,16 +73,26 @@ def group_ids(key: np.ndarray) -> tuple[np.ndarray, int]:
     return ids.astype(np.int64, copy=False), len(uniques)
 
 
-def equals(values: pd.Series, value: str) -> np.ndarray:
-    """`values == value` as a plain bool array, NA false; cheap on a categorical."""
+def take(made: Codes, at: np.ndarray) -> Codes:
+    """The codes of some rows only (same distinct values)."""
+    return made[0][at], made[1]
+
+
+def equals(values: pd.Series | Codes, value: str) -> np.ndarray:
+    """`values == value` as a plain bool array, NA false; cheap on a categorical or codes."""
+    if isinstance(values, tuple):
+        where = values[1].get_indexer([value])[0]
+        return values[0] == where if where >= 0 else np.zeros(len(values[0]), dtype=bool)
     if isinstance(values.dtype, pd.CategoricalDtype):
         where = values.cat.categories.get_indexer([value])[0]
         return values.cat.codes.to_numpy() == where if where >= 0 else np.zeros(len(values), dtype=bool)
     return np.array(values.eq(value).to_numpy(dtype=bool, na_value=False))
 
 
-def among(values: pd.Series, wanted: tuple[str, ...] | list[str]) -> np.ndarray:
-    """`values.isin(wanted)` as a plain bool array; cheap on a categorical."""
+def among(values: pd.Series | Codes, wanted: tuple[str, ...] | list[str]) -> np.ndarray:
+    """`values.isin(wanted)` as a plain bool array; cheap on a categorical or codes."""
+    if isinstance(values, tuple):
+        return np.isin(values[0], np.flatnonzero(values[1].isin(list(wanted))))
     if isinstance(values.dtype, pd.CategoricalDtype):
         hits = np.flatnonzero(values.cat.categories.isin(list(wanted)))
         return np.isin(values.cat.codes.to_numpy(), hits)

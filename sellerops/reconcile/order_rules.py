@@ -23,6 +23,7 @@ from sellerops.reconcile.base import (
     FindingRecord,
     ReconcileInput,
     evidence_rows,
+    line_codes,
     money,
     plain,
     rows_by_key,
@@ -56,19 +57,18 @@ def _principal(lines: pd.DataFrame, transaction_type: str) -> pd.DataFrame:
 def _principal_rows(inp: ReconcileInput, ctx: Context, transaction_type: str) -> np.ndarray:
     """Positions of the ItemPrice/Principal rows of one transaction type, once per run."""
     def compute():
-        lines = inp.settlement_lines
         return np.flatnonzero(
-            equals(lines["transaction_type"], transaction_type)
-            & equals(lines["amount_type"], "ItemPrice")
-            & equals(lines["amount_description"], "Principal"))
+            equals(line_codes(inp, ctx, "transaction_type"), transaction_type)
+            & equals(line_codes(inp, ctx, "amount_type"), "ItemPrice")
+            & equals(line_codes(inp, ctx, "amount_description"), "Principal"))
     return ctx.memo(inp, f"principal_rows:{transaction_type}", compute)
 
 
 def _item_keys(inp: ReconcileInput, ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     """(account, order-id, sku) as comparable integers: one per settlement line, one per order."""
     def compute():
-        lines, orders = inp.settlement_lines, inp.orders
-        return tuple(tuple_keys([lines["account"], lines["order_id"], lines["sku"]],
+        orders = inp.orders
+        return tuple(tuple_keys([line_codes(inp, ctx, c) for c in ITEM_KEY],
                                 [orders["account"], orders["amazon_order_id"], orders["sku"]]))
     return ctx.memo(inp, "item_keys", compute)
 
@@ -101,7 +101,7 @@ def unsettled_order(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]:
     o = o[in_history & (purchased <= cutoff)]
     lines = inp.settlement_lines
     line_keys, order_keys = _item_keys(inp, ctx)
-    settled = line_keys[equals(lines["transaction_type"], "Order")]
+    settled = line_keys[equals(line_codes(inp, ctx, "transaction_type"), "Order")]
     o = o[~np.isin(order_keys[o["_row"].to_numpy()], settled)]
     out = []
     for r in o.to_dict("records"):

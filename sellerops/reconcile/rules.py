@@ -22,12 +22,14 @@ from sellerops.reconcile.base import (
     FindingRecord,
     ReconcileInput,
     evidence_rows,
+    line_codes,
     money,
+    plain,
     rows_by_key,
     show,
     text,
 )
-from sellerops.reconcile.keys import among, combine, equals, group_ids, tuple_keys
+from sellerops.reconcile.keys import among, combine, equals, group_ids, take, tuple_keys
 
 LINE_EVIDENCE = [
     "settlement_id", "transaction_type", "order_id", "sku", "amount_type", "amount_description",
@@ -44,10 +46,15 @@ def settlement_total_mismatch(inp: ReconcileInput, ctx: Context) -> list[Finding
     """A summary total-amount that differs by more than the tolerance from the sum of all the
     settlement's amount rows (duplicates, reserves, other-transaction rows included)."""
     lines = inp.settlement_lines
-    sums = lines.groupby(["account", "settlement_id"], sort=False).agg(
-        rows_cents=("amount_cents", "sum"), rows=("amount_cents", "size")
-    )
-    s = inp.settlements.merge(sums.reset_index(), on=["account", "settlement_id"], how="left")
+    account, settlement = line_codes(inp, ctx, "account"), line_codes(inp, ctx, "settlement_id")
+    has_key = (account[0] >= 0) & (settlement[0] >= 0)
+    (key,) = tuple_keys([account, settlement])
+    sums = lines[["amount_cents"]][has_key].groupby(key[has_key], sort=False).agg(
+        rows_cents=("amount_cents", "sum"), rows=("amount_cents", "size"))
+    first = pd.Series(np.flatnonzero(has_key)).groupby(key[has_key], sort=False).first().to_numpy()
+    sums.insert(0, "settlement_id", lines["settlement_id"].to_numpy(dtype=object)[first])
+    sums.insert(0, "account", lines["account"].to_numpy(dtype=object)[first])
+    s = plain(inp.settlements).merge(sums.reset_index(drop=True), on=["account", "settlement_id"], how="left")
     s["rows_cents"] = s["rows_cents"].fillna(0).astype("Int64")
     s["rows"] = s["rows"].fillna(0).astype("int64")
     diff = s["rows_cents"] - s["total_amount_cents"]
@@ -117,7 +124,7 @@ def order_positions(inp: ReconcileInput, ctx: Context) -> np.ndarray:
     """Positions in settlement_lines of the Order transaction rows, identical fee copies left out."""
     def compute():
         lines = inp.settlement_lines
-        keep = equals(lines["transaction_type"], "Order")
+        keep = equals(line_codes(inp, ctx, "transaction_type"), "Order")
         if len(ctx.duplicate_fee_copies):
             keep &= ~lines.index.isin(ctx.duplicate_fee_copies)
         return np.flatnonzero(keep)
@@ -133,16 +140,17 @@ def _order_items(inp: ReconcileInput, ctx: Context) -> tuple[pd.DataFrame, np.nd
     pos = order_positions(inp, ctx)
     o = lines.iloc[pos, [lines.columns.get_loc(c) for c in _ITEM_COLUMNS]]
     amount = o["amount_cents"].to_numpy(dtype="int64", na_value=0)
-    item_price = equals(o["amount_type"], "ItemPrice")
-    principal = item_price & equals(o["amount_description"], "Principal")
-    fees = equals(o["amount_type"], "ItemFees")
-    is_fba_fee = fees & equals(o["amount_description"], "FBAPerUnitFulfillmentFee")
-    is_commission = fees & equals(o["amount_description"], "Commission")
-    in_base = (item_price & among(o["amount_description"], ("Principal", "Shipping", "GiftWrap"))) | equals(
-        o["amount_type"], "Promotion")
+    a_type, desc = take(line_codes(inp, ctx, "amount_type"), pos), take(line_codes(inp, ctx, "amount_description"), pos)
+    item_price = equals(a_type, "ItemPrice")
+    principal = item_price & equals(desc, "Principal")
+    fees = equals(a_type, "ItemFees")
+    is_fba_fee = fees & equals(desc, "FBAPerUnitFulfillmentFee")
+    is_commission = fees & equals(desc, "Commission")
+    in_base = (item_price & among(desc, ("Principal", "Shipping", "GiftWrap"))) | equals(a_type, "Promotion")
     qty = o["quantity_purchased"].to_numpy(dtype="int64", na_value=0)
-    (line_key,) = tuple_keys([o["account"], o["settlement_id"], o["order_id"], o["sku"]])
-    (sku_key,) = tuple_keys([o["account"], o["settlement_id"], o["sku"]])
+    account, settlement, order, sku = (take(line_codes(inp, ctx, c), pos) for c in LINE_KEY)
+    (line_key,) = tuple_keys([account, settlement, order, sku])
+    (sku_key,) = tuple_keys([account, settlement, sku])
     gid, n = group_ids(line_key)
     work = pd.DataFrame({
         "marketplace": o["marketplace"].to_numpy(dtype=object), "currency": o["currency"].to_numpy(dtype=object),
