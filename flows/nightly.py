@@ -103,8 +103,12 @@ def board_summary(outcome: ReconcileOutcome, open_: list[dict], new: list[dict],
 def _notify(block_name: str, message: str) -> None:
     from prefect.blocks.notifications import NotificationBlock
 
+    from prefect.blocks.core import Block
+
     try:
-        block = NotificationBlock.load(block_name)
+        # NotificationBlock.load looks in the abstract "notification-block" type, where no saved block
+        # lives: a name "<type-slug>/<name>" (e.g. "slack-webhook/alerts") loads the real one.
+        block = Block.load(block_name) if "/" in block_name else NotificationBlock.load(block_name)
     except (ValueError, KeyError):
         get_run_logger().warning("notification block %r not found: no alert sent", block_name)
         return

@@ -1,0 +1,90 @@
+"""The board in a real browser: Debian's headless Chromium, through selenium and Debian's chromedriver
+(never a downloaded browser), logs in with the auth string, opens the nightly run's page and sees it
+completed, with the findings artifacts listing planted findings. A screenshot is kept."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import need_service
+from tests.ops.conftest import expected_findings
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+
+
+@pytest.fixture
+def browser(tmp_path):
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        need_service("Debian's chromium and chromium-driver", "apt-get install chromium chromium-driver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,1100",
+                f"--user-data-dir={tmp_path / 'chromium-profile'}"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    driver.implicitly_wait(0)
+    yield driver
+    driver.quit()
+
+
+def _wait_for(driver, predicate, what: str, limit: float = 90):
+    """Poll the page until `predicate(driver)` is truthy (a bound on waiting, not an assertion on time)."""
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            value = predicate(driver)
+            if value:
+                return value
+        except Exception:  # noqa: BLE001 - the page is still rendering
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the board never showed {what}; page text:\n{_text(driver)[:2000]}")
+        time.sleep(0.5)
+
+
+def _text(driver) -> str:
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.TAG_NAME, "body").text
+
+
+def test_the_board_shows_the_completed_run_and_its_findings(browser, board, nightly_run, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    assert nightly_run.flow_run.state.is_completed()
+    page = f"/runs/flow-run/{nightly_run.flow_run.id}"
+    browser.get(f"{board.ui_url}/login?redirect={page}")
+    # The server asks: the UI's login page has one password field for the auth string.
+    field = _wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "input[type=password], input"),
+                      "a login field")
+    field.send_keys(board.secret, Keys.ENTER)
+    _wait_for(browser, lambda d: page in d.current_url and nightly_run.flow_run.name in _text(d),
+              "the flow run page after logging in")
+    _wait_for(browser, lambda d: "Completed" in _text(d), "the run's Completed state")
+
+    # The run page's tabs are addressable: open the Artifacts tab by its URL rather than a click.
+    browser.get(f"{board.ui_url}{page}?tab=Artifacts")
+    _wait_for(browser, lambda d: "reconciliation-summary" in _text(d) and "open-findings" in _text(d),
+              "the reconciliation-summary and open-findings artifacts")
+    kinds = {e["kind"] for e in expected_findings(nightly_run.demo)}
+    shown = _wait_for(browser, lambda d: {k for k in kinds if k in _text(d)}, "any planted finding kind")
+    shot = tmp_path / "board.png"
+    browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000
+    try:
+        board_copy = Path(__file__).resolve().parents[2] / ".run" / "board.png"
+        board_copy.parent.mkdir(exist_ok=True)
+        shutil.copyfile(shot, board_copy)
+    except OSError:
+        pass
+    assert shown, "no planted finding kind on the artifacts"
