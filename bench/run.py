@@ -156,6 +156,10 @@ def run_child(name: str, data: Path, home: Path, extra_env: dict | None = None, 
     """Run one stage in a fresh process; its result, wall time and peak RSS (MB)."""
     env = dict(os.environ, SELLEROPS_HOME=str(home), PYTHONPATH=str(SRC), BENCH_SRC=str(SRC), **(extra_env or {}))
     env.pop("SELLEROPS_DATABASE_URL", None)
+    # With PYTHONDONTWRITEBYTECODE set and no __pycache__ in .venv, every child compiles prefect,
+    # great_expectations and pandas from source (~50 s of compile() per process on a loaded 2-core
+    # box): a stage would measure the interpreter, not the stage. Let the first child write the cache.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     cmd = [PY, str(Path(__file__).resolve()), "--stage", name, "--data", str(data), "--home", str(home)]
     if profile:
         cmd += ["--profile", str(profile)]
