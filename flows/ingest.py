@@ -12,18 +12,18 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
 from sellerops import ingest
-from sellerops.config import ensure_home, settings
+from sellerops.config import ensure_home
 from sellerops.ingest import Outcome
 from tasks.ingest import detect_report, load_report, quarantine_report, validate_report
 
 
 @flow(name="ingest-reports", log_prints=True, persist_result=False)
 def ingest_reports(paths: list[str] | None = None, marketplace: str | None = None,
-                   new_only: bool = False) -> list[dict]:
-    """Ingest Seller Central reports from files and folders (default: SELLEROPS_HOME/inbox); a bad
-    file is quarantined, the rest load."""
+                   new_only: bool = False, account: str | None = None) -> list[dict]:
+    """Ingest Seller Central reports from files and folders (default: SELLEROPS_HOME/inbox) for a
+    seller account (default: SELLEROPS_ACCOUNT); a bad file is quarantined, the rest load."""
     log = get_run_logger()
-    s = settings()
+    s = ingest.settings_for(account)
     if not paths:
         ensure_home(s)
         paths = [str(s.inbox)]
@@ -39,11 +39,11 @@ def ingest_reports(paths: list[str] | None = None, marketplace: str | None = Non
         if (first := ingest.content_seen(d.sha256)) is not None:
             outcomes.append(ingest.duplicate_of(d, first, s))
         elif d.error:
-            outcomes.append(quarantine_report(d, [d.error]))
+            outcomes.append(quarantine_report(d, [d.error], account))
         elif problems := validate_report(d):
-            outcomes.append(quarantine_report(d, problems))
+            outcomes.append(quarantine_report(d, problems, account))
         else:
-            outcomes.append(load_report(d))
+            outcomes.append(load_report(d, account))
         o = outcomes[-1]
         log.info("%s: %s%s", path.name, o.status, f" — {o.reason}" if o.reason else f" ({o.rows} rows)")
     shown = [o for o in outcomes if not (new_only and o.known)]

@@ -34,7 +34,7 @@ from rich.table import Table
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="An Amazon seller's standard operating procedures as code.")
 out = Console(soft_wrap=True)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 class Fmt(str, Enum):
@@ -193,6 +193,42 @@ def _print_findings_summary(result: dict) -> None:
     for (kind, cur), amounts in sorted(totals.items()):
         t.add_row(kind, str(len(amounts)), f"{sum((Decimal(a) for a in amounts), Decimal(0))} {cur}")
     out.print(t)
+
+
+@app.command()
+def pull(
+    account: Optional[str] = typer.Option(None, help="Seller account (a saved SellerAccount block, or the environment)."),
+    since: Optional[str] = typer.Option(None, help="Fetch from this UTC date (default: from the stored cursor)."),
+    reports: Optional[str] = typer.Option(None, help="Comma-separated report types (default: all sellerops reads)."),
+    format: Fmt = typer.Option(Fmt.table, "--format", help="table or json."),
+) -> None:
+    """Fetch everything new from the Selling Partner API since the last pull, and ingest it."""
+    day = _parse_date(since, "--since")
+    types = [t.strip() for t in reports.split(",") if t.strip()] if reports else None
+    _prefect_quiet()
+    from blocks.seller_account import MissingAccount, SellerAccount
+    from flows.pull import PullFailed, pull as pull_flow
+
+    try:
+        SellerAccount.resolve(account)  # say what is missing before a flow run fails on it
+        summary = pull_flow(account=account, since=day, reports=types)
+        failed = False
+    except PullFailed as exc:
+        summary, failed = exc.summary, True
+    except MissingAccount as exc:
+        raise Fail(str(exc)) from None
+    rows = summary.get("ingested", [])
+    if format == Fmt.json:
+        _json_lines(rows)
+    else:
+        _table(f"Pull of account {summary['account']}", [dict(r, path=Path(r["path"]).name) for r in rows],
+               ["path", "report_type", "status", "rows", "reason"])
+    for rt, why in summary.get("failures", {}).items():
+        err.print(f"[red]sellerops: error:[/red] {rt}: {why}", highlight=False)
+    if failed:
+        raise typer.Exit(1)
+    if any(r["status"] == "quarantined" for r in rows):
+        raise typer.Exit(2)
 
 
 @app.command("demo-data")

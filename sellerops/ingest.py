@@ -9,6 +9,7 @@ while every good file still loads. sellerops never moves, changes or deletes a u
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -304,9 +305,15 @@ def known(rf: models.ReportFile) -> Outcome:
     return Outcome(rf.path, rf.sha256, rf.report_type, rf.status, rf.rows, rf.reason, rf.settlement_id, known=True)
 
 
-def ingest_file(path: Path, default_marketplace: str | None = None) -> Outcome:
-    """The whole pipeline for one file, without Prefect (the flow runs the same steps as tasks)."""
+def settings_for(account: str | None = None) -> Settings:
+    """The settings, for another seller account than the configured one when `account` is given."""
     s = settings()
+    return dataclasses.replace(s, account=account) if account else s
+
+
+def ingest_file(path: Path, default_marketplace: str | None = None, account: str | None = None) -> Outcome:
+    """The whole pipeline for one file, without Prefect (the flow runs the same steps as tasks)."""
+    s = settings_for(account)
     data = path.read_bytes()
     if (rf := known_outcome(path, sha256_of(data))) is not None:
         return known(rf)  # first outcome kept; nothing parsed again
@@ -321,9 +328,10 @@ def ingest_file(path: Path, default_marketplace: str | None = None) -> Outcome:
     return load(d, s)
 
 
-def ingest_paths(paths: list[Path], default_marketplace: str | None = None) -> list[Outcome]:
+def ingest_paths(paths: list[Path], default_marketplace: str | None = None,
+                 account: str | None = None) -> list[Outcome]:
     """Ingest every file under `paths` in order (the flow-free entry point for other sources)."""
-    return [ingest_file(p, default_marketplace) for p in discover(list(paths))]
+    return [ingest_file(p, default_marketplace, account) for p in discover(list(paths))]
 
 
 def report_rows() -> list[dict]:

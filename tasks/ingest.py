@@ -42,12 +42,12 @@ def validate_report(detected: Detected) -> list[str]:
 
 @task(name="load-report", retries=3, retry_delay_seconds=[1, 5, 15], retry_condition_fn=_transient_db_error,
       cache_policy=NONE, persist_result=False)
-def load_report(detected: Detected) -> Outcome:
+def load_report(detected: Detected, account: str | None = None) -> Outcome:
     """Store a validated report in one transaction."""
-    return ingest.load(detected)
+    return ingest.load(detected, ingest.settings_for(account))
 
 
 @task(name="quarantine-report", cache_policy=NONE, persist_result=False)
-def quarantine_report(detected: Detected, problems: list[str]) -> Outcome:
+def quarantine_report(detected: Detected, problems: list[str], account: str | None = None) -> Outcome:
     """Copy a failed file into quarantine/ with its reason."""
-    return ingest.quarantine(detected, problems)
+    return ingest.quarantine(detected, problems, ingest.settings_for(account))

@@ -148,6 +148,5 @@ def hand_to_ingestion(paths: list[Path], default_marketplace: str | None, accoun
     """Give the saved documents to ingestion (which decodes, validates and loads them)."""
     from sellerops import ingest
 
-    # The documents live under SELLEROPS_HOME, which folder discovery (ingest_paths) deliberately
-    # skips, so each exact file goes through ingestion's per-file pipeline.
-    return [ingest.ingest_file(Path(p), default_marketplace) for p in paths]
+    # Each exact file goes through ingestion's per-file pipeline, into the pulled account.
+    return [ingest.ingest_file(Path(p), default_marketplace, account) for p in paths]

@@ -190,3 +190,9 @@ def test_discover_skips_hidden_files_and_home_but_walks_the_inbox(sellerops_home
     # the inbox, inside the home, is walked
     assert discover([sellerops_home / "inbox"]) == [sellerops_home / "inbox" / "a.txt"]
     assert discover([sellerops_home]) == [sellerops_home / "inbox" / "a.txt"]
+
+
+def test_rows_carry_the_account_they_were_ingested_for(db_url):
+    ingest_paths([DATA / "settlement_ok.txt"], account="acme-eu")
+    assert {r["account"] for r in rows("select account from settlement_line")} == {"acme-eu"}
+    assert rows("select account from report_file")[0]["account"] == "acme-eu"
