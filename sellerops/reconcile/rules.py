@@ -114,12 +114,6 @@ def fee_period(days: np.ndarray, splits: tuple[tuple[int, int], ...]) -> np.ndar
     return np.where(before_first, (year - 1) * 100 + len(splits), year * 100 + k)
 
 
-_ITEM_COLUMNS = [
-    "account", "marketplace", "currency", "settlement_id", "order_id", "sku", "amount_type",
-    "amount_description", "amount_cents", "quantity_purchased", "posted_date_time", "posted_date",
-]
-
-
 def order_positions(inp: ReconcileInput, ctx: Context) -> np.ndarray:
     """Positions in settlement_lines of the Order transaction rows, identical fee copies left out."""
     def compute():
@@ -138,8 +132,7 @@ def _order_items(inp: ReconcileInput, ctx: Context) -> tuple[pd.DataFrame, np.nd
     number; `cmp_group` numbers the fee comparison group (account, settlement, sku, fee period)."""
     lines = inp.settlement_lines
     pos = order_positions(inp, ctx)
-    o = lines.iloc[pos, [lines.columns.get_loc(c) for c in _ITEM_COLUMNS]]
-    amount = o["amount_cents"].to_numpy(dtype="int64", na_value=0)
+    amount = lines["amount_cents"].array.take(pos).to_numpy(dtype="int64", na_value=0)
     a_type, desc = take(line_codes(inp, ctx, "amount_type"), pos), take(line_codes(inp, ctx, "amount_description"), pos)
     item_price = equals(a_type, "ItemPrice")
     principal = item_price & equals(desc, "Principal")
@@ -147,32 +140,27 @@ def _order_items(inp: ReconcileInput, ctx: Context) -> tuple[pd.DataFrame, np.nd
     is_fba_fee = fees & equals(desc, "FBAPerUnitFulfillmentFee")
     is_commission = fees & equals(desc, "Commission")
     in_base = (item_price & among(desc, ("Principal", "Shipping", "GiftWrap"))) | equals(a_type, "Promotion")
-    qty = o["quantity_purchased"].to_numpy(dtype="int64", na_value=0)
+    qty = lines["quantity_purchased"].array.take(pos).to_numpy(dtype="int64", na_value=0)
     account, settlement, order, sku = (take(line_codes(inp, ctx, c), pos) for c in LINE_KEY)
     (line_key,) = tuple_keys([account, settlement, order, sku])
     (sku_key,) = tuple_keys([account, settlement, sku])
     gid, n = group_ids(line_key)
-    work = pd.DataFrame({
-        "marketplace": o["marketplace"].to_numpy(dtype=object), "currency": o["currency"].to_numpy(dtype=object),
-        "qty": np.where(principal, qty, 0), "any_qty": qty,
-        "fba_fee": np.where(is_fba_fee, amount, 0), "fba_rows": is_fba_fee.astype("int64"),
-        "commission": np.where(is_commission, amount, 0), "commission_rows": is_commission.astype("int64"),
-        "base": np.where(in_base, amount, 0),
-        "posted": o["posted_date_time"].dt.tz_convert(None).to_numpy(),
-    })
-    items = work.groupby(gid, sort=True).agg(
-        marketplace=("marketplace", "first"), currency=("currency", "first"), qty=("qty", "sum"),
-        any_qty=("any_qty", "max"), fba_fee=("fba_fee", "sum"), fba_rows=("fba_rows", "sum"),
-        commission=("commission", "sum"), commission_rows=("commission_rows", "sum"),
-        base=("base", "sum"), posted=("posted", "min"),
-    ).reset_index(drop=True)
-    first = np.unique(gid, return_index=True)[1]
-    for column in LINE_KEY:
-        items.insert(LINE_KEY.index(column), column, o[column].to_numpy(dtype=object, na_value=np.nan)[first])
+    g = _Groups(gid)
+    first = g.first_rows
+    items = pd.DataFrame({column: pd.Series(lines[column].array.take(pos[first])).to_numpy(dtype=object, na_value=np.nan)
+                          for column in LINE_KEY})
+    for column in ("marketplace", "currency"):
+        items[column] = g.first_valid(take(line_codes(inp, ctx, column), pos))
+    items["qty"], items["any_qty"] = g.sum(np.where(principal, qty, 0)), g.max(qty)
+    items["fba_fee"], items["fba_rows"] = g.sum(np.where(is_fba_fee, amount, 0)), g.sum(is_fba_fee.astype("int64"))
+    items["commission"] = g.sum(np.where(is_commission, amount, 0))
+    items["commission_rows"] = g.sum(is_commission.astype("int64"))
+    items["base"] = g.sum(np.where(in_base, amount, 0))
+    items["posted"] = g.min_time(np.asarray(lines["posted_date_time"].array.take(pos).tz_convert(None)))
     items["qty"] = np.where(items["qty"] > 0, items["qty"], items["any_qty"])
     posted = items["posted"]
     if posted.isna().any():
-        fallback = o["posted_date"].groupby(gid, sort=True).first()
+        fallback = pd.Series(lines["posted_date"].array.take(pos)).groupby(gid, sort=True).first()
         filled = pd.to_datetime(fallback.to_numpy(), utc=True)
         posted = posted.where(posted.notna(), pd.Series(filled, index=items.index))
     items["period"] = fee_period(pd.to_datetime(posted, utc=True).dt.tz_convert(None).to_numpy().astype("datetime64[D]"),
@@ -181,6 +169,40 @@ def _order_items(inp: ReconcileInput, ctx: Context) -> tuple[pd.DataFrame, np.nd
     items["cmp_group"] = combine([(group_ids(sku_key[first])[0], n), (period, n_periods)])
     items["item_no"] = np.arange(n)
     return items, pos, gid
+
+
+class _Groups:
+    """Reductions over rows numbered by group (0..n-1 in order of first appearance), in exact
+    int64: one stable sort, then `reduceat` per column."""
+
+    def __init__(self, gid: np.ndarray):
+        self.gid = gid
+        self.order = np.argsort(gid, kind="stable")
+        ordered = gid[self.order]
+        self.starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(gid) else np.array([], dtype=np.int64)
+        self.first_rows = self.order[self.starts]
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(values[self.order], self.starts) if len(self.starts) else values[:0]
+
+    def max(self, values: np.ndarray) -> np.ndarray:
+        return np.maximum.reduceat(values[self.order], self.starts) if len(self.starts) else values[:0]
+
+    def min_time(self, values: np.ndarray) -> np.ndarray:
+        """The earliest datetime64 of each group, NaT skipped (NaT when the group has none)."""
+        never = np.iinfo(np.int64).max
+        ints = np.where(np.isnat(values), never, values.view(np.int64))
+        least = np.minimum.reduceat(ints[self.order], self.starts) if len(self.starts) else ints[:0]
+        return np.where(least == never, np.datetime64("NaT"), least.view(values.dtype)).astype(values.dtype)
+
+    def first_valid(self, made: tuple[np.ndarray, pd.Index]) -> np.ndarray:
+        """The first non-blank value of each group (as `groupby.first`), NaN when all are blank."""
+        found, uniques = made
+        valid = np.flatnonzero(found >= 0)
+        groups, at = np.unique(self.gid[valid], return_index=True)
+        out = np.full(len(self.starts), np.nan, dtype=object)
+        out[groups] = uniques.to_numpy(dtype=object)[found[valid[at]]]
+        return out
 
 
 def _outliers(items: pd.DataFrame, num: str, den: str, tolerance: Fraction, min_lines: int) -> pd.DataFrame:
