@@ -125,9 +125,15 @@ class _Order:
     in_report: bool = True
 
 
+_MONEY_TEXT: dict[int, str] = {}
+
+
 def _money(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+    text = _MONEY_TEXT.get(cents)
+    if text is None:  # a seller's amounts repeat (prices, fees, taxes): format each once
+        sign = "-" if cents < 0 else ""
+        text = _MONEY_TEXT[cents] = f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+    return text
 
 
 def _stamp(t: dt.datetime) -> str:
@@ -138,8 +144,14 @@ def _iso(t: dt.datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
 
-def _round(x: Fraction) -> int:
-    return round(x)  # Fraction rounds half to even
+def _ratio(numerator: int, denominator: int) -> int:
+    """round(Fraction(numerator, denominator)), half to even, in plain integers (hot path)."""
+    floor, rest = divmod(numerator, denominator)
+    if rest * 2 < denominator:
+        return floor
+    if rest * 2 > denominator:
+        return floor + 1
+    return floor + (floor & 1)
 
 
 def _midnight(d: dt.date) -> dt.datetime:
@@ -277,7 +289,7 @@ class _Seller:
             q = qty if qty is not None else (1 if rng.random() < 0.8 else (2 if rng.random() < 0.75 else 3))
             item = _Item(s, q, f"{rng.randrange(10**13, 10**14)}")
             if rng.random() < 0.1:
-                item.promo = _round(Fraction(item.principal, 10))
+                item.promo = _ratio(item.principal, 10)
             if not afn:
                 item.shipping = 399 * q
             items.append(item)
@@ -291,8 +303,8 @@ class _Seller:
         updated = o.purchased + dt.timedelta(days=2)
         for it in o.items:
             shipped = o.status == "Shipped"
-            tax = _round(Fraction(it.principal * 725, 10000))
-            stax = _round(Fraction(it.shipping * 725, 10000))
+            tax = _ratio(it.principal * 725, 10000)
+            stax = _ratio(it.shipping * 725, 10000)
             price = [_money(it.principal), _money(tax), _money(it.shipping), _money(stax), "0.00", "0.00",
                      _money(-it.promo) if it.promo else "0.00", "0.00"] if shipped else [""] * 8
             row = (o.order_id, "", _iso(o.purchased), _iso(updated), o.status,
@@ -335,11 +347,12 @@ class _Seller:
             qty = (settled_qty or {}).get(it.sku.sku, it.qty)
             principal = it.sku.price * qty + (principal_delta or {}).get(it.sku.sku, 0)
             shipping = 399 * qty if not o.afn else 0
-            promo = _round(Fraction(it.promo * qty, it.qty)) if it.promo else 0
-            tax = _round(Fraction(principal * 725, 10000))
-            stax = _round(Fraction(shipping * 725, 10000))
+            promo = _ratio(it.promo * qty, it.qty) if it.promo else 0
+            tax = _ratio(principal * 725, 10000)
+            stax = _ratio(shipping * 725, 10000)
             base = principal + shipping - promo
-            commission = _round((rate or {}).get(it.sku.sku, it.sku.rate) * base)
+            r = (rate or {}).get(it.sku.sku, it.sku.rate)
+            commission = _ratio(r.numerator * base, r.denominator)
             prefix = f"{sid}\t\t\t\t\t{CURRENCY}\tOrder\t{o.order_id}\t\t\t{shipment}\t{MARKETPLACE}"
             suffix = f"{ful}\t{pdate}\t{pdt}\t{it.code}\t\t\t{it.sku.sku}\t{qty}\t"
             w = self.st.write
@@ -379,9 +392,9 @@ class _Seller:
             return False
         sid = self.st.ids[k]
         principal = it.principal if principal is None else principal
-        tax = _round(Fraction(principal * 725, 10000))
-        commission = _round(it.sku.rate * principal)
-        refund_commission = min(500, _round(Fraction(commission, 5)))
+        tax = _ratio(principal * 725, 10000)
+        commission = _ratio(it.sku.rate.numerator * principal, it.sku.rate.denominator)
+        refund_commission = min(500, _ratio(commission, 5))
         ful = "AFN" if o.afn else "MFN"
         prefix = (f"{sid}\t\t\t\t\t{CURRENCY}\tRefund\t{o.order_id}\t\t{self.rng.randrange(10**13, 10**14)}\t\t"
                   f"{MARKETPLACE}")
