@@ -12,8 +12,12 @@ $(UV):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
 
+# Byte-compile the environment once: where PYTHONDONTWRITEBYTECODE is set (as on our CI machines)
+# every process would otherwise compile Prefect, Great Expectations and pandas from source again.
+# A few files in site-packages are for newer Pythons and do not compile; that is expected.
 $(STAMP): $(UV) uv.lock pyproject.toml
 	$(UV) sync --frozen --quiet
+	@$(BIN)/python -m compileall -q -j 0 $(VENV)/lib >/dev/null 2>&1 || true
 	@touch $(STAMP)
 
 install: $(STAMP)  ## create .venv from uv.lock

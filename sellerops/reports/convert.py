@@ -6,8 +6,6 @@ the right shape that is not real (month 13, an integer too large), reported with
 
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy as np
 import pandas as pd
 
@@ -26,9 +24,10 @@ def file_marketplace(raw: RawReport, fmt: ReportFormat, default: str) -> Marketp
     currency, else the configured default."""
     for col in ("marketplace-name", "sales-channel"):
         if col in raw.names:
-            named = Counter(v for v in raw.frame[col].dropna() if str(v).lower() in MARKETPLACES)
+            counts = raw.frame[col].value_counts()
+            named = [v for v in counts.index if str(v).lower() in MARKETPLACES]
             if named:
-                return marketplace(named.most_common(1)[0][0])
+                return marketplace(named[0])  # value_counts is sorted, most common first
     for col in ("currency", "currency-unit", "currency-code"):
         if col in raw.names:
             cur = raw.frame[col].dropna()

@@ -121,7 +121,9 @@ def read_report(path: Path, data: bytes, japanese_default: bool = False) -> RawR
     # \r of a CRLF file stays on the last field; blank strings become None (a blank is null).
     last = names[-1]
     frame[last] = frame[last].str.rstrip("\r")
-    frame = frame.replace({"": None})
+    for c in frame.columns:  # column by column: one copy of the whole frame is a lot at 2 M rows
+        col = frame[c]
+        frame[c] = col.where(col != "", None)
     frame[LINE] = np.arange(2, len(ends) + 1)
     frame[FIELDS] = fields[1:]
     frame = frame[~blank[1:]]  # blank lines are not rows
