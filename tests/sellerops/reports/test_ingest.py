@@ -40,6 +40,18 @@ def test_settlement_loads_lines_and_its_summary(db_url):
     assert [r["amount_cents"] for r in lines] == [2500, -375, -322, 452]
     # order-id holding an FBA shipment id is kept as it is, not mistaken for an order
     assert lines[3]["order_id"] == "FBA15ABCDEF" and lines[3]["transaction_type"] == "other-transaction"
+    # lines go in through the driver in bulk: read back through the model they are the same values
+    import datetime as dt
+
+    from sqlmodel import Session, select
+
+    from sellerops.models import SettlementLine
+
+    with Session(get_engine()) as s:
+        first = s.exec(select(SettlementLine).order_by(SettlementLine.line_no)).first()
+    assert first.posted_date == dt.date(2026, 6, 2)
+    assert first.posted_date_time == dt.datetime(2026, 6, 2, 10, 0, tzinfo=dt.timezone.utc)
+    assert (first.quantity_purchased, first.amount_cents, first.promotion_id) == (1, 2500, None)
 
 
 def test_bom_and_crlf_are_read_cleanly(db_url):
