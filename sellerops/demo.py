@@ -799,7 +799,7 @@ def _categorical(values):
     import pandas as pd
 
     codes, uniques = pd.factorize(values)
-    return pd.Series(pd.Categorical.from_codes(codes, categories=uniques), index=values.index)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=uniques, validate=False), index=values.index)
 
 
 def _spread(values, parsed):
@@ -817,10 +817,24 @@ def _constant(value: str, n: int):
     return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
 
 
+def _union(parts: list):
+    """Categorical columns stacked: their categories factorized together once, codes remapped."""
+    import numpy as np
+    import pandas as pd
+
+    categories = [np.asarray(p.cat.categories, dtype=object) for p in parts]
+    where, uniques = pd.factorize(np.concatenate(categories))
+    codes, start = [], 0
+    for part, distinct in zip(parts, categories):
+        mapping, start = where[start:start + len(distinct)], start + len(distinct)
+        own = part.cat.codes.to_numpy()
+        codes.append(np.where(own >= 0, mapping[np.maximum(own, 0)], -1) if len(distinct) else np.full(len(own), -1))
+    return pd.Categorical.from_codes(np.concatenate(codes), categories=pd.Index(uniques, dtype=object), validate=False)
+
+
 def _concat(frames: list):
     """Frames of one table stacked, categorical columns kept categorical (their categories united)."""
     import pandas as pd
-    from pandas.api.types import union_categoricals
 
     if len(frames) == 1:
         return frames[0].reset_index(drop=True)
@@ -828,9 +842,7 @@ def _concat(frames: list):
     for column in frames[0].columns:
         parts = [f[column] for f in frames]
         if all(isinstance(p.dtype, pd.CategoricalDtype) for p in parts):
-            columns[column] = union_categoricals([  # an all-blank chunk's categories are typeless: unify as objects
-                pd.Categorical.from_codes(p.cat.codes, categories=pd.Index(p.cat.categories, dtype=object))
-                for p in parts])
+            columns[column] = _union(parts)
         else:
             columns[column] = pd.concat(parts, ignore_index=True)
     return pd.DataFrame(columns)
