@@ -80,6 +80,29 @@ def money_regex(m: Marketplace) -> str:
 _MONEY_PARTS = re.compile(r"^(?P<sign>[+-]?)(?P<int>\d+)(?:[.](?P<frac>\d{1,2}))?$")
 
 
+def _per_distinct(read):
+    """Run a reader once per distinct value and spread the results back: a settlement month has
+    millions of amounts and dates but only thousands of distinct ones."""
+
+    def wrapper(raw: pd.Series, m: Marketplace) -> tuple[pd.Series, pd.Series]:
+        codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
+        values, bad = read(pd.Series(uniques, dtype=object), m)
+        blank = codes < 0
+        safe = codes.copy()
+        safe[blank] = 0
+        if len(uniques) == 0:
+            return read(raw, m)
+        out = values.take(safe)
+        out = out.where(~blank)
+        bad_out = pd.Series(bad.to_numpy(dtype=bool)[safe] & ~blank, index=raw.index)
+        out.index = raw.index
+        return out.astype(values.dtype), bad_out
+
+    wrapper.__doc__ = read.__doc__
+    return wrapper
+
+
+@_per_distinct
 def read_money(raw: pd.Series, m: Marketplace) -> tuple[pd.Series, pd.Series]:
     """Parse money text into integer hundredths (nullable Int64); blank is null, not zero.
 
@@ -133,6 +156,7 @@ def date_regex(m: Marketplace) -> str:
     return rf"^(?:{iso}|{loc}){zone}$"
 
 
+@_per_distinct
 def read_datetime(raw: pd.Series, m: Marketplace) -> tuple[pd.Series, pd.Series]:
     """Parse dates/datetimes into tz-aware UTC Timestamps. A value without a zone is UTC (Amazon
     writes report times in UTC). Returns (values, bad)."""
