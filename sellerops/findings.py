@@ -163,6 +163,15 @@ def record_run(account: str, started: dt.datetime, as_of, version: int, digest: 
             findings_resolved=len(result.resolved) if result else 0))
 
 
+def _as_of_by_market(settlements: pd.DataFrame, as_of: dt.date | None) -> dict[str, dt.date]:
+    """The as-of date of each marketplace and currency: the given one, else the UTC date of its
+    latest settlement end (the rules' own default)."""
+    if settlements.empty:
+        return {}
+    ends = settlements.groupby(["marketplace", "currency"], observed=True)["settlement_end_date"].max()
+    return {f"{mp} {cur}": as_of or end.date() for (mp, cur), end in ends.items()}
+
+
 @dataclass
 class ReconcileOutcome:
     as_of: dict  # (marketplace/currency) -> as-of date used
@@ -179,7 +188,7 @@ def run_reconcile(as_of: dt.date | None = None, policy=None, account: str | None
     """Load, apply the rules, store. When no report was loaded since the last run with the same
     as-of and policy, nothing that could change is recomputed. `find(inp, as_of, policy)` replaces
     the in-process `reconcile` (the Dask flow passes one that runs the partitions on a cluster)."""
-    from sellerops.reconcile import Policy, build_context, reconcile
+    from sellerops.reconcile import Policy, reconcile
 
     account = account or settings().account
     policy = policy or Policy()
@@ -191,11 +200,10 @@ def run_reconcile(as_of: dt.date | None = None, policy=None, account: str | None
         record_run(account, started, prev.as_of, version, digest, None, skipped=True)
         return ReconcileOutcome({}, True, [], [], [], prev.findings_open, 0)
     inp = load_input(account)
-    ctx = build_context(inp, as_of, policy)
     records = (find or reconcile)(inp, as_of, policy)
     result = store(records, account)
-    as_ofs = {f"{r.marketplace} {r.currency}": str(pd.Timestamp(r.as_of).date()) for r in ctx.markets.itertuples()}
-    single = pd.Timestamp(ctx.markets["as_of"].max()).date() if len(ctx.markets) else as_of
-    record_run(account, started, as_of or single, version, digest, result, skipped=False)
-    return ReconcileOutcome(as_ofs, False, result.new, result.resolved, result.reopened, result.open,
-                            len(inp.settlements))
+    as_ofs = _as_of_by_market(inp.settlements, as_of)
+    single = max(as_ofs.values()) if as_ofs else as_of
+    record_run(account, started, single, version, digest, result, skipped=False)
+    return ReconcileOutcome({k: str(v) for k, v in as_ofs.items()}, False, result.new, result.resolved,
+                            result.reopened, result.open, len(inp.settlements))
