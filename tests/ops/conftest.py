@@ -2,6 +2,12 @@
 free loopback port with its own PREFECT_HOME, run folder and secrets folder; and one nightly
 reconciliation run through the worker on the demo data, shared by the tests that look at it.
 
+When PostgreSQL is reachable (always under CI) that one board is the production shape of issue 4:
+the Prefect server's database and sellerops' own database (the worker's SELLEROPS_DATABASE_URL) are
+two fresh PostgreSQL databases, dropped at the end. Otherwise both are SQLite; `make up`'s SQLite
+default has its own small test either way. One server and one nightly run serve every test, because
+starting a server and running the night cost most of a minute each on a loaded machine.
+
 The nightly run is configured with known secrets (a webhook notification block whose token is a
 SecretDict value, and a SellerAccount block with a refresh token) so that the secrets test can look
 for them everywhere the run wrote.
@@ -13,6 +19,7 @@ import contextlib
 import json
 import socket
 import threading
+import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -37,6 +44,15 @@ class Board:
     cfg: object
     secret: str
     tmp: Path
+    # sellerops' database for the worker's runs (None: SQLite under each run's SELLEROPS_HOME)
+    sellerops_db_url: str | None = None
+
+    @property
+    def prefect_db_url(self) -> str:
+        """The server's database, as a synchronous SQLAlchemy URL this process can read."""
+        if self.cfg.database_url:
+            return self.cfg.database_url.replace("postgresql+asyncpg://", "postgresql+psycopg://", 1)
+        return f"sqlite:///{self.tmp / 'prefect-home' / 'prefect.db'}"
 
     @property
     def api_url(self) -> str:
@@ -55,11 +71,15 @@ class Board:
             yield
 
 
-def start_board(tmp: Path, **cfg_kwargs) -> Board:
+def start_board(tmp: Path, sellerops_db_url: str | None = None, **cfg_kwargs) -> Board:
     from sellerops.ops import OpsConfig, auth_secret, down, up
 
+    # The worker polls every second and claims runs due within 1s, so a test's run starts at once.
     env = {"PREFECT_HOME": str(tmp / "prefect-home"), "SELLEROPS_HOME": str(tmp / "worker-home"),
-           "PREFECT_WORKER_QUERY_SECONDS": "1", "PREFECT_LOGGING_LEVEL": "INFO"}
+           "PREFECT_WORKER_QUERY_SECONDS": "1", "PREFECT_WORKER_PREFETCH_SECONDS": "1",
+           "PREFECT_LOGGING_LEVEL": "INFO"}
+    if sellerops_db_url:
+        env["SELLEROPS_DATABASE_URL"] = sellerops_db_url
     env.update(cfg_kwargs.pop("env", {}))
     cfg = OpsConfig(run_dir=tmp / "run", secrets_dir=tmp / "secrets", port=free_port(), env=env, **cfg_kwargs)
     try:
@@ -67,16 +87,69 @@ def start_board(tmp: Path, **cfg_kwargs) -> Board:
     except BaseException:
         down(cfg, quiet=True)
         raise
-    return Board(cfg, auth_secret(cfg), tmp)
+    return Board(cfg, auth_secret(cfg), tmp, sellerops_db_url)
+
+
+def _pg_admin():
+    """An AUTOCOMMIT engine on the test PostgreSQL server, or None when it is not reachable."""
+    import sqlalchemy as sa
+
+    from tests.conftest import PG_URL
+
+    engine = sa.create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1),
+                              isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as c:
+            c.execute(sa.text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure to connect means "use SQLite"
+        engine.dispose()
+        return None
+    return engine
+
+
+@contextlib.contextmanager
+def fresh_pg_databases(*purposes: str):
+    """One fresh database per purpose on the test server, as plain URLs (None when unreachable); dropped after."""
+    import sqlalchemy as sa
+
+    from tests.conftest import PG_URL
+
+    admin = _pg_admin()
+    if admin is None:
+        yield None
+        return
+    names = [f"sellerops_t_{p}_{uuid.uuid4().hex[:8]}" for p in purposes]
+    base = sa.engine.make_url(PG_URL)
+    try:
+        for name in names:
+            with admin.connect() as c:
+                c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        yield [base.set(database=n).render_as_string(hide_password=False) for n in names]
+    finally:
+        from sellerops.db import dispose_all
+
+        dispose_all()
+        for name in names:
+            with admin.connect() as c:  # FORCE: a crashed run may still hold a connection
+                c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
 def board(tmp_path_factory):
     from sellerops.ops import down
 
-    b = start_board(tmp_path_factory.mktemp("board"))
-    yield b
-    down(b.cfg, quiet=True)
+    with fresh_pg_databases("prefect", "data") as urls:
+        kwargs = {}
+        if urls:
+            prefect_url, data_url = urls
+            kwargs = {"database_url": prefect_url.replace("postgresql://", "postgresql+asyncpg://", 1),
+                      "sellerops_db_url": data_url}
+        b = start_board(tmp_path_factory.mktemp("board"), **kwargs)
+        try:
+            yield b
+        finally:
+            down(b.cfg, quiet=True)
 
 
 class _Hook(BaseHTTPRequestHandler):
@@ -108,6 +181,7 @@ class NightlyRun:
     flow_run: object
     demo: object
     home: Path
+    db_url: str  # where the run stored its findings
 
 
 def run_nightly(board: Board, demo_dir: Path, home: Path, env: dict | None = None):
@@ -143,7 +217,32 @@ def nightly_run(board, webhook, tmp_path_factory) -> NightlyRun:
                       lwa_client_secret=KNOWN_SECRETS["client_secret"]).save("default", overwrite=True)
     home = tmp / "home"
     fr = run_nightly(board, demo.out, home, env={"SELLEROPS_POLICY_BLOCK": "with-alerts"})
-    return NightlyRun(fr, demo, home)
+    return NightlyRun(fr, demo, home, board.sellerops_db_url or f"sqlite:///{home / 'sellerops.db'}")
+
+
+def table_rows(url: str) -> dict[str, list[tuple]]:
+    """Every row of every table of a database (SQLite or PostgreSQL), by table name."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as c:
+            return {t: [tuple(r) for r in c.execute(sa.text(f'SELECT * FROM "{t}"'))]
+                    for t in sa.inspect(c).get_table_names()}
+    finally:
+        engine.dispose()
+
+
+def open_findings(url: str) -> list[tuple[str, int]]:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as c:
+            return sorted(tuple(r) for r in c.execute(sa.text(
+                "SELECT kind, amount_cents FROM finding WHERE status = 'open'")))
+    finally:
+        engine.dispose()
 
 
 def expected_findings(demo) -> list[dict]:

@@ -4,13 +4,12 @@ the worker to completion, and no secret leaking into logs, artifacts or database
 from __future__ import annotations
 
 import json
-import sqlite3
 import stat
 from decimal import Decimal
 
 import pytest
 
-from tests.ops.conftest import KNOWN_SECRETS, expected_findings
+from tests.ops.conftest import KNOWN_SECRETS, expected_findings, open_findings, table_rows
 
 pytestmark = pytest.mark.slow
 
@@ -45,6 +44,27 @@ def test_up_twice_reuses_the_server_and_worker(board):
     assert alive(after["server"]["pid"]) and alive(after["worker"]["pid"]) and healthy(board.api_url)
 
 
+def test_make_up_defaults_to_sqlite_and_make_down_stops_exactly_what_it_started(tmp_path):
+    from sellerops.ops import alive, down, healthy, read_state
+    from tests.ops.conftest import start_board
+
+    # The session board may be on PostgreSQL; `make up`'s default keeps the server's database in SQLite.
+    b = start_board(tmp_path, database_url=None, deploy=False)
+    try:
+        state = read_state(b.cfg)
+        assert healthy(b.api_url) and alive(state["server"]["pid"]) and alive(state["worker"]["pid"])
+        assert (tmp_path / "prefect-home" / "prefect.db").exists()
+        from sellerops.ops import api_request
+
+        assert api_request(b.api_url, "/work_pools/sellerops", None) == 401
+        assert api_request(b.api_url, "/work_pools/sellerops", b.secret) == 200
+    finally:
+        stopped = down(b.cfg, quiet=True)
+    assert sorted(stopped) == sorted([f"worker (pid {state['worker']['pid']})", f"server (pid {state['server']['pid']})"])
+    assert not alive(state["server"]["pid"]) and not alive(state["worker"]["pid"]) and not healthy(b.api_url)
+    assert not b.cfg.pids_file.exists()
+
+
 def test_make_up_deployed_everything_in_prefect_yaml(board):
     import yaml
     from prefect.client.orchestration import get_client
@@ -64,8 +84,7 @@ def test_nightly_deployment_runs_through_the_worker_to_completion(nightly_run):
     fr = nightly_run.flow_run
     assert fr.state.is_completed(), fr.state
     expected = expected_findings(nightly_run.demo)
-    with sqlite3.connect(nightly_run.home / "sellerops.db") as db:
-        found = sorted(db.execute("SELECT kind, amount_cents FROM finding WHERE status = 'open'").fetchall())
+    found = open_findings(nightly_run.db_url)
     assert found == sorted((e["kind"], int(Decimal(e["amount"]) * 100)) for e in expected)
 
 
@@ -99,10 +118,8 @@ def _everything_the_run_wrote(board, nightly_run) -> dict[str, str]:
     assert logs, "the run logged nothing: the log check would prove nothing"
     out["logs"] = "\n".join(f"{x.level} {x.name} {x.message}" for x in logs)
     out["artifacts"] = "\n".join(f"{a.key} {a.description} {a.data}" for a in arts)
-    for name, path in (("sellerops db", nightly_run.home / "sellerops.db"),
-                       ("prefect db", board.tmp / "prefect-home" / "prefect.db")):
-        with sqlite3.connect(path) as db:
-            out[name] = "\n".join(db.iterdump())
+    for name, url in (("sellerops db", nightly_run.db_url), ("prefect db", board.prefect_db_url)):
+        out[name] = "\n".join(f"{table} {row}" for table, rows in table_rows(url).items() for row in rows)
     for log in (board.cfg.run_dir).glob("*.log"):
         out[log.name] = log.read_text(errors="replace")
     return out
@@ -113,7 +130,8 @@ def test_no_secret_appears_in_logs_artifacts_or_database_rows(board, nightly_run
     # The run did use the webhook secret (the notification carried it), so its absence below means something.
     assert any(KNOWN_SECRETS["webhook_token"].encode() in r for r in received)
     written = _everything_the_run_wrote(board, nightly_run)
-    assert "block_document" in written["prefect db"] and "finding" in written["sellerops db"]
+    # Rows of the tables where a leak would land, so that finding no secret there means something.
+    assert "\nblock_document " in "\n" + written["prefect db"] and "\nfinding " in "\n" + written["sellerops db"]
     leaks = [(where, name) for where, text in written.items() for name, secret in KNOWN_SECRETS.items()
              if secret in text]
     leaks += [(where, "auth string") for where, text in written.items() if board.secret in text]
