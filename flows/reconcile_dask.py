@@ -1,8 +1,8 @@
 """The reconciliation on a Dask cluster, chosen by configuration; the nightly flow calls it when set.
 
 `SELLEROPS_DASK_ADDRESS=tcp://scheduler:8786` runs on an existing cluster (production);
-`SELLEROPS_DASK=local` starts a LocalCluster for the run (`SELLEROPS_DASK_WORKERS`, default 2, in
-threads). The work is split by `sellerops.reconcile.partition` — a task per settlement for the
+`SELLEROPS_DASK=local` starts a LocalCluster for the run, in threads (`SELLEROPS_DASK_WORKERS`
+workers, default 2, of `SELLEROPS_DASK_THREADS` threads each, default 1). The work is split by `sellerops.reconcile.partition` — a task per settlement for the
 settlement-local rules, a task per bucket of order ids (`SELLEROPS_DASK_ORDER_BUCKETS`, default 8) for
 the order rules — and merged before storing, so the findings are the in-process run's.
 """
@@ -30,7 +30,8 @@ def dask_task_runner():
     if address:
         return DaskTaskRunner(address=address)
     workers = int(os.environ.get("SELLEROPS_DASK_WORKERS", "2"))
-    return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": False,
+    threads = int(os.environ.get("SELLEROPS_DASK_THREADS", "1"))
+    return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": threads, "processes": False,
                                           "dashboard_address": None})
 
 

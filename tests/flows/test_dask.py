@@ -39,6 +39,13 @@ def test_dask_run_stores_the_in_process_findings(tmp_path, monkeypatch):
 
     monkeypatch.setattr(partition, "run_partition", spy)
     monkeypatch.setenv("SELLEROPS_DASK", "local")
+    # The cheapest LocalCluster that still runs pieces side by side: one worker, two threads.
+    monkeypatch.setenv("SELLEROPS_DASK_WORKERS", "1")
+    monkeypatch.setenv("SELLEROPS_DASK_THREADS", "2")
+    from flows.reconcile_dask import dask_task_runner
+
+    kwargs = dask_task_runner().cluster_kwargs
+    assert (kwargs["n_workers"], kwargs["threads_per_worker"], kwargs["processes"]) == (1, 2, False)
     monkeypatch.setenv("SELLEROPS_DASK_ORDER_BUCKETS", "3")
     monkeypatch.setenv("SELLEROPS_HOME", str(tmp_path / "on-dask"))
     summary = nightly_reconciliation(inbox=inbox)
