@@ -211,11 +211,8 @@ def _bulk_insert(conn, table: sa.Table, df: pd.DataFrame, chunk: int = 50_000) -
     cols = list(df.columns)
     sql = (f"INSERT INTO {table.name} ({', '.join(cols)}) "
            f"VALUES ({', '.join([mark] * len(cols))})")
-    columns = _driver_columns(df, table, dialect)
-    rows = list(zip(*columns))
-    del columns
-    for i in range(0, len(rows), chunk):
-        conn.exec_driver_sql(sql, rows[i:i + chunk])
+    for i in range(0, len(df), chunk):  # chunk by chunk: driver values are big Python objects
+        conn.exec_driver_sql(sql, list(zip(*_driver_columns(df.iloc[i:i + chunk], table, dialect))))
 
 
 def _record_file(conn, s: Settings, d: Detected, status: str, rows: int = 0, reason: str | None = None,
