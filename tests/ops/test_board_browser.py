@@ -52,6 +52,11 @@ def _wait_for(driver, predicate, what: str, limit: float = 90):
         time.sleep(0.5)
 
 
+def _click(driver, element) -> None:
+    """Click in the page's own script: the UI's toasts (bottom right) may cover the element."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", element)
+
+
 def _text(driver) -> str:
     from selenium.webdriver.common.by import By
 
@@ -74,13 +79,13 @@ def test_the_board_shows_the_completed_run_and_its_findings(browser, board, nigh
     _wait_for(browser, lambda d: "Completed" in _text(d), "the run's Completed state")
 
     # The run page's Artifacts tab (a tab's `?tab=` URL does not switch it: the UI keeps tabs in its state).
-    browser.find_element(By.CSS_SELECTOR, "[role=tablist] li#artifacts").click()
+    _click(browser, browser.find_element(By.CSS_SELECTOR, "[role=tablist] li#artifacts"))
     _wait_for(browser, lambda d: "reconciliation-summary" in _text(d) and "open-findings" in _text(d),
               "the reconciliation-summary and open-findings artifacts on the run's Artifacts tab")
     browser.save_screenshot(str(tmp_path / "board-run-artifacts.png"))
     # The open-findings card opens the artifact: the findings table of this run.
-    _wait_for(browser, lambda d: d.find_elements(By.XPATH, "//*[normalize-space(.)='open-findings']"),
-              "the open-findings card")[-1].click()
+    _click(browser, _wait_for(browser, lambda d: d.find_elements(By.XPATH, "//*[normalize-space(.)='open-findings']"),
+                              "the open-findings card")[-1])
     _wait_for(browser, lambda d: "/artifacts/artifact/" in d.current_url and nightly_run.flow_run.name in _text(d),
               "the open-findings artifact of this run")
     kinds = {e["kind"] for e in expected_findings(nightly_run.demo)}
