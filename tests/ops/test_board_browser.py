@@ -76,7 +76,10 @@ def test_the_board_shows_the_completed_run_and_its_findings(browser, board, nigh
     field.send_keys(board.secret, Keys.ENTER)
     _wait_for(browser, lambda d: page in d.current_url and nightly_run.flow_run.name in _text(d),
               "the flow run page after logging in")
-    _wait_for(browser, lambda d: "Completed" in _text(d), "the run's Completed state")
+    # The state badge in the run's heading (the logs below also say "Completed", about task runs).
+    _wait_for(browser, lambda d: d.find_element(
+        By.CSS_SELECTOR, ".page-heading-flow-run__meta .state-badge").text.strip() == "Completed",
+        "the run's Completed state badge")
 
     # The run page's Artifacts tab (a tab's `?tab=` URL does not switch it: the UI keeps tabs in its state).
     _click(browser, browser.find_element(By.CSS_SELECTOR, "[role=tablist] li#artifacts"))
