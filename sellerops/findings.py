@@ -42,6 +42,42 @@ def data_version(account: str | None = None) -> int:
         return int(c.execute(q).scalar_one())
 
 
+# Settlement-line columns no rule or evidence reads: left in the database (2 M rows a month).
+_UNREAD = {"settlement_lines": {"merchant_order_id", "adjustment_id", "shipment_id", "order_item_code",
+                                "merchant_order_item_id", "merchant_adjustment_item_id", "report_file_id"}}
+# Text columns that are nearly unique per row: categories would not save memory.
+_NOT_CATEGORICAL = {"raw_digest", "customer_comments", "product_name", "item_name"}
+
+
+def _read_table(conn, query, chunk: int = 250_000) -> pd.DataFrame:
+    """A query's rows in chunks, text as categoricals joined once at the end: a month of
+    settlement lines as Python strings would take gigabytes."""
+    from pandas.api.types import union_categoricals
+
+    parts = []
+    for part in pd.read_sql_query(query, conn, chunksize=chunk):
+        for col in part.columns:
+            values = part[col]
+            first = values.dropna().iloc[0] if values.notna().any() else None
+            text = values.dtype == object or pd.api.types.is_string_dtype(values.dtype)
+            if text and col not in _NOT_CATEGORICAL and isinstance(first, str):
+                part[col] = values.astype("category")
+        parts.append(part)
+    if not parts:
+        return pd.read_sql_query(query, conn)
+    if len(parts) == 1:
+        return parts[0]
+    cols = {}
+    for col in parts[0].columns:
+        pieces = [p[col] for p in parts]
+        if all(isinstance(x.dtype, pd.CategoricalDtype) for x in pieces):
+            cols[col] = pd.Series(union_categoricals(pieces))
+        else:
+            cols[col] = pd.concat([x.astype(object) if isinstance(x.dtype, pd.CategoricalDtype) else x
+                                   for x in pieces], ignore_index=True)
+    return pd.DataFrame(cols)
+
+
 def load_input(account: str | None = None):
     """Every stored table as the frames the rules read (`sellerops.reconcile.ReconcileInput`)."""
     from sellerops.reconcile import ReconcileInput
@@ -52,12 +88,23 @@ def load_input(account: str | None = None):
     frames = {}
     rf = models.ReportFile.__table__
     with engine.connect() as c:
+        paths = dict(c.execute(sa.select(rf.c.id, rf.c.path)).all())
         for name, model in _TABLES.items():
             t = model.__table__
-            cols = [t.c[x] for x in COLUMNS[name] if x in t.c]
-            q = (sa.select(*cols, rf.c.path.label("file"))
-                 .join(rf, rf.c.id == t.c.report_file_id).where(t.c.account == account))
-            frames[name] = coerce(name, pd.read_sql_query(q, c))
+            skip = _UNREAD.get(name, set())
+            cols = [t.c[x] for x in COLUMNS[name] if x in t.c and x not in skip]
+            if "report_file_id" not in [x.name for x in cols]:
+                cols.append(t.c.report_file_id)
+            df = _read_table(c, sa.select(*cols).where(t.c.account == account))
+            # the source file's path per row, as a categorical over the few files (not a string per row)
+            ids = df["report_file_id"].astype("Int64")
+            files = sorted(set(ids.dropna().tolist()))
+            df["file"] = pd.Categorical.from_codes(
+                ids.map({f: i for i, f in enumerate(files)}).fillna(-1).astype(int).to_numpy(),
+                categories=[paths[f] for f in files]) if len(df) else pd.Series([], dtype=object)
+            if name in _UNREAD:
+                df = df.drop(columns=["report_file_id"])
+            frames[name] = coerce(name, df)
     return ReconcileInput(**frames)
 
 
