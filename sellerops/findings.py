@@ -47,6 +47,9 @@ _UNREAD = {"settlement_lines": {"merchant_order_id", "adjustment_id", "shipment_
                                 "merchant_order_item_id", "merchant_adjustment_item_id", "report_file_id"}}
 # Text columns that are nearly unique per row: categories would not save memory.
 _NOT_CATEGORICAL = {"raw_digest", "customer_comments", "product_name", "item_name"}
+_DATETIMES = {c.name for m in (models.Settlement, models.SettlementLine, models.OrderLine, models.FbaReturn,
+                               models.SellerReturn, models.Reimbursement)
+              for c in m.__table__.c if isinstance(c.type, models.UtcDateTime)} | {"posted_date"}
 
 
 def _read_table(conn, query, chunk: int = 250_000) -> pd.DataFrame:
@@ -55,12 +58,17 @@ def _read_table(conn, query, chunk: int = 250_000) -> pd.DataFrame:
     from pandas.api.types import union_categoricals
 
     parts = []
-    for part in pd.read_sql_query(query, conn, chunksize=chunk):
+    if conn.dialect.name == "sqlite":
+        # straight to the driver: SQLAlchemy's row objects cost more than SQLite's own fetch here
+        sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        reader = pd.read_sql_query(sql, conn.connection.driver_connection, chunksize=chunk)
+    else:
+        reader = pd.read_sql_query(query, conn, chunksize=chunk)
+    for part in reader:
         for col in part.columns:
             values = part[col]
-            first = values.dropna().iloc[0] if values.notna().any() else None
             text = values.dtype == object or pd.api.types.is_string_dtype(values.dtype)
-            if text and col not in _NOT_CATEGORICAL and isinstance(first, str):
+            if text and col not in _NOT_CATEGORICAL and col not in _DATETIMES:
                 part[col] = values.astype("category")
         parts.append(part)
     if not parts:
@@ -92,7 +100,9 @@ def load_input(account: str | None = None):
         for name, model in _TABLES.items():
             t = model.__table__
             skip = _UNREAD.get(name, set())
-            cols = [t.c[x] for x in COLUMNS[name] if x in t.c and x not in skip]
+            # UTC datetimes as the stored values, parsed column-wise by `coerce`, not row by row
+            cols = [sa.type_coerce(t.c[x], sa.String).label(x) if isinstance(t.c[x].type, models.UtcDateTime)
+                    else t.c[x] for x in COLUMNS[name] if x in t.c and x not in skip]
             if "report_file_id" not in [x.name for x in cols]:
                 cols.append(t.c.report_file_id)
             df = _read_table(c, sa.select(*cols).where(t.c.account == account))
