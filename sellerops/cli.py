@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import sys
+from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -185,8 +186,6 @@ def _print_findings_summary(result: dict) -> None:
     totals: dict[tuple[str, str], list] = {}
     for r in rows:
         totals.setdefault((r["kind"], r["currency"]), []).append(r["amount"])
-    from decimal import Decimal
-
     t = Table(title=f"Open findings — {result['new']} new, {result['resolved']} resolved this run")
     for c in ("kind", "findings", "amount at stake"):
         t.add_column(c, justify="left" if c == "kind" else "right")
