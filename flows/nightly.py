@@ -21,7 +21,7 @@ from blocks.reconciliation import load_policy_block
 from flows import reconcile_dask
 from flows.ingest import ingest_reports
 from sellerops.config import ensure_home, settings
-from sellerops.findings import ReconcileOutcome
+from sellerops.findings import ReconcileOutcome, at_stake_by_kind
 from tasks.reconcile import read_findings, reconcile_settlements
 
 
@@ -72,20 +72,18 @@ def _row(f: dict) -> dict:
 
 
 def board_summary(outcome: ReconcileOutcome, open_: list[dict], new: list[dict], fresh: list[dict]) -> dict:
-    by_kind: dict[tuple[str, str], list] = {}
-    for f in open_:
-        by_kind.setdefault((f["kind"], f["currency"]), []).append(Decimal(f["amount"]))
+    by_kind = at_stake_by_kind(open_)
     totals: dict[str, Decimal] = {}
-    for (_, cur), amounts in by_kind.items():
-        totals[cur] = totals.get(cur, Decimal("0")) + sum(amounts, Decimal("0"))
+    for (_, cur), (_, amount) in by_kind.items():
+        totals[cur] = totals.get(cur, Decimal("0")) + amount
     money = ", ".join(f"{v} {c}" for c, v in sorted(totals.items())) or "0.00"
     headline = f"{len(open_)} open findings, {money} at stake; {len(new)} new, {len(outcome.resolved)} resolved"
     md = ["# Nightly reconciliation", "", f"**{headline}**", ""]
     if outcome.skipped:
         md += ["_No new report arrived since the last run: nothing was recomputed._", ""]
     md += ["## Money at stake by kind", "", "| kind | currency | findings | amount |", "|---|---|---:|---:|"]
-    for (kind, cur), amounts in sorted(by_kind.items()):
-        md.append(f"| {kind} | {cur} | {len(amounts)} | {sum(amounts, Decimal('0'))} |")
+    for (kind, cur), (n, amount) in by_kind.items():
+        md.append(f"| {kind} | {cur} | {n} | {amount} |")
     md += ["", "## Ten largest open findings", "", "| kind | subject | amount | detail |", "|---|---|---:|---|"]
     for f in sorted(open_, key=lambda f: Decimal(f["amount"]), reverse=True)[:10]:
         subject = " / ".join(x for x in (f["settlement_id"], f["order_id"], f["sku"]) if x)

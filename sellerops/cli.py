@@ -13,7 +13,6 @@ import datetime as dt
 import json
 import os
 import sys
-from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -180,17 +179,13 @@ def reconcile(
 
 
 def _print_findings_summary(result: dict) -> None:
-    from sellerops.findings import list_findings
+    from sellerops.findings import at_stake_by_kind, list_findings
 
-    rows = list_findings(status="open")
-    totals: dict[tuple[str, str], list] = {}
-    for r in rows:
-        totals.setdefault((r["kind"], r["currency"]), []).append(r["amount"])
     t = Table(title=f"Open findings — {result['new']} new, {result['resolved']} resolved this run")
     for c in ("kind", "findings", "amount at stake"):
         t.add_column(c, justify="left" if c == "kind" else "right")
-    for (kind, cur), amounts in sorted(totals.items()):
-        t.add_row(kind, str(len(amounts)), f"{sum((Decimal(a) for a in amounts), Decimal(0))} {cur}")
+    for (kind, cur), (n, amount) in at_stake_by_kind(list_findings(status="open")).items():
+        t.add_row(kind, str(n), f"{amount} {cur}")
     out.print(t)
 
 

@@ -187,6 +187,15 @@ def finding_json(row) -> dict:
     }
 
 
+def at_stake_by_kind(findings: list[dict]) -> dict[tuple[str, str], tuple[int, Decimal]]:
+    """(kind, currency) → (how many findings, money at stake), in sorted order."""
+    out: dict[tuple[str, str], tuple[int, Decimal]] = {}
+    for f in findings:
+        n, total = out.get((f["kind"], f["currency"]), (0, Decimal("0")))
+        out[(f["kind"], f["currency"])] = (n + 1, total + Decimal(f["amount"]))
+    return dict(sorted(out.items()))
+
+
 def list_findings(kind: str | None = None, status: str | None = None, account: str | None = None) -> list[dict]:
     t = models.Finding.__table__
     q = sa.select(t).order_by(t.c.kind, t.c.amount_cents.desc(), t.c.key)

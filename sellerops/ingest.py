@@ -96,12 +96,13 @@ class Detected:
     error: str | None = None
 
 
-def read_and_detect(path: Path, default_marketplace: str, data: bytes | None = None) -> Detected:
-    """Read the bytes, decode, split and name the report type from its header."""
+def read_and_detect(path: Path, default_marketplace: str, data: bytes | None = None,
+                    digest: str | None = None) -> Detected:
+    """Read the bytes (unless given, with their digest), decode, split and name the report type."""
     from sellerops.reports.convert import file_marketplace
 
     data = path.read_bytes() if data is None else data
-    digest = sha256_of(data)
+    digest = digest or sha256_of(data)
     japanese = marketplace(default_marketplace).japanese
     try:
         raw = read_report(path, data, japanese_default=japanese)
@@ -350,9 +351,10 @@ def ingest_file(path: Path, default_marketplace: str | None = None, account: str
     """The whole pipeline for one file, without Prefect (the flow runs the same steps as tasks)."""
     s = settings_for(account)
     data = path.read_bytes()
-    if (rf := known_outcome(path, sha256_of(data))) is not None:
+    digest = sha256_of(data)
+    if (rf := known_outcome(path, digest)) is not None:
         return known(rf)  # first outcome kept; nothing parsed again
-    d = read_and_detect(path, default_marketplace or s.marketplace, data)
+    d = read_and_detect(path, default_marketplace or s.marketplace, data, digest)
     if (first := content_seen(d.sha256)) is not None:
         return duplicate_of(d, first, s)
     if d.error:

@@ -30,7 +30,6 @@ class ReportError(Exception):
 @dataclass
 class RawReport:
     path: Path
-    sha256: str
     size: int
     encoding: str
     header: list[str]  # as written in the file
@@ -75,7 +74,6 @@ def looks_japanese(data: bytes) -> bool:
 
 def read_report(path: Path, data: bytes, japanese_default: bool = False) -> RawReport:
     """Split `data` into a header and a frame of raw strings. Raises ReportError when it cannot."""
-    digest = sha256_of(data)
     if not data:
         raise ReportError(f"{path}: empty file (0 bytes): not a report")
     nul = data.find(b"\x00")
@@ -128,4 +126,4 @@ def read_report(path: Path, data: bytes, japanese_default: bool = False) -> RawR
     frame[FIELDS] = fields[1:]
     frame = frame[~blank[1:]]  # blank lines are not rows
     frame.index = pd.RangeIndex(len(frame))
-    return RawReport(path, digest, len(data), encoding, header, names, frame, ends_nl)
+    return RawReport(path, len(data), encoding, header, names, frame, ends_nl)
