@@ -17,6 +17,7 @@ import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import select
@@ -177,28 +178,45 @@ def _upsert(conn, table: sa.Table, recs: list[dict], key: tuple[str, ...], newer
         conn.execute(stmt, recs[i:i + chunk])
 
 
+def _per_value(s: pd.Series, convert) -> list:
+    """`s` as a list of driver values, `convert` run once per distinct value (None for nulls):
+    millions of settlement lines repeat a few thousand SKUs, dates and amounts. `convert` takes
+    the distinct values as one object array and returns them converted, in order."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    values = np.empty(len(uniques) + 1, dtype=object)
+    values[0] = None
+    if len(uniques):
+        values[1:] = convert(uniques)
+    return values[codes + 1].tolist()
+
+
+def _sqlite_datetimes(uniques) -> list[str]:
+    """The exact text SQLAlchemy's SQLite DateTime stores (UTC, naive, microseconds)."""
+    naive = pd.DatetimeIndex(uniques).tz_convert("UTC").tz_localize(None).to_numpy().astype("datetime64[us]")
+    return [t.replace("T", " ") for t in np.datetime_as_string(naive, unit="us").tolist()]
+
+
 def _driver_columns(df: pd.DataFrame, table: sa.Table, dialect: str) -> list[list]:
-    """Each column as plain driver values, converted column-wise (not row by row): on SQLite the
-    exact text SQLAlchemy itself stores for dates and UTC datetimes."""
+    """Each column as plain driver values, converted column-wise and once per distinct value (not
+    row by row): on SQLite the exact text SQLAlchemy itself stores for dates and UTC datetimes."""
+    sqlite = dialect == "sqlite"
     out = []
     for c in df.columns:
         s = df[c]
         typ = table.c[c].type
         if isinstance(typ, models.UtcDateTime):
-            v = pd.to_datetime(s, utc=True)
-            if dialect == "sqlite":
-                text = v.dt.tz_convert(None).to_numpy().astype("datetime64[us]").astype(str)
-                vals = [None if t == "NaT" else t.replace("T", " ") for t in text.tolist()]
-            else:
-                vals = [None if pd.isna(x) else x for x in v.dt.to_pydatetime().tolist()]
+            s = pd.to_datetime(s, utc=True)
+            out.append(_per_value(s, _sqlite_datetimes if sqlite
+                                  else lambda u: list(pd.DatetimeIndex(u).to_pydatetime())))
         elif isinstance(typ, sa.Date):
-            vals = [None if x is None or (not isinstance(x, str) and pd.isna(x))
-                    else (x.isoformat() if dialect == "sqlite" else x) for x in s.tolist()]
+            out.append(_per_value(s, (lambda u: [d.isoformat() for d in u]) if sqlite else list))
         elif isinstance(typ, (sa.Integer, sa.BigInteger)):
-            vals = [None if pd.isna(x) else int(x) for x in s.astype(object).tolist()]
-        else:
-            vals = [None if x is None or (not isinstance(x, str) and pd.isna(x)) else x for x in s.tolist()]
-        out.append(vals)
+            if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iu":
+                out.append(s.tolist())  # plain numpy ints: Python ints, no nulls
+            else:
+                out.append(_per_value(s, lambda u: [int(x) for x in np.asarray(u, dtype=object)]))
+        else:  # text: no conversion, so no need to find the distinct values
+            out.append(s.to_numpy(dtype=object, na_value=None).tolist())
     return out
 
 

@@ -106,13 +106,12 @@ class SettlementLine(SQLModel, table=True):
     __tablename__ = "settlement_line"
     __table_args__ = (
         sa.UniqueConstraint("account", "settlement_id", "line_no", name="uq_settlement_line"),
-        sa.Index("ix_settlement_line_order_sku", "order_id", "sku"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     account: str
     marketplace: str
-    settlement_id: str = Field(index=True)
+    settlement_id: str
     line_no: int
     report_file_id: int = Field(foreign_key="report_file.id")
     transaction_type: Optional[str] = None

@@ -61,7 +61,7 @@ def typed_frame(raw: RawReport, fmt: ReportFormat, m: Marketplace) -> tuple[pd.D
         elif c.kind == BOOL:
             out[c.field] = s.map(lambda x: None if x is None else str(x).strip().lower() in _TRUE)
         else:
-            out[c.field] = s.str.strip() if len(s) else s
+            out[c.field] = strip_text(s)
         if bad is not None and bool(bad.any()):
             for idx in np.flatnonzero(bad.to_numpy(dtype=bool))[:20]:
                 problems.append(Problem(int(raw.frame[LINE].iloc[idx]), pos[c.name] + 1, raw.header[pos[c.name]],
@@ -71,5 +71,21 @@ def typed_frame(raw: RawReport, fmt: ReportFormat, m: Marketplace) -> tuple[pd.D
         # A hash of every raw column of the line (its number excluded): identical copies share it.
         cols = [n for n in raw.names]
         h = pd.util.hash_pandas_object(raw.frame[cols].fillna(""), index=False).to_numpy()
-        out["raw_digest"] = [format(int(x), "016x") for x in h]
+        out["raw_digest"] = hex_digests(h)
     return out, problems
+
+
+def strip_text(s: pd.Series) -> pd.Series:
+    """Text with surrounding blanks removed, once per distinct value (a settlement month repeats
+    the same few thousand SKUs and types over millions of rows); blanks stay None."""
+    codes, uniques = pd.factorize(s.astype(object), use_na_sentinel=True)
+    stripped = np.array([None] + [u.strip() if isinstance(u, str) else u for u in uniques], dtype=object)
+    return pd.Series(stripped[codes + 1], index=s.index, dtype=object)
+
+
+def hex_digests(h: np.ndarray) -> list[str]:
+    """64-bit hashes as 16 lowercase hex digits each, converted in one pass (not one format() a row)."""
+    import binascii
+
+    text = binascii.hexlify(np.ascontiguousarray(h, dtype=">u8").tobytes())
+    return np.frombuffer(text, dtype="S16").astype("U16").tolist()
