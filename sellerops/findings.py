@@ -14,22 +14,16 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from sellerops import models
+from sellerops import framecache, models
 from sellerops.config import settings
 from sellerops.db import get_engine
+from sellerops.framecache import TABLES, concat, selected, shape
 
 OPEN, RESOLVED = "open", "resolved"
-_TABLES = {
-    "settlements": models.Settlement,
-    "settlement_lines": models.SettlementLine,
-    "orders": models.OrderLine,
-    "fba_returns": models.FbaReturn,
-    "seller_returns": models.SellerReturn,
-    "reimbursements": models.Reimbursement,
-}
 
 
 def data_version(account: str | None = None) -> int:
@@ -42,80 +36,122 @@ def data_version(account: str | None = None) -> int:
         return int(c.execute(q).scalar_one())
 
 
-# Settlement-line columns no rule or evidence reads: left in the database (2 M rows a month).
-_UNREAD = {"settlement_lines": {"merchant_order_id", "adjustment_id", "shipment_id", "order_item_code",
-                                "merchant_order_item_id", "merchant_adjustment_item_id", "report_file_id"}}
-# Text columns that are nearly unique per row: categories would not save memory.
-_NOT_CATEGORICAL = {"raw_digest", "customer_comments", "product_name", "item_name"}
-_DATETIMES = {c.name for m in (models.Settlement, models.SettlementLine, models.OrderLine, models.FbaReturn,
-                               models.SellerReturn, models.Reimbursement)
-              for c in m.__table__.c if isinstance(c.type, models.UtcDateTime)} | {"posted_date"}
-
-
-def _read_table(conn, query, chunk: int = 250_000) -> pd.DataFrame:
-    """A query's rows in chunks, text as categoricals joined once at the end: a month of
-    settlement lines as Python strings would take gigabytes."""
-    from pandas.api.types import union_categoricals
-
-    parts = []
+def _query_frames(conn, query, chunk: int = 250_000):
+    """A query's rows as frames of `chunk` rows each. On SQLite straight through the driver:
+    SQLAlchemy's row objects cost more than SQLite's own fetch at millions of rows."""
     if conn.dialect.name == "sqlite":
-        # straight to the driver: SQLAlchemy's row objects cost more than SQLite's own fetch here
         sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-        reader = pd.read_sql_query(sql, conn.connection.driver_connection, chunksize=chunk)
-    else:
-        reader = pd.read_sql_query(query, conn, chunksize=chunk)
-    for part in reader:
-        for col in part.columns:
-            values = part[col]
-            text = values.dtype == object or pd.api.types.is_string_dtype(values.dtype)
-            if text and col not in _NOT_CATEGORICAL and col not in _DATETIMES:
-                part[col] = values.astype("category")
+        return pd.read_sql_query(sql, conn.connection.driver_connection, chunksize=chunk)
+    return pd.read_sql_query(query, conn, chunksize=chunk)
+
+
+def _read_table(conn, name: str, where, chunk: int = 250_000) -> pd.DataFrame:
+    """Rows of table `name` matching `where`, in insertion order, read in chunks and shaped chunk
+    by chunk: a month of settlement lines as Python strings would take gigabytes."""
+    t = TABLES[name].__table__
+    # UTC datetimes as the stored text, parsed column-wise by `shape`, not row by row
+    cols = [sa.type_coerce(c, sa.String).label(c.name) if isinstance(c.type, models.UtcDateTime) else c
+            for c in selected(name)]
+    query = sa.select(*cols).where(where).order_by(t.c.id)
+    parts = [shape(name, part) for part in _query_frames(conn, query, chunk)]
+    return concat(parts) if parts else shape(name, pd.DataFrame(columns=[c.name for c in cols]))
+
+
+def _report_files(conn, account: str) -> dict[int, sa.Row]:
+    rf = models.ReportFile.__table__
+    return {r.id: r for r in conn.execute(sa.select(rf.c.id, rf.c.path, rf.c.sha256, rf.c.seen_at, rf.c.status,
+                                                    rf.c.report_type, rf.c.account))}
+
+
+def _settlement_lines(conn, account: str, files: dict) -> pd.DataFrame:
+    """An account's settlement lines: each loaded settlement from its columnar copy, the ones
+    without a copy from the database (and their copies written for the next run)."""
+    from sellerops.reports.settlement import REPORT_TYPE
+
+    t = models.SettlementLine.__table__
+    loaded = sorted(f.id for f in files.values()
+                    if f.account == account and f.status == "loaded" and f.report_type == REPORT_TYPE)
+    parts, missing = {}, []
+    for fid in loaded:
+        got = framecache.read(framecache.cache_path("settlement_lines", files[fid]))
+        if got is None:
+            missing.append(fid)
+        else:
+            parts[fid] = got
+    if missing:
+        df = _read_table(conn, "settlement_lines", (t.c.account == account) & t.c.report_file_id.in_(missing))
+        ids = df["report_file_id"].to_numpy()
+        for fid in missing:
+            part = df[ids == fid].reset_index(drop=True)
+            for col in part.columns:
+                if isinstance(part[col].dtype, pd.CategoricalDtype):
+                    part[col] = part[col].cat.remove_unused_categories()
+            parts[fid] = part
+            framecache.write(framecache.cache_path("settlement_lines", files[fid]), part)
+    if not parts:
+        return _read_table(conn, "settlement_lines", t.c.account == account)
+    return concat([parts[f] for f in sorted(parts)])
+
+
+def _orders(conn, account: str, files: dict) -> pd.DataFrame:
+    """An account's order lines as the database holds them now (an upsert keeps the newest):
+    which (file, line) each one is comes from the database, its values from that file's copy."""
+
+    t = models.OrderLine.__table__
+    where = t.c.account == account
+    query = sa.select(t.c.report_file_id, t.c.line_no).where(where).order_by(t.c.id)
+    rows = pd.concat(list(_query_frames(conn, query, 1_000_000)) or [pd.DataFrame(columns=["report_file_id", "line_no"])],
+                     ignore_index=True)
+    parts, missing = [], []
+    for fid, group in rows.groupby("report_file_id", sort=True):
+        copy = framecache.read(framecache.cache_path("orders", files[fid])) if fid in files else None
+        pos = pd.Index(copy["line_no"]).get_indexer(group["line_no"]) if copy is not None else None
+        if copy is None or (pos < 0).any():
+            missing.append(int(fid))
+            continue
+        part = copy.take(pos).reset_index(drop=True)
+        part["__order"] = group.index.to_numpy()
+        parts.append(part)
+    if missing:
+        part = _read_table(conn, "orders", where & t.c.report_file_id.in_(missing))
+        found = rows[rows["report_file_id"].isin(missing)]
+        part["__order"] = found.index.to_numpy()  # both in insertion order
         parts.append(part)
     if not parts:
-        return pd.read_sql_query(query, conn)
-    if len(parts) == 1:
-        return parts[0]
-    cols = {}
-    for col in parts[0].columns:
-        pieces = [p[col] for p in parts]
-        if all(isinstance(x.dtype, pd.CategoricalDtype) for x in pieces):
-            cols[col] = pd.Series(union_categoricals(pieces))
-        else:
-            cols[col] = pd.concat([x.astype(object) if isinstance(x.dtype, pd.CategoricalDtype) else x
-                                   for x in pieces], ignore_index=True)
-    return pd.DataFrame(cols)
+        return _read_table(conn, "orders", where)
+    df = concat(parts)
+    df = df.take(np.argsort(df["__order"].to_numpy(), kind="stable")).drop(columns="__order")
+    return df.reset_index(drop=True)
 
 
 def load_input(account: str | None = None):
     """Every stored table as the frames the rules read (`sellerops.reconcile.ReconcileInput`)."""
     from sellerops.reconcile import ReconcileInput
-    from sellerops.reconcile.frames import COLUMNS, coerce
+    from sellerops.reconcile.frames import coerce
 
     account = account or settings().account
-    engine = get_engine()
     frames = {}
-    rf = models.ReportFile.__table__
-    with engine.connect() as c:
-        paths = dict(c.execute(sa.select(rf.c.id, rf.c.path)).all())
-        for name, model in _TABLES.items():
-            t = model.__table__
-            skip = _UNREAD.get(name, set())
-            # UTC datetimes as the stored values, parsed column-wise by `coerce`, not row by row
-            cols = [sa.type_coerce(t.c[x], sa.String).label(x) if isinstance(t.c[x].type, models.UtcDateTime)
-                    else t.c[x] for x in COLUMNS[name] if x in t.c and x not in skip]
-            if "report_file_id" not in [x.name for x in cols]:
-                cols.append(t.c.report_file_id)
-            df = _read_table(c, sa.select(*cols).where(t.c.account == account))
-            # the source file's path per row, as a categorical over the few files (not a string per row)
-            ids = df["report_file_id"].astype("Int64")
-            files = sorted(set(ids.dropna().tolist()))
-            df["file"] = pd.Categorical.from_codes(
-                ids.map({f: i for i, f in enumerate(files)}).fillna(-1).astype(int).to_numpy(),
-                categories=[paths[f] for f in files]) if len(df) else pd.Series([], dtype=object)
-            if name in _UNREAD:
-                df = df.drop(columns=["report_file_id"])
-            frames[name] = coerce(name, df)
+    with get_engine().connect() as c:
+        files = _report_files(c, account)
+        for name, model in TABLES.items():
+            if name == "settlement_lines":
+                df = _settlement_lines(c, account, files)
+            elif name == "orders":
+                df = _orders(c, account, files)
+            else:
+                df = _read_table(c, name, model.__table__.c.account == account)
+            frames[name] = coerce(name, _with_file(df, files))
     return ReconcileInput(**frames)
+
+
+def _with_file(df: pd.DataFrame, files: dict) -> pd.DataFrame:
+    """The source file's path per row, as a categorical over the few files (not a string per row)."""
+    ids = df["report_file_id"].astype("Int64")
+    present = sorted(set(ids.dropna().tolist()))
+    df["file"] = pd.Categorical.from_codes(
+        ids.map({f: i for i, f in enumerate(present)}).fillna(-1).astype(int).to_numpy(),
+        categories=[files[f].path for f in present]) if len(df) else pd.Series([], dtype=object)
+    return df
 
 
 def policy_digest(policy) -> str:

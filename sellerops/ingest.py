@@ -22,7 +22,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import select
 
-from sellerops import models
+from sellerops import framecache, models
 from sellerops.config import Settings, ensure_home, settings
 from sellerops.db import get_engine, session
 from sellerops.reports import FORMATS, detect
@@ -59,10 +59,10 @@ class PathError(Exception):
 def discover(paths: list[Path], s: Settings | None = None) -> list[Path]:
     """The files under `paths`, in a stable order. Hidden files are skipped, and so is
     SELLEROPS_HOME when a folder around it is walked; a path inside it (the inbox) is walked, less
-    sellerops' own folders (quarantine, Data Docs)."""
+    sellerops' own folders (quarantine, Data Docs, the frame cache)."""
     s = s or settings()
     home = s.home.resolve()
-    own = {home / "quarantine", home / "gx"}
+    own = {home / "quarantine", home / "gx", home / "cache"}
     found: list[Path] = []
     for p in paths:
         p = Path(p).expanduser()
@@ -235,12 +235,13 @@ def _bulk_insert(conn, table: sa.Table, df: pd.DataFrame, chunk: int = 50_000) -
 
 
 def _record_file(conn, s: Settings, d: Detected, status: str, rows: int = 0, reason: str | None = None,
-                 settlement_id: str | None = None, duplicate_of: int | None = None) -> int:
+                 settlement_id: str | None = None, duplicate_of: int | None = None,
+                 seen_at: dt.datetime | None = None) -> int:
     res = conn.execute(models.ReportFile.__table__.insert().values(
         account=s.account, marketplace=d.marketplace.name if d.marketplace else None, path=str(d.path),
         sha256=d.sha256, size_bytes=d.path.stat().st_size, report_type=d.fmt.report_type if d.fmt else None,
         encoding=d.raw.encoding if d.raw else None, status=status, rows=rows, reason=reason,
-        settlement_id=settlement_id, duplicate_of=duplicate_of, seen_at=_now()))
+        settlement_id=settlement_id, duplicate_of=duplicate_of, seen_at=seen_at or _now()))
     return res.inserted_primary_key[0]
 
 
@@ -253,22 +254,41 @@ def load(d: Detected, s: Settings | None = None) -> Outcome:
     if problems:
         return quarantine(d, [p.render(d.path) for p in problems], s)
     engine = get_engine(s.database_url)
+    copies: list[tuple[Path, pd.DataFrame]] = []  # columnar copies, written once the rows are committed
     with engine.begin() as conn:
         if d.fmt.report_type == SETTLEMENT:
-            return _load_settlement(conn, s, d, typed)
-        fid = _record_file(conn, s, d, LOADED, rows=len(typed))
-        typed["account"] = s.account
-        typed["report_file_id"] = fid
-        if "marketplace" not in typed:
-            typed["marketplace"] = _row_marketplaces(d, typed)
-        for col in ("license_plate_number", "merchant_sku"):
-            if col in typed:
-                typed[col] = typed[col].fillna("")
-        key = d.fmt.natural_key
-        newer = "last_updated_date" if "last_updated_date" in typed else None
-        typed = _newest_per_key(typed, key, newer)
-        table = getattr(models, d.fmt.table).__table__
-        _upsert(conn, table, _records(typed[[c for c in typed.columns if c in table.c]]), key, newer)
+            outcome = _load_settlement(conn, s, d, typed, copies)
+        else:
+            outcome = _load_rows(conn, s, d, typed, copies)
+    for path, frame in copies:
+        framecache.write(path, frame)
+    return outcome
+
+
+def _copy(copies: list, s: Settings, d: Detected, table: str, fid: int, seen_at: dt.datetime,
+          rows: pd.DataFrame) -> None:
+    """Keep the rows just stored, shaped as the reconciliation reads them (sellerops.framecache)."""
+    if table in framecache.CACHED:
+        copies.append((framecache.path_for(table, fid, d.sha256, seen_at, s), framecache.shape(table, rows)))
+
+
+def _load_rows(conn, s: Settings, d: Detected, typed: pd.DataFrame, copies: list) -> Outcome:
+    """Upsert a non-settlement report's rows on their natural key."""
+    seen_at = _now()
+    fid = _record_file(conn, s, d, LOADED, rows=len(typed), seen_at=seen_at)
+    typed["account"] = s.account
+    typed["report_file_id"] = fid
+    if "marketplace" not in typed:
+        typed["marketplace"] = _row_marketplaces(d, typed)
+    for col in ("license_plate_number", "merchant_sku"):
+        if col in typed:
+            typed[col] = typed[col].fillna("")
+    key = d.fmt.natural_key
+    newer = "last_updated_date" if "last_updated_date" in typed else None
+    typed = _newest_per_key(typed, key, newer)
+    table = getattr(models, d.fmt.table).__table__
+    _upsert(conn, table, _records(typed[[c for c in typed.columns if c in table.c]]), key, newer)
+    _copy(copies, s, d, framecache.TABLE_OF.get(d.fmt.table, ""), fid, seen_at, typed)
     return Outcome(str(d.path), d.sha256, d.fmt.report_type, LOADED, rows=len(d.raw.frame))
 
 
@@ -292,7 +312,7 @@ def _newest_per_key(df: pd.DataFrame, key: tuple[str, ...], newer: str | None) -
     return df.drop_duplicates(cols, keep="last").sort_values("line_no", kind="stable")
 
 
-def _load_settlement(conn, s: Settings, d: Detected, typed: pd.DataFrame) -> Outcome:
+def _load_settlement(conn, s: Settings, d: Detected, typed: pd.DataFrame, copies: list) -> Outcome:
     summary = typed[typed["total_amount_cents"].notna()].iloc[0]
     sid = str(summary["settlement_id"])
     t = models.Settlement.__table__
@@ -303,7 +323,8 @@ def _load_settlement(conn, s: Settings, d: Detected, typed: pd.DataFrame) -> Out
         return Outcome(str(d.path), d.sha256, SETTLEMENT, DUPLICATE, settlement_id=sid,
                        reason=None)
     lines = typed[typed["total_amount_cents"].isna()].copy()
-    fid = _record_file(conn, s, d, LOADED, rows=len(lines), settlement_id=sid)
+    seen_at = _now()
+    fid = _record_file(conn, s, d, LOADED, rows=len(lines), settlement_id=sid, seen_at=seen_at)
     conn.execute(t.insert().values(
         account=s.account, marketplace=d.marketplace.name, settlement_id=sid,
         settlement_start_date=_py(summary["settlement_start_date"]),
@@ -317,6 +338,7 @@ def _load_settlement(conn, s: Settings, d: Detected, typed: pd.DataFrame) -> Out
     lines["currency"] = lines["currency"].fillna(summary["currency"] or "")
     table = models.SettlementLine.__table__
     _bulk_insert(conn, table, lines[[c for c in lines.columns if c in table.c]])
+    _copy(copies, s, d, "settlement_lines", fid, seen_at, lines)
     return Outcome(str(d.path), d.sha256, SETTLEMENT, LOADED, rows=len(lines), settlement_id=sid)
 
 

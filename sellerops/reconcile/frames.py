@@ -75,7 +75,7 @@ _DATETIME = {
 
 def coerce(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with every contract column present (missing ones null) in the dtype rules expect."""
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: replacing a column never touches `frame`
     for column in COLUMNS[table] + ("file",):
         if column not in out.columns:
             out[column] = None
@@ -89,6 +89,8 @@ def coerce(table: str, frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = _categorical(column, out[column])
         elif column == "posted_date":
             out[column] = pd.to_datetime(out[column]).dt.date if len(out) else out[column].astype(object)
+        elif column == "raw_digest" and pd.api.types.is_integer_dtype(out[column].dtype):
+            pass  # the database loader's digests, as integers: compared only
         else:
             out[column] = out[column].astype(object).where(out[column].notna(), None)
     return out

@@ -194,6 +194,8 @@ def test_discover_skips_hidden_files_and_home_but_walks_the_inbox(sellerops_home
     (sellerops_home / "quarantine").mkdir()
     (sellerops_home / "inbox" / "a.txt").write_text("x")
     (sellerops_home / "quarantine" / "bad.txt").write_text("x")
+    (sellerops_home / "cache" / "frames").mkdir(parents=True)
+    (sellerops_home / "cache" / "frames" / "1-ab-1-v1.pkl").write_text("x")
     (sellerops_home / "sellerops.db").write_text("x")
     (tmp_path / ".hidden").write_text("x")
     (tmp_path / "b.txt").write_text("x")
