@@ -61,7 +61,7 @@ def typed_frame(raw: RawReport, fmt: ReportFormat, m: Marketplace) -> tuple[pd.D
         elif c.kind == BOOL:
             out[c.field] = s.map(lambda x: None if x is None else str(x).strip().lower() in _TRUE)
         else:
-            out[c.field] = strip_text(s)
+            out[c.field] = strip_text(s) if raw.padded else s
         if bad is not None and bool(bad.any()):
             for idx in np.flatnonzero(bad.to_numpy(dtype=bool))[:20]:
                 problems.append(Problem(int(raw.frame[LINE].iloc[idx]), pos[c.name] + 1, raw.header[pos[c.name]],

@@ -1,0 +1,39 @@
+"""Reading a report's bytes: whether any field needs its white space stripped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sellerops.reports.read import _padded, read_report
+
+
+@pytest.mark.parametrize("data, padded", [
+    (b"a\tb\nc\td\n", False),
+    (b"a b\tc d\n", False),         # spaces inside a field are data
+    (b"a \tb\n", True),             # before a tab
+    (b"a\t b\n", True),             # after a tab
+    (b"a\tb \n", True),             # before a line end
+    (b"a\tb \r\n", True),           # before a CRLF
+    (b"a\tb\n c\n", True),          # at the start of a line
+    (b" a\tb\n", True),             # at the start of the file
+    (b"a\tb ", True),               # at the end of the file
+    (b"a\x0bb\n", True),            # vertical tab anywhere
+    ("é\tb\n".encode(), True),      # not ASCII: Unicode white space cannot be ruled out
+])
+def test_padding_is_ruled_out_only_when_no_field_can_have_it(data, padded):
+    assert _padded(data, np.frombuffer(data, dtype=np.uint8)) is padded
+
+
+def test_padded_values_are_still_stripped_when_loaded(db_url, tmp_path):
+    from tests.sellerops.reports.test_ingest import DATA, one, rows
+
+    text = (DATA / "settlement_ok.txt").read_text().replace("\tSKU-1\t", "\t SKU-1 \t")
+    (tmp_path / "padded.txt").write_text(text)
+    raw = read_report(tmp_path / "padded.txt", (tmp_path / "padded.txt").read_bytes())
+    assert raw.padded
+    assert one("padded.txt", tmp_path).status == "loaded"
+    assert {r["sku"] for r in rows("select sku from settlement_line where sku is not null")} >= {"SKU-1"}
+    assert not any(r["sku"] != r["sku"].strip() for r in rows("select sku from settlement_line where sku is not null"))
