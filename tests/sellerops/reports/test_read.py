@@ -21,6 +21,9 @@ from sellerops.reports.read import _padded, read_report
     (b" a\tb\n", True),             # at the start of the file
     (b"a\tb ", True),               # at the end of the file
     (b"a\x0bb\n", True),            # vertical tab anywhere
+    (b"a\x0cb\n", True),            # form feed anywhere
+    (b"a\tb\r\nc\td\r\n", False),    # CRLF alone is not padding
+    (b"a \r\nc\td\r\n", True),       # a space before CRLF
     ("é\tb\n".encode(), True),      # not ASCII: Unicode white space cannot be ruled out
 ])
 def test_padding_is_ruled_out_only_when_no_field_can_have_it(data, padded):
