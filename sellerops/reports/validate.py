@@ -1,10 +1,16 @@
-"""The Great Expectations checkpoint run on every report before anything is written.
+"""The Great Expectations checkpoints run on every report before anything is written.
 
 Each report type's suite is built from its format (required columns, keys not blank, money, dates,
 integers and flags in the marketplace's format, row lengths equal to the header's) plus the rules
 in the format's own module (the settlement's single summary row, for one). great_expectations is
 imported here, lazily: it takes seconds to import and most commands never validate anything.
-Failures come back as `Problem`s naming line and column, for the quarantine reason.
+
+The suite runs in two parts, each its own GX checkpoint: the rows part on every row of a narrow
+frame (line, field count, keys, summary mark), the values part on a compact frame of each checked
+column's distinct values, each with the line where it first occurs. A month of settlements is
+millions of rows but few distinct amounts and dates, so each value is checked once, not per row.
+Failures come back as `Problem`s naming line and column, for the quarantine reason: a bad value at
+the first line it occurs on, with the rows of the file that repeat it counted.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sellerops.config import settings
@@ -91,17 +98,29 @@ def context(docs: Path | None = None):
         return ctx
 
 
-def suite_expectations(fmt: ReportFormat, m: Marketplace, width: int) -> list:
-    """Every expectation of `fmt`'s suite for a file of `width` columns in marketplace `m`."""
+def rows_expectations(fmt: ReportFormat, m: Marketplace, width: int) -> list:
+    """The row-level part of `fmt`'s suite, run on the rows frame (every row, few columns): row
+    lengths equal to the header's, keys not blank, plus the rules of the format's own module."""
     import great_expectations.expectations as gxe
 
     per_row_keys = fmt.report_type != SETTLEMENT  # settlement keys hold on transaction rows only
     out = [gxe.ExpectColumnValuesToBeBetween(column=FIELDS, min_value=width, max_value=width)]
     for c in fmt.columns:
-        if c.required or c.key:
-            out.append(gxe.ExpectColumnToExist(column=c.name))
         if c.key and per_row_keys:
             out.append(gxe.ExpectColumnValuesToNotBeNull(column=c.name))
+    out += MODULES[fmt.report_type].expectations(gxe, m)
+    return out
+
+
+def values_expectations(fmt: ReportFormat, m: Marketplace) -> list:
+    """The per-value part of `fmt`'s suite, run on the values frame (each column's distinct values):
+    required columns in the header; money, dates, integers and flags in the marketplace's format."""
+    import great_expectations.expectations as gxe
+
+    out = []
+    for c in fmt.columns:
+        if c.required or c.key:
+            out.append(gxe.ExpectColumnToExist(column=c.name))
         if c.kind == MONEY:
             out.append(gxe.ExpectColumnValuesToMatchRegex(column=c.name, regex=money_regex(m)))
         elif c.kind in (DATETIME, DATE):
@@ -110,34 +129,57 @@ def suite_expectations(fmt: ReportFormat, m: Marketplace, width: int) -> list:
             out.append(gxe.ExpectColumnValuesToMatchRegex(column=c.name, regex=INT_REGEX))
         elif c.kind == BOOL:
             out.append(gxe.ExpectColumnValuesToBeInSet(column=c.name, value_set=BOOL_VALUES))
-    out += MODULES[fmt.report_type].expectations(gxe, m)
     return out
 
 
+def suite_expectations(fmt: ReportFormat, m: Marketplace, width: int) -> list:
+    """Every expectation of `fmt`'s suite for a file of `width` columns in marketplace `m`: the rows
+    part and the values part (the checkpoint runs each on its own frame)."""
+    return rows_expectations(fmt, m, width) + values_expectations(fmt, m)
+
+
+def line_column(col: str) -> str:
+    """The values frame's column holding the file line where each value of `col` first occurs."""
+    return f"{LINE}:{col}"
+
+
+def _value_columns(fmt: ReportFormat) -> list[str]:
+    """The columns whose every value is checked (money, dates, integers, flags)."""
+    return [c.name for c in fmt.columns if c.kind in (MONEY, DATETIME, DATE, INT, BOOL)]
+
+
 def _checkpoint(fmt: ReportFormat, m: Marketplace, width: int):
+    """The report type's two checkpoints (rows, values), built once per format, marketplace
+    number/date format, header width and Data Docs folder."""
     docs = docs_dir()
     key = (fmt.report_type, m.decimal, m.date_order, width, str(docs))
     with _lock:
-        cp = _checkpoints.get(key)
-        if cp is not None:
-            return cp
+        cps = _checkpoints.get(key)
+        if cps is not None:
+            return cps
         import great_expectations as gx
 
         ctx = context(docs)
-        name = "-".join(str(k) for k in key[:4]).replace(".", "dot").replace(",", "comma")
-        asset = ctx.data_sources.get("sellerops").add_dataframe_asset(name)
-        batch = asset.add_batch_definition_whole_dataframe("whole-file")
-        suite = ctx.suites.add(gx.ExpectationSuite(name=name))
-        for e in suite_expectations(fmt, m, width):
-            suite.add_expectation(e)
-        vd = ctx.validation_definitions.add(gx.ValidationDefinition(data=batch, suite=suite, name=name))
-        cp = ctx.checkpoints.add(gx.Checkpoint(
-            name=name, validation_definitions=[vd],
-            result_format={"result_format": "SUMMARY", "partial_unexpected_count": 20,
-                           "unexpected_index_column_names": [LINE]},
-        ))
-        _checkpoints[key] = cp
-        return cp
+        base = "-".join(str(k) for k in key[:4]).replace(".", "dot").replace(",", "comma")
+        cps = []
+        for part, exps, index_cols in (
+            ("rows", rows_expectations(fmt, m, width), [LINE]),
+            ("values", values_expectations(fmt, m), [line_column(c) for c in _value_columns(fmt)]),
+        ):
+            name = f"{base}-{part}"
+            asset = ctx.data_sources.get("sellerops").add_dataframe_asset(name)
+            batch = asset.add_batch_definition_whole_dataframe("whole-file")
+            suite = ctx.suites.add(gx.ExpectationSuite(name=name))
+            for e in exps:
+                suite.add_expectation(e)
+            vd = ctx.validation_definitions.add(gx.ValidationDefinition(data=batch, suite=suite, name=name))
+            cps.append(ctx.checkpoints.add(gx.Checkpoint(
+                name=name, validation_definitions=[vd],
+                result_format={"result_format": "SUMMARY", "partial_unexpected_count": 20,
+                               "unexpected_index_column_names": index_cols},
+            )))
+        _checkpoints[key] = cps = tuple(cps)
+        return cps
 
 
 def build_docs() -> str | None:
@@ -151,43 +193,130 @@ def build_docs() -> str | None:
         return docs_url()
 
 
-def validation_frame(raw: RawReport, fmt: ReportFormat) -> pd.DataFrame:
-    """The columns the suite reads: the format's columns present in the file (an absent optional
-    column reads as all blank), the line number, the field count and, for settlements, the summary mark."""
+def _summary_mark(raw: RawReport) -> pd.Series:
+    """1 on the settlement summary row(s) (total-amount filled), else 0."""
+    if "total-amount" in set(raw.names):
+        return raw.frame["total-amount"].notna().astype(np.int8)
+    return pd.Series(0, index=raw.frame.index, dtype=np.int8)
+
+
+def _factorize(raw: RawReport, name: str, memo: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Column `name` as codes (-1 for blank) and its distinct values, numbered in order of first
+    appearance; `memo` keeps them for the other frame."""
+    if memo is not None and name in memo:
+        return memo[name]
+    codes, uniques = pd.factorize(raw.frame[name].to_numpy(dtype=object), use_na_sentinel=True)
+    out = (codes, np.asarray(uniques, dtype=object))
+    if memo is not None:
+        memo[name] = out
+    return out
+
+
+def rows_frame(raw: RawReport, fmt: ReportFormat, m: Marketplace, memo: dict | None = None) -> pd.DataFrame:
+    """Every row of the file, but only the columns the rows suite reads: the line number, the field
+    count, the columns its expectations name (keys, settlement id) and, for settlements, the summary
+    mark. A required column missing from the file is left out (its existence check reports it).
+    Text columns are categorical (the same values, blanks null), which GX filters and copies
+    per check far faster than a million Python strings."""
     have = set(raw.names)
-    cols = {}
+    wanted = [LINE, FIELDS] + ([SUMMARY_MARK] if fmt.report_type == SETTLEMENT else [])
+    wanted += [getattr(e, "column", None) for e in rows_expectations(fmt, m, len(raw.header))]
+    cols: dict[str, pd.Series] = {}
+    for name in dict.fromkeys(w for w in wanted if w):
+        if name == SUMMARY_MARK and fmt.report_type == SETTLEMENT:
+            cols[name] = _summary_mark(raw)
+        elif name in (LINE, FIELDS):
+            cols[name] = raw.frame[name]
+        elif name in have:
+            codes, uniques = _factorize(raw, name, memo)
+            cats = pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object), validate=False)
+            cols[name] = pd.Series(cats, index=raw.frame.index)
+    return pd.DataFrame(cols)
+
+
+def _first_occurrences(codes: np.ndarray) -> np.ndarray:
+    """Where each code first occurs, given codes numbered in order of first appearance (-1 blank)."""
+    if len(codes) == 0:
+        return np.empty(0, dtype=np.int64)
+    # a value first occurs exactly where the running maximum of the codes steps up
+    top = np.maximum.accumulate(codes)
+    return np.flatnonzero(np.diff(top, prepend=-1) > 0)
+
+
+def values_frame(raw: RawReport, fmt: ReportFormat, memo: dict | None = None) -> pd.DataFrame:
+    """One column per value-checked column holding its distinct non-null values (order of first
+    appearance; padded with None, which the checks skip), each beside a `__line__:<column>` column
+    with the file line where that value first occurs. An optional column absent from the file reads
+    as all blank; a required one is left out (its existence check reports it). Required columns with
+    no per-value check are carried empty, for their existence checks."""
+    have = set(raw.names)
+    lines = raw.frame[LINE].to_numpy()
+    found: dict[str, tuple[object, object]] = {}
+    for name in _value_columns(fmt):
+        if name in have:
+            codes, uniques = _factorize(raw, name, memo)
+            found[name] = (uniques, _first_occurrences(codes))
+    length = max((len(v) for v, _ in found.values()), default=0)
+
+    def padded(values=(), first=np.empty(0, dtype=np.int64)):
+        col = np.full(length, None, dtype=object)
+        col[: len(values)] = values
+        at = np.zeros(length, dtype=np.int64)
+        at[: len(first)] = lines[first]
+        absent = np.arange(length) >= len(first)
+        return pd.Series(col, dtype=object), pd.Series(pd.arrays.IntegerArray(at, absent))
+
+    cols: dict[str, pd.Series] = {}
+    checked = set(_value_columns(fmt))
     for c in fmt.columns:
-        if c.name in have:
-            cols[c.name] = raw.frame[c.name]
-        elif not (c.required or c.key):
-            cols[c.name] = pd.Series([None] * len(raw.frame), dtype=object)
-    df = pd.DataFrame(cols)
-    df[LINE] = raw.frame[LINE].to_numpy()
-    df[FIELDS] = raw.frame[FIELDS].to_numpy()
-    if fmt.report_type == SETTLEMENT and "total-amount" in have:
-        df[SUMMARY_MARK] = raw.frame["total-amount"].notna().astype(int).to_numpy()
-    elif fmt.report_type == SETTLEMENT:
-        df[SUMMARY_MARK] = 0
-    return df
+        if c.name in found:
+            cols[c.name], cols[line_column(c.name)] = padded(*found[c.name])
+        elif c.name in checked:
+            values, at = padded()
+            if not (c.required or c.key):  # an absent optional column reads as all blank
+                cols[c.name] = values
+            cols[line_column(c.name)] = at  # there even when its column is not, for the result format
+        elif (c.required or c.key) and c.name in have:
+            cols[c.name] = padded()[0]
+    return pd.DataFrame(cols, index=pd.RangeIndex(length))
 
 
 def run_checkpoint(raw: RawReport, fmt: ReportFormat, m: Marketplace) -> list[Problem]:
-    """Run the report type's checkpoint on `raw`; the problems it found, in file order."""
+    """Run the report type's checkpoints on `raw`; the problems they found, in file order."""
     missing = [c.name for c in fmt.columns if (c.required or c.key) and c.name not in set(raw.names)]
-    cp = _checkpoint(fmt, m, len(raw.header))
-    df = validation_frame(raw, fmt)
+    rows_cp, values_cp = _checkpoint(fmt, m, len(raw.header))
+    memo: dict = {}  # columns both frames read are factorized once
+    rows = rows_frame(raw, fmt, m, memo)
+    values = values_frame(raw, fmt, memo)
+    del memo
     with _lock:
-        result = cp.run(batch_parameters={"dataframe": df})
+        results = [(rows_cp.run(batch_parameters={"dataframe": rows}), None),
+                   (values_cp.run(batch_parameters={"dataframe": values}), values)]
     problems: list[Problem] = []
-    for vr in result.run_results.values():
-        for r in vr.results:
-            if not r.success:
-                problems += _problems(r, raw, fmt, m, missing)
+    for result, compact in results:
+        for vr in result.run_results.values():
+            for r in vr.results:
+                if not r.success:
+                    problems += _problems(r, raw, fmt, m, missing, compact)
     problems.sort(key=lambda p: (p.line or 0, p.col or 0))
     return problems
 
 
-def _problems(r, raw: RawReport, fmt: ReportFormat, m: Marketplace, missing: list[str]) -> list[Problem]:
+def _unexpected(cfg, values: pd.Series) -> list:
+    """The values of `values` (non-null) that fail the per-value expectation `cfg`, tested as GX's
+    pandas engine tests them; used to count the rows behind more failing values than GX lists."""
+    v = values.dropna()
+    if cfg.type == "expect_column_values_to_match_regex":
+        return v[~v.astype(str).str.contains(cfg.kwargs["regex"])].tolist()
+    if cfg.type == "expect_column_values_to_be_in_set":
+        return v[~v.isin(cfg.kwargs["value_set"])].tolist()
+    return []  # not a check values_expectations makes; the listed values alone are counted
+
+
+def _problems(r, raw: RawReport, fmt: ReportFormat, m: Marketplace, missing: list[str],
+              compact: pd.DataFrame | None = None) -> list[Problem]:
+    """The problems one failed expectation stands for. `compact` is the values frame when `r` comes
+    from the values checkpoint: its rows are distinct values, each mapped back to its first line."""
     cfg = r.expectation_config
     kind, col = cfg.type, cfg.kwargs.get("column")
     width = len(raw.header)
@@ -202,7 +331,14 @@ def _problems(r, raw: RawReport, fmt: ReportFormat, m: Marketplace, missing: lis
         return [Problem(None, None, orig, f"check {kind} failed: {r.exception_info.get('exception_message')}")]
     res = r.result or {}
     rows = res.get("partial_unexpected_index_list") or []
-    more = max(0, int(res.get("unexpected_count") or 0) - len(rows))
+    unexpected = int(res.get("unexpected_count") or 0)
+    if compact is not None and rows:
+        # GX counted distinct values; the user is told about rows of the file
+        listed = [row.get(col) for row in rows]
+        bad = listed if unexpected <= len(listed) else listed + _unexpected(cfg, compact[col])
+        unexpected = int(raw.frame[col].isin(bad).sum())
+    more = max(0, unexpected - len(rows))
+    line_of = LINE if compact is None else line_column(col)
     out: list[Problem] = []
     if col == FIELDS:
         last_line = int(raw.frame[LINE].iloc[-1]) if len(raw.frame) else None
@@ -214,7 +350,7 @@ def _problems(r, raw: RawReport, fmt: ReportFormat, m: Marketplace, missing: lis
                 out.append(Problem(line, n + 1, raw.header[n], f"row has {n} fields, the header has {width}"))
             else:
                 out.append(Problem(line, width + 1, None, f"row has {n} fields, the header has {width}"))
-    elif col == SUMMARY_MARK:
+    elif col == SUMMARY_MARK or (kind == "expect_table_row_count_to_equal" and fmt.report_type == SETTLEMENT):
         n = res.get("observed_value")
         tc = pos.get("total-amount")
         msg = ("no settlement summary row (the row with total-amount filled)" if not n
@@ -226,7 +362,7 @@ def _problems(r, raw: RawReport, fmt: ReportFormat, m: Marketplace, missing: lis
     else:
         c = fmt.col(col) if any(x.name == col for x in fmt.columns) else None
         for row in rows:
-            line, value = int(row[LINE]), row.get(col)
+            line, value = int(row[line_of]), row.get(col)
             if kind == "expect_column_values_to_not_be_null":
                 where = " on a transaction row" if fmt.report_type == SETTLEMENT and col != "settlement-id" else ""
                 msg = f"is blank{where}; a value is required"
