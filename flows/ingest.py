@@ -1,6 +1,8 @@
 """The `ingest-reports` flow: every file under the given paths through detect → validate → load.
 
-Files go one by one in a stable order, so which of two copies is the original is reproducible.
+Files are decided one by one in a stable order, so which of two copies is the original is
+reproducible; on a big night the next file is read and checked in a worker process while this one
+loads (sellerops.preparer).
 The run ends with a markdown artifact: one line a file, with its outcome and reason.
 """
 
@@ -14,7 +16,9 @@ from prefect.artifacts import create_markdown_artifact
 from sellerops import ingest
 from sellerops.config import ensure_home
 from sellerops.ingest import Outcome
-from tasks.ingest import detect_report, load_report, quarantine_report, validate_report
+from sellerops import preparer
+from sellerops.preparer import Preparer
+from tasks.ingest import load_report, prepare_report, quarantine_report
 
 
 @flow(name="ingest-reports", log_prints=True, persist_result=False)
@@ -29,23 +33,34 @@ def ingest_reports(paths: list[str] | None = None, marketplace: str | None = Non
         paths = [str(s.inbox)]
     default_mp = marketplace or s.marketplace
     files = ingest.discover([Path(p) for p in paths], s)
-    outcomes: list[Outcome] = []
+    by_path: dict[Path, Outcome] = {}
+    new: list[Path] = []
     for path in files:
-        digest = ingest.sha256_of(path.read_bytes())
-        if (rf := ingest.known_outcome(path, digest)) is not None:
-            outcomes.append(ingest.known(rf))
-            continue
-        d = detect_report(path, default_mp)
-        if (first := ingest.content_seen(d.sha256)) is not None:
-            outcomes.append(ingest.duplicate_of(d, first, s))
-        elif d.error:
-            outcomes.append(quarantine_report(d, [d.error], account))
-        elif problems := validate_report(d):
-            outcomes.append(quarantine_report(d, problems, account))
+        rf = ingest.known_outcome(path, ingest.sha256_of(path.read_bytes()))
+        if rf is not None:
+            by_path[path] = ingest.known(rf)  # first outcome kept: nothing parsed again
         else:
-            outcomes.append(load_report(d, account))
-        o = outcomes[-1]
-        log.info("%s: %s%s", path.name, o.status, f" — {o.reason}" if o.reason else f" ({o.rows} rows)")
+            new.append(path)
+    with Preparer(default_mp, processes=preparer.wanted(new)) as prep:
+        if new:
+            prep.submit(new[0])
+        for i, path in enumerate(new):
+            d = prepare_report(path, prep)
+            if i + 1 < len(new):
+                prep.submit(new[i + 1])  # the next file is read and checked while this one loads
+            if (first := ingest.content_seen(d.sha256)) is not None:
+                o = ingest.duplicate_of(d, first, s)
+            elif d.error:
+                o = quarantine_report(d, [d.error], account)
+            elif d.problems:
+                o = quarantine_report(d, d.problems, account)
+            else:
+                o = load_report(d, account)
+            by_path[path] = o
+            log.info("%s: %s%s", path.name, o.status, f" — {o.reason}" if o.reason else f" ({o.rows} rows)")
+    if prep.docs:
+        log.info("Great Expectations Data Docs: %s", prep.docs)
+    outcomes = [by_path[p] for p in files]
     shown = [o for o in outcomes if not (new_only and o.known)]
     create_markdown_artifact(key="ingest-summary", markdown=summary_markdown(shown),
                              description="What each report file became")

@@ -29,6 +29,7 @@ from tasks.reconcile import read_findings, reconcile_settlements
 def nightly_reconciliation(as_of: dt.date | None = None, inbox: str | None = None, force: bool = False) -> dict:
     """Every cent Amazon owes: load the night's reports, reconcile them, publish the findings."""
     log = get_run_logger()
+    started = dt.datetime.now(dt.timezone.utc)
     s = settings()
     ensure_home(s)
     files = ingest_reports(paths=[inbox or str(s.inbox)], new_only=True)
@@ -39,16 +40,14 @@ def nightly_reconciliation(as_of: dt.date | None = None, inbox: str | None = Non
                or reconcile_settlements(as_of=as_of, policy=block.policy(), force=force))
     if outcome.skipped:
         log.info("No new report since the last run: findings unchanged (%d open).", outcome.open)
-    summary = publish(outcome, fresh, block.notify_block, block.notify_threshold)
+    summary = publish(outcome, fresh, block.notify_block, block.notify_threshold, started)
     return summary
 
 
 @task(name="publish-findings", cache_policy=NONE, persist_result=False)
 def publish(outcome: ReconcileOutcome, fresh: list[dict], notify_block: str | None,
-            notify_threshold: Decimal) -> dict:
+            notify_threshold: Decimal, started: dt.datetime | None = None) -> dict:
     """Artifacts for the board, and a notification when new findings are worth one."""
-    from sellerops.reports.validate import build_docs
-
     open_ = read_findings.fn(status="open")
     new = [f for f in open_ if f["id"] in set(outcome.new) | set(outcome.reopened)]
     summary = board_summary(outcome, open_, new, fresh)
@@ -56,7 +55,7 @@ def publish(outcome: ReconcileOutcome, fresh: list[dict], notify_block: str | No
                              description="Money at stake and what changed since the last run")
     create_table_artifact(key="open-findings", table=[_row(f) for f in open_],
                           description="Open reconciliation findings")
-    docs = build_docs()
+    docs = _tonights_docs(started)
     if docs:
         create_link_artifact(key="data-docs", link=docs, link_text="Great Expectations Data Docs",
                              description="Tonight's validation results")
@@ -64,6 +63,20 @@ def publish(outcome: ReconcileOutcome, fresh: list[dict], notify_block: str | No
     if notify_block and new and at_stake_new >= notify_threshold:
         _notify(notify_block, summary["headline"])
     return {k: v for k, v in summary.items() if k != "markdown"}
+
+
+def _tonights_docs(started: dt.datetime | None) -> str | None:
+    """The Data Docs address when tonight's checks wrote them: in this process (built now) or in
+    the ingestion's worker process (already built, so newer than the run's start)."""
+    from sellerops.reports.validate import build_docs, docs_dir, docs_url
+
+    built = build_docs()
+    if built:
+        return built
+    index = docs_dir() / "index.html"
+    if started is not None and index.exists() and index.stat().st_mtime >= started.timestamp():
+        return docs_url()
+    return None
 
 
 def _row(f: dict) -> dict:

@@ -95,6 +95,10 @@ class Detected:
     fmt: ReportFormat | None
     marketplace: Marketplace | None
     error: str | None = None
+    # set by `prepare`: the checkpoint's problems and the typed rows (the raw frame is then dropped)
+    problems: list[str] | None = None
+    typed: pd.DataFrame | None = None
+    rows: int = 0
 
 
 def read_and_detect(path: Path, default_marketplace: str, data: bytes | None = None,
@@ -137,6 +141,26 @@ def validate(d: Detected) -> list[str]:
 
     problems = run_checkpoint(d.raw, d.fmt, d.marketplace)
     return [p.render(d.path) for p in problems]
+
+
+def prepare(path: Path, default_marketplace: str, digest: str | None = None) -> Detected:
+    """Steps 1 and 2 and the typed conversion in one go, for a file whose outcome is not known yet:
+    the result carries the checkpoint's problems (or the conversion's) and, when there are none,
+    the typed rows ready to load — not the raw frame, so it is small enough to hand from a worker
+    process to the one that writes the database."""
+    from sellerops.reports.convert import typed_frame
+
+    d = read_and_detect(path, default_marketplace, digest=digest)
+    if d.error:
+        return d
+    d.rows = d.raw.rows
+    d.problems = validate(d)
+    if not d.problems:
+        typed, problems = typed_frame(d.raw, d.fmt, d.marketplace)
+        d.problems = [p.render(d.path) for p in problems]
+        d.typed = None if problems else typed
+    d.raw = dataclasses.replace(d.raw, frame=d.raw.frame.iloc[:0])
+    return d
 
 
 # ---- step 3: load -------------------------------------------------------------------------------
@@ -238,9 +262,13 @@ def load(d: Detected, s: Settings | None = None) -> Outcome:
     from sellerops.reports.convert import typed_frame
 
     s = s or settings()
-    typed, problems = typed_frame(d.raw, d.fmt, d.marketplace)
+    if d.typed is not None:  # converted by `prepare`, possibly in another process
+        typed, problems = d.typed, []
+    else:
+        typed, problems = typed_frame(d.raw, d.fmt, d.marketplace)
+        problems = [p.render(d.path) for p in problems]
     if problems:
-        return quarantine(d, [p.render(d.path) for p in problems], s)
+        return quarantine(d, problems, s)
     engine = get_engine(s.database_url)
     copies: list[tuple[Path, pd.DataFrame]] = []  # columnar copies, written once the rows are committed
     with engine.begin() as conn:
@@ -277,7 +305,7 @@ def _load_rows(conn, s: Settings, d: Detected, typed: pd.DataFrame, copies: list
     table = getattr(models, d.fmt.table).__table__
     _upsert(conn, table, typed[[c for c in typed.columns if c in table.c]], key, newer)
     _copy(copies, s, d, framecache.TABLE_OF.get(d.fmt.table, ""), fid, seen_at, typed)
-    return Outcome(str(d.path), d.sha256, d.fmt.report_type, LOADED, rows=len(d.raw.frame))
+    return Outcome(str(d.path), d.sha256, d.fmt.report_type, LOADED, rows=d.rows or len(d.raw.frame))
 
 
 def _row_marketplaces(d: Detected, typed: pd.DataFrame) -> pd.Series:

@@ -1,7 +1,7 @@
 """Ingestion steps as Prefect tasks: thin wrappers over `sellerops.ingest`.
 
-Reading the file and writing the database are I/O and retry (the database only on operational
-errors such as a locked SQLite file); validation is pure and does not. Inputs carry a whole report
+Preparing a file (reading it, checking it, converting it) and writing the database retry (the
+database only on operational errors such as a locked SQLite file). Inputs carry a whole report
 frame, so no task hashes its inputs for caching and none persists its result.
 """
 
@@ -14,6 +14,7 @@ from prefect.cache_policies import NONE
 
 from sellerops import ingest
 from sellerops.ingest import Detected, Outcome
+from sellerops.preparer import Preparer
 
 
 def _transient_db_error(task, task_run, state) -> bool:
@@ -28,16 +29,11 @@ def _transient_db_error(task, task_run, state) -> bool:
     return False
 
 
-@task(name="detect-report", retries=2, retry_delay_seconds=[1, 5], cache_policy=NONE, persist_result=False)
-def detect_report(path: Path, default_marketplace: str) -> Detected:
-    """Read a file and name its report type from the header."""
-    return ingest.read_and_detect(path, default_marketplace)
-
-
-@task(name="validate-report", cache_policy=NONE, persist_result=False)
-def validate_report(detected: Detected) -> list[str]:
-    """Run the report type's Great Expectations checkpoint; the problems found, with their places."""
-    return ingest.validate(detected)
+@task(name="prepare-report", retries=2, retry_delay_seconds=[1, 5], cache_policy=NONE, persist_result=False)
+def prepare_report(path: Path, preparer: Preparer) -> Detected:
+    """Read a file, name its report type, run its Great Expectations checkpoint and convert its rows
+    (in a worker process on big nights: sellerops.preparer). Retried: reading a file can fail."""
+    return preparer.result(path)
 
 
 @task(name="load-report", retries=3, retry_delay_seconds=[1, 5, 15], retry_condition_fn=_transient_db_error,
