@@ -103,10 +103,16 @@ def stage_flow(reports: Path, home: Path) -> dict:
     """The nightly flow once (first run or rerun, depending on what `home` already holds)."""
     from flows.nightly import nightly_reconciliation
 
+    import resource
+
     t = time.perf_counter()
     summary = nightly_reconciliation(inbox=str(reports))
     seconds = time.perf_counter() - t
-    return {"seconds": seconds, "summary": summary, **_rerun_parts(reports)}
+    # an ingestion worker process (SELLEROPS_INGEST_WORKER) runs beside this one: count both peaks
+    workers_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "summary": summary, "workers_peak_mb": workers_mb, "flow_peak_mb": self_mb,
+            **_rerun_parts(reports)}
 
 
 def _rerun_parts(reports: Path) -> dict:
@@ -176,6 +182,8 @@ def run_child(name: str, data: Path, home: Path, extra_env: dict | None = None, 
     result = json.loads(out.strip().splitlines()[-1])
     result["process_s"] = wall
     result["peak_mb"] = usage.ru_maxrss / 1024  # Linux: kilobytes
+    if result.get("workers_peak_mb"):  # wait4 gives the larger of flow and worker, not their sum
+        result["peak_mb"] = max(result["peak_mb"], result["flow_peak_mb"] + result["workers_peak_mb"])
     return result
 
 

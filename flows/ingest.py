@@ -1,8 +1,8 @@
 """The `ingest-reports` flow: every file under the given paths through detect → validate → load.
 
 Files are decided one by one in a stable order, so which of two copies is the original is
-reproducible; on a big night the next file is read and checked in a worker process while this one
-loads (sellerops.preparer).
+reproducible. With SELLEROPS_INGEST_WORKER=process (or auto) the next files are read and checked in
+a worker process while this one loads (sellerops.preparer).
 The run ends with a markdown artifact: one line a file, with its outcome and reason.
 """
 
@@ -41,13 +41,10 @@ def ingest_reports(paths: list[str] | None = None, marketplace: str | None = Non
             by_path[path] = ingest.known(rf)  # first outcome kept: nothing parsed again
         else:
             new.append(path)
-    with Preparer(default_mp, processes=preparer.wanted(new)) as prep:
-        if new:
-            prep.submit(new[0])
-        for i, path in enumerate(new):
+    # with SELLEROPS_INGEST_WORKER=process|auto the next files are read and checked in a worker meanwhile
+    with Preparer(default_mp, processes=preparer.wanted(new), order=new) as prep:
+        for path in new:
             d = prepare_report(path, prep)
-            if i + 1 < len(new):
-                prep.submit(new[i + 1])  # the next file is read and checked while this one loads
             if (first := ingest.content_seen(d.sha256)) is not None:
                 o = ingest.duplicate_of(d, first, s)
             elif d.error:

@@ -3,16 +3,20 @@
 A big night is two kinds of work of about the same size: reading, checking (Great Expectations)
 and converting report files, and writing their rows into the database. Both are CPU-bound Python
 that holds the GIL, so threads do not overlap them (measured on a month of reports: 72.6 s in one
-thread, 70.9 s with the next file prepared in a thread). A worker process does: it prepares file
-n + 1 (`sellerops.ingest.prepare`) while this process loads file n, and hands back only the typed
-rows and the checkpoint's problems.
+thread, 70.9 s with the next file prepared in a thread). A worker process does: it prepares the
+next files (`sellerops.ingest.prepare`, up to AHEAD_BYTES ahead) while this process loads one, and
+hands back only the typed rows and the checkpoint's problems.
 
 Decisions stay in this process and in file order — whether a file is known, a duplicate, to be
-quarantined or loaded — so the outcome of a night does not depend on the worker. The worker is
-used when the night's new files are big enough to pay for starting it (an interpreter and Great
-Expectations' import, a few seconds): `SELLEROPS_INGEST_WORKER=auto` (default; 64 MB of new files or
-more, and two cores), `process` (always) or `inline` (never). The worker's Great Expectations
-context holds the night's validation results, so it also writes the Data Docs before it stops.
+quarantined or loaded — so the outcome of a night does not depend on the worker.
+
+Measured on the benchmark month (2-core machine): ingesting the 8 files took 72.4 s in one process
+and 62.4 s with the worker, but the two processes then peak at 1.65 GB + 1.79 GB, over the 3 GB a
+night may use there, so the worker is off by default: `SELLEROPS_INGEST_WORKER=inline` (default),
+`process` (always) or `auto` (when the night's new files reach 64 MB and there are two cores or
+more) — for machines with the memory to spare. The worker is started with "spawn": a script that
+runs the flows itself needs the usual `if __name__ == "__main__":` guard. Its Great Expectations
+context holds the night's validation results, so it writes the Data Docs before it stops.
 No Prefect here: tasks/ingest.py wraps it.
 """
 
@@ -26,14 +30,18 @@ from pathlib import Path
 from sellerops import ingest
 
 AUTO_MIN_BYTES = 64 * 1024 * 1024
+# How far the worker may run ahead of the loading, in bytes of report files: about one big
+# settlement beyond the one loading, so a run of small files does not leave the worker idle
+# while the next big one waits, and prepared files do not pile up in memory.
+AHEAD_BYTES = 256 * 1024 * 1024
 
 
 def wanted(paths: list[Path]) -> bool:
     """Whether preparing `paths` in a worker process pays (see the module's docstring)."""
-    mode = os.environ.get("SELLEROPS_INGEST_WORKER", "auto").strip().lower()
+    mode = os.environ.get("SELLEROPS_INGEST_WORKER", "inline").strip().lower()
     if mode in ("process", "1", "true", "yes"):
         return bool(paths)
-    if mode in ("inline", "0", "false", "no"):
+    if mode != "auto":
         return False
     size = 0
     for p in paths:
@@ -57,12 +65,14 @@ def _build_docs() -> str | None:
 class Preparer:
     """Prepares files ahead, in a worker process or inline; `result(path)` waits for one."""
 
-    def __init__(self, default_marketplace: str, processes: bool):
+    def __init__(self, default_marketplace: str, processes: bool, order: list[Path] | None = None):
         self.default_marketplace = default_marketplace
         self.pool = (ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
                      if processes else None)
         self.pending: dict[Path, Future] = {}
+        self.order = list(order or [])  # the files in the order they will be asked for
         self.docs: str | None = None
+        self._fill()
 
     def __enter__(self) -> "Preparer":
         return self
@@ -75,13 +85,31 @@ class Preparer:
         if self.pool is not None and path not in self.pending:
             self.pending[path] = self.pool.submit(_prepare, path, self.default_marketplace)
 
+    def _fill(self) -> None:
+        """Start the next files in `order`, up to AHEAD_BYTES of them beyond the one loading."""
+        if self.pool is None:
+            return
+        ahead = 0
+        for path in self.order:
+            if ahead >= AHEAD_BYTES:
+                break
+            self.submit(path)
+            try:
+                ahead += path.stat().st_size
+            except OSError:
+                pass
+
     def result(self, path: Path) -> ingest.Detected:
         """The prepared file; an error raised while preparing it is raised here (once: a retry
-        prepares it again)."""
+        prepares it again). Asking for a file lets the worker start the ones after it."""
+        if path in self.order:
+            self.order = self.order[self.order.index(path) + 1:]
         if self.pool is None:
             return ingest.prepare(path, self.default_marketplace)
         self.submit(path)
-        return self.pending.pop(path).result()
+        future = self.pending.pop(path)
+        self._fill()
+        return future.result()
 
     def close(self) -> None:
         """Write the Data Docs where the checks ran and stop the worker."""
