@@ -141,6 +141,8 @@ def load_input(account: str | None = None):
             else:
                 df = _read_table(c, name, model.__table__.c.account == account)
             frames[name] = coerce(name, _with_file(df, files))
+    framecache.prune({t: [framecache.cache_path(t, f) for f in files.values() if f.status == "loaded"]
+                      for t in framecache.CACHED})
     return ReconcileInput(**frames)
 
 

@@ -154,6 +154,32 @@ def read(path: Path) -> pd.DataFrame | None:
         return None
 
 
+def prune(keep: dict[str, list[Path]], s: Settings | None = None, grace_s: float = 3600.0) -> int:
+    """Remove the copies no report_file row of this database names any more (a database re-created
+    under the same URL, an older format) and temporary files a crash left behind — once older than
+    `grace_s`: a loader in another process may be writing one for a row this reader has not seen.
+    `keep`: table → the paths still named. Returns how many files went."""
+    import time
+
+    gone = 0
+    for table, paths in keep.items():
+        folder = root(s) / table
+        if not folder.is_dir():
+            continue
+        wanted = {p.name for p in paths}
+        for p in folder.iterdir():
+            if p.name in wanted:
+                continue
+            try:
+                if time.time() - p.stat().st_mtime < grace_s:
+                    continue
+                p.unlink()
+                gone += 1
+            except OSError:
+                pass
+    return gone
+
+
 def cache_path(name: str, f, s: Settings | None = None) -> Path:
     """The copy of table `name`'s rows from report file `f` (a report_file row: id, sha256, seen_at)."""
     return path_for(name, f.id, f.sha256, f.seen_at, s)

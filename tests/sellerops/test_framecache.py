@@ -98,3 +98,25 @@ def test_orders_come_from_the_file_that_won_the_upsert(db_url, tmp_path):
     assert orders["order_status"].astype(object).tolist() == ["Shipped"]
     assert orders["file"].astype(object).tolist() == [str(new.resolve())]
     assert len(list(framecache.root().rglob("*.pkl"))) == 2
+
+
+def test_copies_no_report_file_names_are_pruned(loaded):
+    """An old copy whose report_file row is gone (e.g. a database re-created under the same URL) and
+    a crashed writer's old temporary file are removed when the input is read; the live ones, and
+    recent files another loader may be writing, stay."""
+    import os
+
+    live = sorted(p.name for p in framecache.root().rglob("*.pkl"))
+    folder = framecache.root() / "settlement_lines"
+    stale = folder / "999-0123456789abcdef-1-v1.pkl"
+    recent = folder / "998-0123456789abcdef-1-v1.pkl"
+    old_tmp, new_tmp = folder / ".1-x.pkl.1.tmp", folder / ".2-x.pkl.2.tmp"
+    for p in (stale, recent, old_tmp, new_tmp):
+        p.write_bytes(b"x")
+    os.utime(stale, (0, 0))
+    os.utime(old_tmp, (0, 0))
+    load_input()
+    assert not stale.exists() and not old_tmp.exists()
+    assert new_tmp.exists() and recent.exists()  # may be a loader writing right now
+    recent.unlink()
+    assert sorted(p.name for p in framecache.root().rglob("*.pkl")) == live
