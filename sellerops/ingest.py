@@ -143,14 +143,14 @@ def validate(d: Detected) -> list[str]:
     return [p.render(d.path) for p in problems]
 
 
-def prepare(path: Path, default_marketplace: str, digest: str | None = None) -> Detected:
+def prepare(path: Path, default_marketplace: str) -> Detected:
     """Steps 1 and 2 and the typed conversion in one go, for a file whose outcome is not known yet:
     the result carries the checkpoint's problems (or the conversion's) and, when there are none,
     the typed rows ready to load — not the raw frame, so it is small enough to hand from a worker
     process to the one that writes the database."""
     from sellerops.reports.convert import typed_frame
 
-    d = read_and_detect(path, default_marketplace, digest=digest)
+    d = read_and_detect(path, default_marketplace)
     if d.error:
         return d
     d.rows = d.raw.rows
@@ -169,25 +169,17 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def _upsert(conn, table: sa.Table, df: pd.DataFrame, key: tuple[str, ...], newer: str | None = None,
-            chunk: int = 50_000) -> None:
+def _upsert(conn, table: sa.Table, df: pd.DataFrame, key: tuple[str, ...], newer: str | None = None) -> None:
     """Upsert the rows of `df` on their natural key (with `newer`: only where the incoming value of
-    that column is newer), through the driver's executemany with values converted column-wise —
-    SQLAlchemy's per-row processing cost more than the database's work at 400 k order lines."""
-    if df.empty:
-        return
-    dialect = conn.dialect.name
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    cols = [c for c in df.columns if c != "id"]
-    update = [c for c in cols if c not in key]
-    sql = (f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))}) "
-           f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
-           + ", ".join(f"{c} = excluded.{c}" for c in update))
+    that column is newer), through `_bulk_insert` — SQLAlchemy's per-row processing cost more than
+    the database's work at 400 k order lines."""
+    update = [c for c in df.columns if c not in key and c != "id"]
+    conflict = (f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
+                + ", ".join(f"{c} = excluded.{c}" for c in update))
     if newer:
-        sql += (f" WHERE {table.name}.{newer} IS NULL OR excluded.{newer} IS NULL"
-                f" OR excluded.{newer} >= {table.name}.{newer}")
-    for i in range(0, len(df), chunk):
-        conn.exec_driver_sql(sql, list(zip(*_driver_columns(df[cols].iloc[i:i + chunk], table, dialect))))
+        conflict += (f" WHERE {table.name}.{newer} IS NULL OR excluded.{newer} IS NULL"
+                     f" OR excluded.{newer} >= {table.name}.{newer}")
+    _bulk_insert(conn, table, df, conflict)
 
 
 def _per_value(s: pd.Series, convert) -> list:
@@ -232,16 +224,18 @@ def _driver_columns(df: pd.DataFrame, table: sa.Table, dialect: str) -> list[lis
     return out
 
 
-def _bulk_insert(conn, table: sa.Table, df: pd.DataFrame, chunk: int = 50_000) -> None:
+def _bulk_insert(conn, table: sa.Table, df: pd.DataFrame, on_conflict: str = "", chunk: int = 50_000) -> None:
     """Insert a large frame through the driver's executemany, skipping SQLAlchemy's per-row
-    processing (2 M settlement lines a month); values are converted column-wise first."""
+    processing (2 M settlement lines a month); values are converted column-wise first.
+    `on_conflict`: an ON CONFLICT clause (see `_upsert`)."""
     if df.empty:
         return
     dialect = conn.dialect.name
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    cols = list(df.columns)
+    cols = [c for c in df.columns if c != "id"]
+    df = df[cols]
     sql = (f"INSERT INTO {table.name} ({', '.join(cols)}) "
-           f"VALUES ({', '.join([mark] * len(cols))})")
+           f"VALUES ({', '.join([mark] * len(cols))}) {on_conflict}").rstrip()
     for i in range(0, len(df), chunk):  # chunk by chunk: driver values are big Python objects
         conn.exec_driver_sql(sql, list(zip(*_driver_columns(df.iloc[i:i + chunk], table, dialect))))
 
