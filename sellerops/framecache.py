@@ -34,7 +34,7 @@ from sellerops.config import Settings, settings
 from sellerops.reconcile.frames import COLUMNS
 
 log = logging.getLogger(__name__)
-FORMAT = 1  # bump when the frames' shape changes: older copies are then not read
+FORMAT = 2  # bump when the frames' shape changes: older copies are then not read
 TABLES = {
     "settlements": models.Settlement,
     "settlement_lines": models.SettlementLine,
@@ -72,15 +72,33 @@ def shape(name: str, df: pd.DataFrame) -> pd.DataFrame:
         if isinstance(col.type, models.UtcDateTime):
             values = pd.to_datetime(values, utc=True).dt.as_unit("us")
         elif isinstance(col.type, sa.Date):
-            values = values.astype("category")
-            values = values.cat.rename_categories([d if isinstance(d, str) else d.isoformat()
-                                                   for d in values.cat.categories])
+            values = _categories(values, lambda d: d if isinstance(d, str) else d.isoformat())
         elif col.name == "raw_digest":
             values = digests_as_ints(values)
-        elif isinstance(col.type, sa.String) and col.name not in _NOT_CATEGORICAL:
-            values = values.astype("category")
+        elif isinstance(getattr(col.type, "impl", col.type), sa.String):  # sqlmodel's AutoString wraps String
+            if col.name in _NOT_CATEGORICAL:
+                values = pd.Series(values.to_numpy(dtype=object, na_value=None), dtype=object)
+            else:
+                values = _categories(values)
         out[col.name] = values.reset_index(drop=True)
     return pd.DataFrame(out, index=pd.RangeIndex(len(df)))
+
+
+def _categories(values: pd.Series, convert=None) -> pd.Series:
+    """Text as a categorical whose categories are Python strings (an object index, whatever the
+    source: a report's own categorical, the driver's text, pandas' str dtype), blanks missing, so
+    every copy and every database read of a column joins with the others; `convert` maps each
+    distinct value first."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, uniques = values.cat.codes.to_numpy(dtype=np.intp), np.asarray(values.cat.categories, dtype=object)
+    else:
+        codes, uniques = pd.factorize(values.to_numpy(dtype=object, na_value=None), use_na_sentinel=True)
+        uniques = np.asarray(uniques, dtype=object)
+    if convert is not None and len(uniques):
+        where, uniques = pd.factorize(np.array([convert(u) for u in uniques], dtype=object))
+        codes = np.where(codes >= 0, where[np.maximum(codes, 0)], -1)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(np.asarray(uniques, dtype=object),
+                                                                           dtype=object), validate=False))
 
 
 def digests_as_ints(values: pd.Series) -> pd.Series:

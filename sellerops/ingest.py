@@ -28,7 +28,7 @@ from sellerops.db import get_engine, session
 from sellerops.reports import FORMATS, detect
 from sellerops.reports.base import ReportFormat
 from sellerops.reports.marketplaces import Marketplace, marketplace
-from sellerops.reports.read import RawReport, ReportError, read_report, sha256_of
+from sellerops.reports.read import RawReport, ReportError, distinct, read_report, sha256_of, spread
 from sellerops.reports.settlement import REPORT_TYPE as SETTLEMENT
 
 LOADED, DUPLICATE, QUARANTINED = "loaded", "duplicate", "quarantined"
@@ -186,12 +186,11 @@ def _per_value(s: pd.Series, convert) -> list:
     """`s` as a list of driver values, `convert` run once per distinct value (None for nulls):
     millions of settlement lines repeat a few thousand SKUs, dates and amounts. `convert` takes
     the distinct values as one object array and returns them converted, in order."""
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    values = np.empty(len(uniques) + 1, dtype=object)
-    values[0] = None
-    if len(uniques):
-        values[1:] = convert(uniques)
-    return values[codes + 1].tolist()
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes, uniques = distinct(s)
+    else:
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    return spread(codes, convert(uniques) if len(uniques) else []).tolist()
 
 
 def _sqlite_datetimes(uniques) -> list[str]:
@@ -219,6 +218,8 @@ def _driver_columns(df: pd.DataFrame, table: sa.Table, dialect: str) -> list[lis
                 out.append(s.tolist())  # plain numpy ints: Python ints, no nulls
             else:
                 out.append(_per_value(s, lambda u: [int(x) for x in np.asarray(u, dtype=object)]))
+        elif isinstance(s.dtype, pd.CategoricalDtype):  # text as read: its distinct values, spread
+            out.append(spread(*distinct(s)).tolist())
         else:  # text: no conversion, so no need to find the distinct values
             out.append(s.to_numpy(dtype=object, na_value=None).tolist())
     return out
@@ -292,7 +293,7 @@ def _load_rows(conn, s: Settings, d: Detected, typed: pd.DataFrame, copies: list
         typed["marketplace"] = _row_marketplaces(d, typed)
     for col in ("license_plate_number", "merchant_sku"):
         if col in typed:
-            typed[col] = typed[col].fillna("")
+            typed[col] = _filled(typed[col], "")
     key = d.fmt.natural_key
     newer = "last_updated_date" if "last_updated_date" in typed else None
     typed = _newest_per_key(typed, key, newer)
@@ -306,10 +307,21 @@ def _row_marketplaces(d: Detected, typed: pd.DataFrame) -> pd.Series:
     if "sales_channel" in typed:
         from sellerops.reports.marketplaces import MARKETPLACES
 
-        known = typed["sales_channel"].map(lambda v: MARKETPLACES[v.lower()].name
-                                           if isinstance(v, str) and v.lower() in MARKETPLACES else None)
-        return known.fillna(d.marketplace.name)
+        codes, channels = distinct(typed["sales_channel"])
+        names = [MARKETPLACES[v.lower()].name if isinstance(v, str) and v.lower() in MARKETPLACES
+                 else d.marketplace.name for v in channels]
+        return pd.Series(spread(codes, names, d.marketplace.name), index=typed.index)
     return pd.Series(d.marketplace.name, index=typed.index)
+
+
+def _filled(s: pd.Series, value: str) -> pd.Series:
+    """Text with its blanks set to `value` (a categorical gains it as a category when needed)."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        if not s.isna().any():
+            return s
+        if value not in s.cat.categories:
+            s = s.cat.add_categories([value])
+    return s.fillna(value)
 
 
 def _newest_per_key(df: pd.DataFrame, key: tuple[str, ...], newer: str | None) -> pd.DataFrame:
@@ -325,6 +337,7 @@ def _newest_per_key(df: pd.DataFrame, key: tuple[str, ...], newer: str | None) -
 def _load_settlement(conn, s: Settings, d: Detected, typed: pd.DataFrame, copies: list) -> Outcome:
     summary = typed[typed["total_amount_cents"].notna()].iloc[0]
     sid = str(summary["settlement_id"])
+    currency = "" if pd.isna(summary["currency"]) else str(summary["currency"])
     t = models.Settlement.__table__
     existing = conn.execute(sa.select(t.c.report_file_id).where(t.c.account == s.account,
                                                                  t.c.settlement_id == sid)).first()
@@ -339,13 +352,13 @@ def _load_settlement(conn, s: Settings, d: Detected, typed: pd.DataFrame, copies
         account=s.account, marketplace=d.marketplace.name, settlement_id=sid,
         settlement_start_date=_py(summary["settlement_start_date"]),
         settlement_end_date=_py(summary["settlement_end_date"]), deposit_date=_py(summary["deposit_date"]),
-        total_amount_cents=int(summary["total_amount_cents"]), currency=summary["currency"] or "",
+        total_amount_cents=int(summary["total_amount_cents"]), currency=currency,
         report_file_id=fid, summary_line=int(summary["line_no"])))
     lines["account"] = s.account
     lines["marketplace"] = d.marketplace.name
     lines["report_file_id"] = fid
     lines["settlement_id"] = sid
-    lines["currency"] = lines["currency"].fillna(summary["currency"] or "")
+    lines["currency"] = _filled(lines["currency"], currency)
     table = models.SettlementLine.__table__
     _bulk_insert(conn, table, lines[[c for c in lines.columns if c in table.c]])
     _copy(copies, s, d, "settlement_lines", fid, seen_at, lines)

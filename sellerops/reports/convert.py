@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 
 from sellerops.reports.base import BOOL, DATE, DATETIME, INT, MONEY, ReportFormat
-from sellerops.reports.marketplaces import (MARKETPLACES, Marketplace, marketplace, marketplace_for_currency,
-                                            read_datetime, read_money)
-from sellerops.reports.read import LINE, RawReport
+from sellerops.reports.marketplaces import (MARKETPLACES, Marketplace, per_distinct, marketplace,
+                                            marketplace_for_currency, read_datetime, read_money)
+from sellerops.reports.read import LINE, RawReport, distinct, spread
 from sellerops.reports.settlement import REPORT_TYPE as SETTLEMENT
 from sellerops.reports.validate import Problem
 
@@ -51,15 +51,18 @@ def typed_frame(raw: RawReport, fmt: ReportFormat, m: Marketplace) -> tuple[pd.D
         bad = None
         if c.kind == MONEY:
             out[c.field], bad = read_money(s, m)
-        elif c.kind in (DATETIME, DATE):
+        elif c.kind == DATETIME:
+            out[c.field], bad = read_datetime(s, m)
+        elif c.kind == DATE:  # a categorical of dates: a month of lines has thirty distinct ones
             v, bad = read_datetime(s, m)
-            out[c.field] = v.dt.date.where(v.notna(), None) if c.kind == DATE else v
+            codes, uniques = distinct(s)
+            days = read_datetime(pd.Series(uniques, dtype=object), m)[0]
+            out[c.field] = categorical(spread(codes, [None if pd.isna(x) else x.date() for x in days]), s.index)
         elif c.kind == INT:
-            v = pd.to_numeric(s, errors="coerce")
-            bad = s.notna() & (v.isna() | (v.abs() > 2**62))
-            out[c.field] = v.where(~bad).astype("Int64")
+            out[c.field], bad = read_int(s, m)
         elif c.kind == BOOL:
-            out[c.field] = s.map(lambda x: None if x is None else str(x).strip().lower() in _TRUE)
+            codes, uniques = distinct(s)
+            out[c.field] = spread(codes, [str(x).strip().lower() in _TRUE for x in uniques])
         else:
             out[c.field] = strip_text(s) if raw.padded else s
         if bad is not None and bool(bad.any()):
@@ -68,19 +71,50 @@ def typed_frame(raw: RawReport, fmt: ReportFormat, m: Marketplace) -> tuple[pd.D
                                         f"{s.iloc[idx]!r} cannot be read as {c.kind} in {m.name} format"))
     out["line_no"] = raw.frame[LINE].to_numpy()
     if fmt.report_type == SETTLEMENT:
-        # A hash of every raw column of the line (its number excluded): identical copies share it.
-        cols = [n for n in raw.names]
-        h = pd.util.hash_pandas_object(raw.frame[cols].fillna(""), index=False).to_numpy()
-        out["raw_digest"] = hex_digests(h)
+        out["raw_digest"] = hex_digests(row_digests(raw.frame[raw.names]))
     return out, problems
+
+
+@per_distinct
+def read_int(raw: pd.Series, m: Marketplace) -> tuple[pd.Series, pd.Series]:
+    """Whole numbers (nullable Int64); `bad` marks a non-blank value that is not one, or too large."""
+    v = pd.to_numeric(raw, errors="coerce")
+    bad = raw.notna() & (v.isna() | (v.abs() > 2**62))
+    return v.where(~bad).astype("Int64"), bad
+
+
+def row_digests(frame: pd.DataFrame) -> np.ndarray:
+    """A 64-bit hash of every column of each row, a blank hashed as an empty string: identical rows
+    share it. Each column's distinct values are hashed once; the same numbers as
+    `pd.util.hash_pandas_object(frame.fillna(""), index=False)`."""
+    from pandas.core.util.hashing import combine_hash_arrays, hash_array
+
+    empty = hash_array(np.array([""], dtype=object), categorize=False)[0]
+
+    def column(s: pd.Series) -> np.ndarray:
+        codes, uniques = distinct(s)
+        hashed = np.append(hash_array(uniques, categorize=False), np.uint64(empty))
+        return hashed[codes]
+
+    return combine_hash_arrays((column(frame.iloc[:, i]) for i in range(frame.shape[1])), frame.shape[1])
 
 
 def strip_text(s: pd.Series) -> pd.Series:
     """Text with surrounding blanks removed, once per distinct value (a settlement month repeats
-    the same few thousand SKUs and types over millions of rows); blanks stay None."""
-    codes, uniques = pd.factorize(s.astype(object), use_na_sentinel=True)
-    stripped = np.array([None] + [u.strip() if isinstance(u, str) else u for u in uniques], dtype=object)
-    return pd.Series(stripped[codes + 1], index=s.index, dtype=object)
+    the same few thousand SKUs and types over millions of rows), as a categorical; a value left
+    empty is blank."""
+    codes, uniques = distinct(s)
+    stripped = [u.strip() if isinstance(u, str) else u for u in uniques]
+    stripped = [u if u != "" else None for u in stripped]
+    return categorical(spread(codes, stripped), s.index)
+
+
+def categorical(values: np.ndarray, index=None) -> pd.Series:
+    """Object values (None blank) as a categorical of Python strings, in order of first appearance."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    cats = pd.Categorical.from_codes(codes, categories=pd.Index(np.asarray(uniques, dtype=object), dtype=object),
+                                     validate=False)
+    return pd.Series(cats, index=index)
 
 
 def hex_digests(h: np.ndarray) -> list[str]:

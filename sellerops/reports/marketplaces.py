@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+
+from sellerops.reports.read import distinct
 
 
 @dataclass(frozen=True)
@@ -80,18 +83,17 @@ def money_regex(m: Marketplace) -> str:
 _MONEY_PARTS = re.compile(r"^(?P<sign>[+-]?)(?P<int>\d+)(?:[.](?P<frac>\d{1,2}))?$")
 
 
-def _per_distinct(read):
+def per_distinct(read):
     """Run a reader once per distinct value and spread the results back: a settlement month has
     millions of amounts and dates but only thousands of distinct ones."""
 
     def wrapper(raw: pd.Series, m: Marketplace) -> tuple[pd.Series, pd.Series]:
-        codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
+        codes, uniques = distinct(raw)
+        if len(uniques) == 0:
+            return read(raw.astype(object), m)
         values, bad = read(pd.Series(uniques, dtype=object), m)
         blank = codes < 0
-        safe = codes.copy()
-        safe[blank] = 0
-        if len(uniques) == 0:
-            return read(raw, m)
+        safe = np.where(blank, 0, codes)
         out = values.take(safe)
         out = out.where(~blank)
         bad_out = pd.Series(bad.to_numpy(dtype=bool)[safe] & ~blank, index=raw.index)
@@ -102,7 +104,7 @@ def _per_distinct(read):
     return wrapper
 
 
-@_per_distinct
+@per_distinct
 def read_money(raw: pd.Series, m: Marketplace) -> tuple[pd.Series, pd.Series]:
     """Parse money text into integer hundredths (nullable Int64); blank is null, not zero.
 
@@ -179,7 +181,7 @@ def _amazon_forms(s: pd.Series, blank: pd.Series) -> pd.Series | None:
     return None
 
 
-@_per_distinct
+@per_distinct
 def read_datetime(raw: pd.Series, m: Marketplace) -> tuple[pd.Series, pd.Series]:
     """Parse dates/datetimes into tz-aware UTC Timestamps. A value without a zone is UTC (Amazon
     writes report times in UTC). Returns (values, bad)."""

@@ -34,13 +34,32 @@ class RawReport:
     encoding: str
     header: list[str]  # as written in the file
     names: list[str]  # normalised
-    frame: pd.DataFrame  # one column per header name (normalised), strings; blanks are None
+    # one column per header name (normalised): text as a Categorical of Python strings (categories
+    # numbered in order of first appearance), blanks missing (code -1); plus LINE and FIELDS
+    frame: pd.DataFrame
     ends_with_newline: bool
     padded: bool = True  # whether a field may start or end with white space (False: proven none does)
 
     @property
     def rows(self) -> int:
         return len(self.frame)
+
+
+def distinct(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A text column as codes (-1 where blank) into its distinct values (an object array): a raw
+    column's own categories, in order of first appearance, else found now."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s.cat.codes.to_numpy(dtype=np.intp), np.asarray(s.cat.categories, dtype=object)
+    codes, uniques = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=True)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def spread(codes: np.ndarray, values, blank=None) -> np.ndarray:
+    """Per-distinct `values` spread back over the rows as an object array (`blank` where code -1)."""
+    out = np.empty(len(values) + 1, dtype=object)
+    out[:-1] = values
+    out[-1] = blank
+    return out[codes]
 
 
 def sha256_of(data: bytes) -> str:
@@ -102,43 +121,77 @@ def read_report(path: Path, data: bytes, japanese_default: bool = False) -> RawR
 
     width = int(fields.max())
     try:
-        # a blank field is read as missing by the parser itself (cheaper than comparing every value)
-        table = pd.read_csv(
-            io.BytesIO(body), sep="\t", header=None, names=list(range(width)), dtype=object,
-            quoting=csv.QUOTE_NONE, keep_default_na=False, na_values=[""], na_filter=True,
-            skip_blank_lines=False, encoding=pyenc, engine="c", on_bad_lines="error",
-        )
+        columns, header_row, parsed = _parse(body, pyenc, width, int(fields[0]), blank, cr)
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:  # pragma: no cover - guarded above
         raise ReportError(f"{path}: cannot be read as a tab-separated report: {exc}") from exc
-    if len(table) != len(ends):
+    if parsed != len(ends):
         raise ReportError(f"{path}: cannot be read as a tab-separated report: "
-                          f"{len(table)} rows parsed for {len(ends)} lines")
+                          f"{parsed} rows parsed for {len(ends)} lines")
 
     header = ["" if h is None or (isinstance(h, float) and np.isnan(h)) else str(h).strip().strip("\r")
-              for h in table.iloc[0].tolist()[: int(fields[0])]]
+              for h in header_row[: int(fields[0])]]
     names = [norm(h) for h in header]
     keep = ~blank[1:]  # blank lines are not rows
-    columns = {}
-    for i in range(len(header)):  # column by column: one copy of the whole frame is a lot at 2 M rows
-        values = table[i].to_numpy(dtype=object)[1:]
-        if not keep.all():
-            values = values[keep]
-        if i == len(header) - 1 and cr.any():
-            # the \r of a CRLF line stays on its last field: strip it, then a blank is null again
-            values = pd.Series(values, dtype=object).str.rstrip("\r").to_numpy(dtype=object, copy=True)
-            values[values == ""] = None
-        missing = pd.isna(values)
-        if missing.any():
-            if not values.flags.writeable:
-                values = values.copy()
-            values[missing] = None  # a blank is None, not NaN
-        columns[i] = values
-    del table
-    frame = pd.DataFrame(columns, dtype=object, copy=False)
+    frame = pd.DataFrame(dict(enumerate(columns)), copy=False)
     frame.columns = names
     frame[LINE] = np.arange(2, len(ends) + 1)[keep]
     frame[FIELDS] = fields[1:][keep]
     return RawReport(path, len(data), encoding, header, names, frame, ends_nl, padded=_padded(body, arr))
+
+
+CHUNK_ROWS = 262_144
+
+
+def _parse(body: bytes, pyenc: str, width: int, ncols: int, blank: np.ndarray, cr: np.ndarray):
+    """Parse the lines chunk by chunk into one Categorical for each of the header's `ncols` columns
+    (blank lines left out), the header line's fields and the number of lines parsed.
+
+    A month of settlement lines repeats a few thousand SKUs, dates and amounts over millions of
+    rows: as Python strings the frame would take about 1.3 GB per million lines, as codes into the
+    distinct values a tenth of that, and every later step (checkpoint, conversion, digests,
+    database values) then works once per distinct value. Each chunk's strings are freed as soon as
+    its columns are factorized, so the whole file never exists as strings at once."""
+    reader = pd.read_csv(
+        io.BytesIO(body), sep="\t", header=None, names=list(range(width)), dtype=object,
+        quoting=csv.QUOTE_NONE, keep_default_na=False, na_values=[""], na_filter=True,
+        skip_blank_lines=False, encoding=pyenc, engine="c", on_bad_lines="error", chunksize=CHUNK_ROWS,
+    )
+    parts: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(ncols)]
+    header_row: list = []
+    keep = ~blank
+    last = ncols - 1  # a CRLF line's \r ends up on the header's last column
+    parsed = 0
+    with reader:
+        for chunk in reader:
+            lo = parsed
+            parsed += len(chunk)
+            rows = keep[lo:parsed].copy()
+            if lo == 0:
+                header_row = chunk.iloc[0].tolist()
+                rows[0] = False
+            for i in range(ncols):
+                values = chunk[i].to_numpy(dtype=object)[rows]
+                if i == last and cr[lo:parsed][rows].any():
+                    # strip the \r of a CRLF line from its last field; a field left empty is blank
+                    values = pd.Series(values, dtype=object).str.rstrip("\r").to_numpy(dtype=object, copy=True)
+                    values[values == ""] = None
+                parts[i].append(pd.factorize(values, use_na_sentinel=True))
+            del chunk
+    return [_merge(p) for p in parts], header_row, parsed
+
+
+def _merge(parts: list[tuple[np.ndarray, np.ndarray]]) -> pd.Categorical:
+    """One Categorical from per-chunk (codes, distinct values), categories in order of first appearance."""
+    every = np.concatenate([u for _, u in parts]) if parts else np.empty(0, dtype=object)
+    where, uniques = pd.factorize(every, use_na_sentinel=True)
+    out, at = [], 0
+    for codes, u in parts:
+        local = where[at:at + len(u)]
+        at += len(u)
+        out.append(np.where(codes < 0, -1, local[np.maximum(codes, 0)]) if len(u) else np.full(len(codes), -1))
+    codes = np.concatenate(out) if out else np.empty(0, dtype=np.int64)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(np.asarray(uniques, dtype=object), dtype=object),
+                                     validate=False)
 
 
 def _padded(body: bytes, arr: np.ndarray) -> bool:

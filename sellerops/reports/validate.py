@@ -27,7 +27,7 @@ from sellerops.config import settings
 from sellerops.reports import MODULES
 from sellerops.reports.base import BOOL, DATE, DATETIME, INT, MONEY, ReportFormat
 from sellerops.reports.marketplaces import Marketplace, date_regex, money_regex
-from sellerops.reports.read import FIELDS, LINE, RawReport
+from sellerops.reports.read import FIELDS, LINE, RawReport, distinct
 from sellerops.reports.settlement import REPORT_TYPE as SETTLEMENT, SUMMARY_MARK
 
 INT_REGEX = r"^[+-]?\d+$"
@@ -205,8 +205,7 @@ def _factorize(raw: RawReport, name: str, memo: dict | None = None) -> tuple[np.
     appearance; `memo` keeps them for the other frame."""
     if memo is not None and name in memo:
         return memo[name]
-    codes, uniques = pd.factorize(raw.frame[name].to_numpy(dtype=object), use_na_sentinel=True)
-    out = (codes, np.asarray(uniques, dtype=object))
+    out = distinct(raw.frame[name])
     if memo is not None:
         memo[name] = out
     return out
