@@ -148,11 +148,18 @@ def load_input(account: str | None = None):
 
 def _with_file(df: pd.DataFrame, files: dict) -> pd.DataFrame:
     """The source file's path per row, as a categorical over the few files (not a string per row)."""
+    if not len(df):
+        df["file"] = pd.Series([], dtype=object)
+        return df
     ids = df["report_file_id"].astype("Int64")
-    present = sorted(set(ids.dropna().tolist()))
-    df["file"] = pd.Categorical.from_codes(
-        ids.map({f: i for i, f in enumerate(present)}).fillna(-1).astype(int).to_numpy(),
-        categories=[files[f].path for f in present]) if len(df) else pd.Series([], dtype=object)
+    known = ids.notna().to_numpy()
+    values = ids.to_numpy(dtype=np.int64, na_value=-1)
+    present = np.unique(values[known])
+    codes = np.full(len(values), -1, dtype=np.int64)
+    # each id's path; a file downloaded again to the same path is two ids with one path
+    where, paths = pd.factorize(np.array([files[int(f)].path for f in present], dtype=object))
+    codes[known] = where[np.searchsorted(present, values[known])]
+    df["file"] = pd.Categorical.from_codes(codes, categories=pd.Index(paths, dtype=object))
     return df
 
 

@@ -260,8 +260,8 @@ def _literal(s: pd.Series, mark: str) -> str | None:
     elif isinstance(s.dtype, np.dtype) and s.dtype.kind in "iu":
         values = s.to_numpy()
         return str(int(values[0])) if bool((values == values[0]).all()) else None
-    elif s.dtype == object:
-        values = s.to_numpy()
+    elif s.dtype == object or isinstance(s.dtype, pd.StringDtype):  # a scalar set on a frame is `str`
+        values = s.to_numpy(dtype=object)
         value = values[0]
         if not isinstance(value, str):
             return "NULL" if bool(s.isna().all()) else None

@@ -100,6 +100,22 @@ def test_orders_come_from_the_file_that_won_the_upsert(db_url, tmp_path):
     assert len(list(framecache.root().rglob("*.pkl"))) == 2
 
 
+def test_a_report_downloaded_again_to_the_same_path_reads_both_files(db_url, tmp_path):
+    """The day's all-orders download overwrites yesterday's file of the same name: both contents
+    stay loaded (two report files, one path), each order line from the file that holds it now, and
+    the evidence names the one path."""
+    from tests.sellerops.reports.make_data import orders
+
+    path = tmp_path / "all_orders.txt"
+    path.write_text("\n".join(orders([dict(amazon_order_id="111-0000001-0000001")])) + "\n")
+    ingest_paths([path])
+    path.write_text("\n".join(orders([dict(amazon_order_id="111-0000002-0000002")])) + "\n")
+    ingest_paths([path])
+    got = load_input().orders
+    assert sorted(got["amazon_order_id"].astype(object)) == ["111-0000001-0000001", "111-0000002-0000002"]
+    assert got["file"].astype(object).tolist() == [str(path.resolve())] * 2
+
+
 def test_copies_no_report_file_names_are_pruned(loaded):
     """An old copy whose report_file row is gone (e.g. a database re-created under the same URL) and
     a crashed writer's old temporary file are removed when the input is read; the live ones, and

@@ -210,3 +210,22 @@ def test_rows_carry_the_account_they_were_ingested_for(db_url):
     ingest_paths([DATA / "settlement_ok.txt"], account="acme-eu")
     assert {r["account"] for r in rows("select account from settlement_line")} == {"acme-eu"}
     assert rows("select account from report_file")[0]["account"] == "acme-eu"
+
+
+def test_values_the_same_on_every_row_are_stored_exactly(db_url, tmp_path):
+    """A column with one value on every row (the account, a SKU) is written into the INSERT as a
+    literal, not bound per row: quotes and percent signs in it must arrive unchanged, on both the
+    plain insert (settlement lines) and the upsert (order lines)."""
+    from tests.sellerops.reports.make_data import orders, settlement
+
+    sku, account = "O'Brien 100% wool", "it's 50%' --"
+    lines = [dict(amount_type="ItemPrice", amount_description="Principal", amount="10.00", sku=sku),
+             dict(amount_type="ItemFees", amount_description="Commission", amount="-1.50", sku=sku)]
+    (tmp_path / "s.txt").write_text("\n".join(settlement(total="8.50", lines=lines)) + "\n")
+    (tmp_path / "o.txt").write_text("\n".join(orders([dict(sku=sku)])) + "\n")
+    outcomes = ingest_paths([tmp_path], account=account)
+    assert [o.status for o in outcomes] == [LOADED, LOADED], [o.reason for o in outcomes]
+    got = rows("select account, sku, amount_cents from settlement_line order by line_no")
+    assert [(r["account"], r["sku"], r["amount_cents"]) for r in got] == [(account, sku, 1000), (account, sku, -150)]
+    [order] = rows("select account, sku from order_line")
+    assert (order["account"], order["sku"]) == (account, sku)
