@@ -1,8 +1,8 @@
 """The `ingest-reports` flow: every file under the given paths through detect → validate → load.
 
 Files are decided one by one in a stable order, so which of two copies is the original is
-reproducible. With SELLEROPS_INGEST_WORKER=process (or auto) the next files are read and checked in
-a worker process while this one loads (sellerops.preparer).
+reproducible. On a big night (64 MB of new files or more; SELLEROPS_INGEST_WORKER=auto, the default)
+the next files are read and checked in a worker process while this one loads (sellerops.preparer).
 The run ends with a markdown artifact: one line a file, with its outcome and reason.
 """
 
@@ -41,7 +41,8 @@ def ingest_reports(paths: list[str] | None = None, marketplace: str | None = Non
             by_path[path] = ingest.known(rf)  # first outcome kept: nothing parsed again
         else:
             new.append(path)
-    # with SELLEROPS_INGEST_WORKER=process|auto the next files are read and checked in a worker meanwhile
+    # on a big night (SELLEROPS_INGEST_WORKER=auto, the default) the next files are read, checked and
+    # converted in a worker process meanwhile (sellerops.preparer)
     with Preparer(default_mp, processes=preparer.wanted(new), order=new) as prep:
         for path in new:
             d = prepare_report(path, prep)

@@ -10,20 +10,25 @@ hands back only the typed rows and the checkpoint's problems.
 Decisions stay in this process and in file order — whether a file is known, a duplicate, to be
 quarantined or loaded — so the outcome of a night does not depend on the worker.
 
-Measured on the benchmark month (2-core machine): ingesting the 8 files took 72.4 s in one process
-and 62.4 s with the worker, but the two processes then peak at 1.65 GB + 1.79 GB, over the 3 GB a
-night may use there, so the worker is off by default: `SELLEROPS_INGEST_WORKER=inline` (default),
-`process` (always) or `auto` (when the night's new files reach 64 MB and there are two cores or
-more) — for machines with the memory to spare. The worker is started with "spawn": a script that
-runs the flows itself needs the usual `if __name__ == "__main__":` guard. Its Great Expectations
-context holds the night's validation results, so it writes the Data Docs before it stops.
-No Prefect here: tasks/ingest.py wraps it.
+Measured on the benchmark month (2-core machine, reports read as categoricals): the nightly flow
+end to end took 74 s in one process and 65 s with the worker; the flow and the worker peak at
+1.34 GB + 1.09 GB. `SELLEROPS_INGEST_WORKER=auto` (the default) uses the worker when the night's
+new files reach 64 MB and there are two cores or more; `process` always, `inline` never.
+
+The worker is started with "spawn" (a forked copy of a process running Prefect's threads is not
+safe), without telling it where `__main__` came from: it runs only sellerops' own functions,
+importable by name, so a user's script that runs the flows without an `if __name__ == "__main__":`
+guard is not run a second time in the worker. Its Great Expectations context holds the night's
+validation results, so it writes the Data Docs before it stops. No Prefect here: tasks/ingest.py
+wraps it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import sys
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
@@ -38,7 +43,7 @@ AHEAD_BYTES = 256 * 1024 * 1024
 
 def wanted(paths: list[Path]) -> bool:
     """Whether preparing `paths` in a worker process pays (see the module's docstring)."""
-    mode = os.environ.get("SELLEROPS_INGEST_WORKER", "inline").strip().lower()
+    mode = os.environ.get("SELLEROPS_INGEST_WORKER", "auto").strip().lower()
     if mode in ("process", "1", "true", "yes"):
         return bool(paths)
     if mode != "auto":
@@ -62,6 +67,23 @@ def _build_docs() -> str | None:
     return build_docs()
 
 
+@contextlib.contextmanager
+def _main_hidden():
+    """While a worker process starts: `__main__` without its file and module name, so "spawn" does
+    not import it again in the worker (that runs the top level of an unguarded script)."""
+    main = sys.modules.get("__main__")
+    saved = {k: getattr(main, k) for k in ("__file__", "__spec__") if main is not None and hasattr(main, k)}
+    try:
+        if "__spec__" in saved:
+            main.__spec__ = None
+        if "__file__" in saved:
+            del main.__file__
+        yield
+    finally:
+        for k, v in saved.items():
+            setattr(main, k, v)
+
+
 class Preparer:
     """Prepares files ahead, in a worker process or inline; `result(path)` waits for one."""
 
@@ -83,7 +105,8 @@ class Preparer:
     def submit(self, path: Path) -> None:
         """Start preparing `path` in the worker (inline: nothing happens until `result`)."""
         if self.pool is not None and path not in self.pending:
-            self.pending[path] = self.pool.submit(_prepare, path, self.default_marketplace)
+            with _main_hidden():  # the first submit starts the worker process
+                self.pending[path] = self.pool.submit(_prepare, path, self.default_marketplace)
 
     def _fill(self) -> None:
         """Start the next files in `order`, up to AHEAD_BYTES of them beyond the one loading."""
@@ -116,7 +139,9 @@ class Preparer:
         if self.pool is None:
             return
         try:
-            self.docs = self.pool.submit(_build_docs).result()
+            with _main_hidden():
+                future = self.pool.submit(_build_docs)
+            self.docs = future.result()
         except Exception:  # Data Docs are a report on the checks, not part of them
             self.docs = None
         finally:
