@@ -292,3 +292,30 @@ def test_rules_import_no_prefect_and_no_database_code():
     code = "import sys, sellerops.reconcile; print(sorted(m for m in ('prefect', 'sqlmodel', 'sqlalchemy') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_exact_medians_equal_the_median_of_fractions():
+    """fee_outlier's medians are picked by float order and made exact from the middle lines only:
+    equal to statistics.median over Fractions, with ties, even and odd groups, and values one
+    cent apart at large bases."""
+    import random
+    import statistics
+    from fractions import Fraction
+
+    import pandas as pd
+
+    from sellerops.reconcile.rules import _exact_medians
+
+    rnd = random.Random(5)
+    rows = []
+    for group in range(300):
+        for _ in range(rnd.randint(1, 12)):
+            den = rnd.choice([1, 2, 3, 7, 9_999_999, 10_000_000])
+            num = -rnd.choice([rnd.randint(0, 5_000), 1_499_999, 1_500_000, 1_500_001])
+            rows.append(dict(cmp_group=group, n=num, d=den))
+    members = pd.DataFrame(rows)
+    members["value"] = -members["n"].to_numpy(dtype="float64") / members["d"].to_numpy(dtype="float64")
+    got = _exact_medians(members.sample(frac=1, random_state=3), "n", "d")
+    want = {g: statistics.median(Fraction(-int(a), int(b)) for a, b in zip(df["n"], df["d"]))
+            for g, df in members.groupby("cmp_group")}
+    assert got == want
