@@ -54,6 +54,7 @@ def ingest_reports(paths: list[str] | None = None, marketplace: str | None = Non
                 o = quarantine_report(d, d.problems, account)
             else:
                 o = load_report(d, account)
+            d.typed = None  # the run's task results keep `d`: not its rows (a settlement's are ~100 MB)
             by_path[path] = o
             log.info("%s: %s%s", path.name, o.status, f" — {o.reason}" if o.reason else f" ({o.rows} rows)")
     if prep.docs:
