@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from sellerops.reports.base import BOOL, DATE, DATETIME, INT, MONEY, ReportFormat
-from sellerops.reports.marketplaces import (MARKETPLACES, Marketplace, per_distinct, marketplace,
-                                            marketplace_for_currency, read_datetime, read_money)
+from sellerops.reports.marketplaces import (MARKETPLACES, Marketplace, marketplace, marketplace_for_currency,
+                                            per_distinct, read_datetime, read_money)
 from sellerops.reports.read import LINE, RawReport, distinct, spread
 from sellerops.reports.settlement import REPORT_TYPE as SETTLEMENT
 from sellerops.reports.validate import Problem
@@ -54,10 +54,10 @@ def typed_frame(raw: RawReport, fmt: ReportFormat, m: Marketplace) -> tuple[pd.D
         elif c.kind == DATETIME:
             out[c.field], bad = read_datetime(s, m)
         elif c.kind == DATE:  # a categorical of dates: a month of lines has thirty distinct ones
-            v, bad = read_datetime(s, m)
             codes, uniques = distinct(s)
-            days = read_datetime(pd.Series(uniques, dtype=object), m)[0]
+            days, wrong = read_datetime(pd.Series(uniques, dtype=object), m)
             out[c.field] = categorical(spread(codes, [None if pd.isna(x) else x.date() for x in days]), s.index)
+            bad = pd.Series(spread(codes, wrong.to_numpy(dtype=bool), False).astype(bool), index=s.index)
         elif c.kind == INT:
             out[c.field], bad = read_int(s, m)
         elif c.kind == BOOL:
@@ -87,13 +87,13 @@ def row_digests(frame: pd.DataFrame) -> np.ndarray:
     """A 64-bit hash of every column of each row, a blank hashed as an empty string: identical rows
     share it. Each column's distinct values are hashed once; the same numbers as
     `pd.util.hash_pandas_object(frame.fillna(""), index=False)`."""
-    from pandas.core.util.hashing import combine_hash_arrays, hash_array
+    from pandas.core.util.hashing import combine_hash_arrays  # pandas' own row combination (tested)
 
-    empty = hash_array(np.array([""], dtype=object), categorize=False)[0]
+    empty = pd.util.hash_array(np.array([""], dtype=object), categorize=False)[0]
 
     def column(s: pd.Series) -> np.ndarray:
         codes, uniques = distinct(s)
-        hashed = np.append(hash_array(uniques, categorize=False), np.uint64(empty))
+        hashed = np.append(pd.util.hash_array(uniques, categorize=False), np.uint64(empty))
         return hashed[codes]
 
     return combine_hash_arrays((column(frame.iloc[:, i]) for i in range(frame.shape[1])), frame.shape[1])

@@ -40,3 +40,31 @@ def test_padded_values_are_still_stripped_when_loaded(db_url, tmp_path):
     assert one("padded.txt", tmp_path).status == "loaded"
     assert {r["sku"] for r in rows("select sku from settlement_line where sku is not null")} >= {"SKU-1"}
     assert not any(r["sku"] != r["sku"].strip() for r in rows("select sku from settlement_line where sku is not null"))
+
+
+def test_reports_are_read_as_categoricals_and_digests_match_the_string_hash(tmp_path):
+    """Columns come back as categoricals (blanks missing, categories in order of first appearance,
+    across parser chunks), CRLF's \\r is gone, and the settlement digest computed per distinct
+    value equals pandas' hash of the same rows as strings with blanks as ""."""
+    import pandas as pd
+
+    from sellerops.reports import read as R
+    from sellerops.reports.convert import row_digests
+
+    lines = ["a\tb\tc"] + [f"x{i % 3}\t\t{'z' if i % 2 else ''}" for i in range(7)]
+    path = tmp_path / "r.txt"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    small = R.CHUNK_ROWS
+    try:
+        R.CHUNK_ROWS = 3  # several chunks: codes must be merged across them
+        raw = read_report(path, path.read_bytes())
+    finally:
+        R.CHUNK_ROWS = small
+    assert all(isinstance(raw.frame[c].dtype, pd.CategoricalDtype) for c in raw.names)
+    assert list(raw.frame["a"].cat.categories) == ["x0", "x1", "x2"]
+    assert raw.frame["a"].astype(object).tolist() == [f"x{i % 3}" for i in range(7)]
+    assert raw.frame["b"].isna().all()
+    assert raw.frame["c"].astype(object).where(raw.frame["c"].notna(), None).tolist() == \
+        [None, "z", None, "z", None, "z", None]
+    as_text = pd.DataFrame({c: raw.frame[c].astype(object) for c in raw.names}).fillna("")
+    assert (row_digests(raw.frame[raw.names]) == pd.util.hash_pandas_object(as_text, index=False).to_numpy()).all()
