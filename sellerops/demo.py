@@ -818,18 +818,12 @@ def _constant(value: str, n: int):
 
 
 def _union(parts: list):
-    """Categorical columns stacked: their categories factorized together once, codes remapped."""
+    """Categorical columns stacked (sellerops.reports.read.union)."""
     import numpy as np
-    import pandas as pd
 
-    categories = [np.asarray(p.cat.categories, dtype=object) for p in parts]
-    where, uniques = pd.factorize(np.concatenate(categories))
-    codes, start = [], 0
-    for part, distinct in zip(parts, categories):
-        mapping, start = where[start:start + len(distinct)], start + len(distinct)
-        own = part.cat.codes.to_numpy()
-        codes.append(np.where(own >= 0, mapping[np.maximum(own, 0)], -1) if len(distinct) else np.full(len(own), -1))
-    return pd.Categorical.from_codes(np.concatenate(codes), categories=pd.Index(uniques, dtype=object), validate=False)
+    from sellerops.reports.read import union
+
+    return union([(p.cat.codes.to_numpy(), np.asarray(p.cat.categories, dtype=object)) for p in parts])
 
 
 def _concat(frames: list):

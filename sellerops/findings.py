@@ -22,6 +22,7 @@ from sellerops import framecache, models
 from sellerops.config import settings
 from sellerops.db import get_engine
 from sellerops.framecache import TABLES, concat, selected, shape
+from sellerops.reports.read import categories_of
 
 OPEN, RESOLVED = "open", "resolved"
 
@@ -159,7 +160,7 @@ def _with_file(df: pd.DataFrame, files: dict) -> pd.DataFrame:
     # each id's path; a file downloaded again to the same path is two ids with one path
     where, paths = pd.factorize(np.array([files[int(f)].path for f in present], dtype=object))
     codes[known] = where[np.searchsorted(present, values[known])]
-    df["file"] = pd.Categorical.from_codes(codes, categories=pd.Index(paths, dtype=object))
+    df["file"] = categories_of(codes, paths)
     return df
 
 

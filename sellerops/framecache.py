@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from sellerops import models
 from sellerops.config import Settings, settings
 from sellerops.reconcile.frames import COLUMNS
+from sellerops.reports.read import distinct, mapped
 
 log = logging.getLogger(__name__)
 FORMAT = 2  # bump when the frames' shape changes: older copies are then not read
@@ -89,16 +90,8 @@ def _categories(values: pd.Series, convert=None) -> pd.Series:
     source: a report's own categorical, the driver's text, pandas' str dtype), blanks missing, so
     every copy and every database read of a column joins with the others; `convert` maps each
     distinct value first."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        codes, uniques = values.cat.codes.to_numpy(dtype=np.intp), np.asarray(values.cat.categories, dtype=object)
-    else:
-        codes, uniques = pd.factorize(values.to_numpy(dtype=object, na_value=None), use_na_sentinel=True)
-        uniques = np.asarray(uniques, dtype=object)
-    if convert is not None and len(uniques):
-        where, uniques = pd.factorize(np.array([convert(u) for u in uniques], dtype=object))
-        codes = np.where(codes >= 0, where[np.maximum(codes, 0)], -1)
-    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(np.asarray(uniques, dtype=object),
-                                                                           dtype=object), validate=False))
+    codes, uniques = distinct(values)
+    return mapped(codes, uniques if convert is None else [convert(u) for u in uniques])
 
 
 def digests_as_ints(values: pd.Series) -> pd.Series:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping
 
-import numpy as np
 import pandas as pd
+
+from sellerops.reports.read import mapped
 
 _COMMON = ("account", "marketplace")
 
@@ -101,11 +102,8 @@ def _categorical(column: str, values: pd.Series) -> pd.Series:
     code per row keeps millions of rows small); posted_date's categories become dates."""
     if column != "posted_date" or not len(values.cat.categories):
         return values
-    days = pd.Index(pd.to_datetime(values.cat.categories.to_series()).dt.date, dtype=object)
-    where, uniques = pd.factorize(days)
-    codes = values.cat.codes.to_numpy()
-    codes = np.where(codes >= 0, where[np.maximum(codes, 0)], -1)
-    return pd.Series(pd.Categorical.from_codes(codes, categories=uniques), index=values.index)
+    days = pd.to_datetime(values.cat.categories.to_series()).dt.date
+    return mapped(values.cat.codes.to_numpy(), days.to_numpy(dtype=object), values.index)
 
 
 def make_frame(table: str, rows: Iterable[Mapping]) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import pandas as pd
 from sellerops.reports.base import BOOL, DATE, DATETIME, INT, MONEY, ReportFormat
 from sellerops.reports.marketplaces import (MARKETPLACES, Marketplace, marketplace, marketplace_for_currency,
                                             per_distinct, read_datetime, read_money)
-from sellerops.reports.read import LINE, RawReport, distinct, spread
+from sellerops.reports.read import LINE, RawReport, distinct, mapped, spread
 from sellerops.reports.settlement import REPORT_TYPE as SETTLEMENT
 from sellerops.reports.validate import Problem
 
@@ -56,7 +56,7 @@ def typed_frame(raw: RawReport, fmt: ReportFormat, m: Marketplace) -> tuple[pd.D
         elif c.kind == DATE:  # a categorical of dates: a month of lines has thirty distinct ones
             codes, uniques = distinct(s)
             days, wrong = read_datetime(pd.Series(uniques, dtype=object), m)
-            out[c.field] = categorical(spread(codes, [None if pd.isna(x) else x.date() for x in days]), s.index)
+            out[c.field] = mapped(codes, [None if pd.isna(x) else x.date() for x in days], s.index)
             bad = pd.Series(spread(codes, wrong.to_numpy(dtype=bool), False).astype(bool), index=s.index)
         elif c.kind == INT:
             out[c.field], bad = read_int(s, m)
@@ -105,16 +105,7 @@ def strip_text(s: pd.Series) -> pd.Series:
     empty is blank."""
     codes, uniques = distinct(s)
     stripped = [u.strip() if isinstance(u, str) else u for u in uniques]
-    stripped = [u if u != "" else None for u in stripped]
-    return categorical(spread(codes, stripped), s.index)
-
-
-def categorical(values: np.ndarray, index=None) -> pd.Series:
-    """Object values (None blank) as a categorical of Python strings, in order of first appearance."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    cats = pd.Categorical.from_codes(codes, categories=pd.Index(np.asarray(uniques, dtype=object), dtype=object),
-                                     validate=False)
-    return pd.Series(cats, index=index)
+    return mapped(codes, [u if u != "" else None for u in stripped], s.index)
 
 
 def hex_digests(h: np.ndarray) -> list[str]:

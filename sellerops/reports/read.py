@@ -62,6 +62,39 @@ def spread(codes: np.ndarray, values, blank=None) -> np.ndarray:
     return out[codes]
 
 
+def recode(codes: np.ndarray, mapping: np.ndarray) -> np.ndarray:
+    """Codes renumbered through `mapping` (old code → new code); -1 (blank) stays -1."""
+    if not len(mapping):
+        return np.full(len(codes), -1, dtype=np.intp)
+    return np.where(codes < 0, -1, mapping[np.maximum(codes, 0)])
+
+
+def categories_of(codes: np.ndarray, uniques) -> pd.Categorical:
+    """Codes into distinct values as a Categorical whose categories are Python objects (an object
+    index: pandas would otherwise infer its `str` dtype, and categoricals of the two do not join)."""
+    return pd.Categorical.from_codes(codes, categories=pd.Index(np.asarray(uniques, dtype=object), dtype=object),
+                                     validate=False)
+
+
+def mapped(codes: np.ndarray, values, index=None) -> pd.Series:
+    """A categorical column from codes into per-distinct `values` (None: blank), values that come
+    out equal merged: a column converted once per distinct value, never per row."""
+    where, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    return pd.Series(categories_of(recode(codes, where), uniques), index=index)
+
+
+def union(parts: list[tuple[np.ndarray, np.ndarray]]) -> pd.Categorical:
+    """One Categorical from pieces given as (codes, distinct values), one after the other; the
+    categories in order of first appearance (the pieces' distinct values factorized together once)."""
+    every = np.concatenate([u for _, u in parts]) if parts else np.empty(0, dtype=object)
+    where, uniques = pd.factorize(every, use_na_sentinel=True)
+    out, at = [], 0
+    for codes, u in parts:
+        out.append(recode(codes, where[at:at + len(u)]))
+        at += len(u)
+    return categories_of(np.concatenate(out) if out else np.empty(0, dtype=np.intp), uniques)
+
+
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -176,21 +209,7 @@ def _parse(body: bytes, pyenc: str, width: int, ncols: int, blank: np.ndarray, c
                     values[values == ""] = None
                 parts[i].append(pd.factorize(values, use_na_sentinel=True))
             del chunk
-    return [_merge(p) for p in parts], header_row, parsed
-
-
-def _merge(parts: list[tuple[np.ndarray, np.ndarray]]) -> pd.Categorical:
-    """One Categorical from per-chunk (codes, distinct values), categories in order of first appearance."""
-    every = np.concatenate([u for _, u in parts]) if parts else np.empty(0, dtype=object)
-    where, uniques = pd.factorize(every, use_na_sentinel=True)
-    out, at = [], 0
-    for codes, u in parts:
-        local = where[at:at + len(u)]
-        at += len(u)
-        out.append(np.where(codes < 0, -1, local[np.maximum(codes, 0)]) if len(u) else np.full(len(codes), -1))
-    codes = np.concatenate(out) if out else np.empty(0, dtype=np.int64)
-    return pd.Categorical.from_codes(codes, categories=pd.Index(np.asarray(uniques, dtype=object), dtype=object),
-                                     validate=False)
+    return [union(p) for p in parts], header_row, parsed
 
 
 # The bytes are scanned block by block: a whole-file comparison would make a temporary as large

@@ -200,23 +200,12 @@ def _summary_mark(raw: RawReport) -> pd.Series:
     return pd.Series(0, index=raw.frame.index, dtype=np.int8)
 
 
-def _factorize(raw: RawReport, name: str, memo: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Column `name` as codes (-1 for blank) and its distinct values, numbered in order of first
-    appearance; `memo` keeps them for the other frame."""
-    if memo is not None and name in memo:
-        return memo[name]
-    out = distinct(raw.frame[name])
-    if memo is not None:
-        memo[name] = out
-    return out
-
-
-def rows_frame(raw: RawReport, fmt: ReportFormat, m: Marketplace, memo: dict | None = None) -> pd.DataFrame:
+def rows_frame(raw: RawReport, fmt: ReportFormat, m: Marketplace) -> pd.DataFrame:
     """Every row of the file, but only the columns the rows suite reads: the line number, the field
     count, the columns its expectations name (keys, settlement id) and, for settlements, the summary
     mark. A required column missing from the file is left out (its existence check reports it).
-    Text columns are categorical (the same values, blanks null), which GX filters and copies
-    per check far faster than a million Python strings."""
+    Text columns are the report's own categoricals, which GX filters and copies per check far
+    faster than a million Python strings."""
     have = set(raw.names)
     wanted = [LINE, FIELDS] + ([SUMMARY_MARK] if fmt.report_type == SETTLEMENT else [])
     wanted += [getattr(e, "column", None) for e in rows_expectations(fmt, m, len(raw.header))]
@@ -224,12 +213,8 @@ def rows_frame(raw: RawReport, fmt: ReportFormat, m: Marketplace, memo: dict | N
     for name in dict.fromkeys(w for w in wanted if w):
         if name == SUMMARY_MARK and fmt.report_type == SETTLEMENT:
             cols[name] = _summary_mark(raw)
-        elif name in (LINE, FIELDS):
+        elif name in (LINE, FIELDS) or name in have:
             cols[name] = raw.frame[name]
-        elif name in have:
-            codes, uniques = _factorize(raw, name, memo)
-            cats = pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object), validate=False)
-            cols[name] = pd.Series(cats, index=raw.frame.index)
     return pd.DataFrame(cols)
 
 
@@ -242,7 +227,7 @@ def _first_occurrences(codes: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.diff(top, prepend=-1) > 0)
 
 
-def values_frame(raw: RawReport, fmt: ReportFormat, memo: dict | None = None) -> pd.DataFrame:
+def values_frame(raw: RawReport, fmt: ReportFormat) -> pd.DataFrame:
     """One column per value-checked column holding its distinct non-null values (order of first
     appearance; padded with None, which the checks skip), each beside a `__line__:<column>` column
     with the file line where that value first occurs. An optional column absent from the file reads
@@ -253,7 +238,7 @@ def values_frame(raw: RawReport, fmt: ReportFormat, memo: dict | None = None) ->
     found: dict[str, tuple[object, object]] = {}
     for name in _value_columns(fmt):
         if name in have:
-            codes, uniques = _factorize(raw, name, memo)
+            codes, uniques = distinct(raw.frame[name])
             found[name] = (uniques, _first_occurrences(codes))
     length = max((len(v) for v, _ in found.values()), default=0)
 
@@ -284,10 +269,8 @@ def run_checkpoint(raw: RawReport, fmt: ReportFormat, m: Marketplace) -> list[Pr
     """Run the report type's checkpoints on `raw`; the problems they found, in file order."""
     missing = [c.name for c in fmt.columns if (c.required or c.key) and c.name not in set(raw.names)]
     rows_cp, values_cp = _checkpoint(fmt, m, len(raw.header))
-    memo: dict = {}  # columns both frames read are factorized once
-    rows = rows_frame(raw, fmt, m, memo)
-    values = values_frame(raw, fmt, memo)
-    del memo
+    rows = rows_frame(raw, fmt, m)
+    values = values_frame(raw, fmt)
     with _lock:
         results = [(rows_cp.run(batch_parameters={"dataframe": rows}), None),
                    (values_cp.run(batch_parameters={"dataframe": values}), values)]
