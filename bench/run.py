@@ -69,7 +69,7 @@ def stage_validate(reports: Path, home: Path) -> dict:
 
 def stage_load(reports: Path, home: Path) -> dict:
     from sellerops import ingest
-    from sellerops.db import get_engine
+    from sellerops.storage.engine import get_engine
 
     get_engine()  # the schema's migrations are set-up, not loading
     detected = _detect_all(reports)
@@ -82,7 +82,7 @@ def stage_load(reports: Path, home: Path) -> dict:
 def stage_reconcile(reports: Path, home: Path) -> dict:
     """run_reconcile(force=True), and its parts timed apart the same way it runs them."""
     from sellerops import findings
-    from sellerops.reconcile import Policy, reconcile
+    from sellerops.reconciliation import Policy, reconcile
 
     t = time.perf_counter()
     outcome = findings.run_reconcile(force=True)

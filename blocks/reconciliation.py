@@ -1,6 +1,6 @@
 """`ReconciliationPolicy`: overrides of the nightly reconciliation's thresholds, as a Prefect block.
 
-The defaults live in code (`sellerops.reconcile.Policy`); a saved block named `default` (or the one
+The defaults live in code (`sellerops.reconciliation.Policy`); a saved block named `default` (or the one
 named by SELLEROPS_POLICY_BLOCK) overrides only the fields it sets. With no saved block, or no
 Prefect server to ask, the defaults hold.
 """
@@ -37,7 +37,7 @@ class ReconciliationPolicy(Block):
     notify_threshold: Decimal = Field(default=Decimal("100"), description="Money at stake in new findings that triggers a notification.")
 
     def policy(self):
-        from sellerops.reconcile import Policy
+        from sellerops.reconciliation import Policy
 
         overrides = {f.name: getattr(self, f.name) for f in dataclasses.fields(Policy)
                      if getattr(self, f.name, None) is not None}

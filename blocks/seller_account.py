@@ -84,7 +84,7 @@ class SellerAccount(Block):
 
     def source(self, pacer: Optional[Callable[[str], None]] = None, **overrides: Any):
         """An SpApiSource for this account (environment endpoint overrides apply to saved blocks too)."""
-        from sellerops.sources.spapi import SpApiCredentials, SpApiSource
+        from sellerops.amazon.spapi import SpApiCredentials, SpApiSource
 
         credentials = SpApiCredentials(
             refresh_token=self.refresh_token.get_secret_value(),

@@ -2,7 +2,7 @@
 
 Files are decided one by one in a stable order, so which of two copies is the original is
 reproducible. On a big night (64 MB of new files or more; SELLEROPS_INGEST_WORKER=auto, the default)
-the next files are read and checked in a worker process while this one loads (sellerops.preparer).
+the next files are read and checked in a worker process while this one loads (sellerops.ingest.preparer).
 The run ends with a markdown artifact: one line a file, with its outcome and reason.
 """
 
@@ -14,10 +14,10 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
 from sellerops import ingest
-from sellerops.config import ensure_home
+from sellerops.core.config import ensure_home
 from sellerops.ingest import Outcome
-from sellerops import preparer
-from sellerops.preparer import Preparer
+from sellerops.ingest import preparer
+from sellerops.ingest.preparer import Preparer
 from tasks.ingest import load_report, prepare_report, quarantine_report
 
 
@@ -42,7 +42,7 @@ def ingest_reports(paths: list[str] | None = None, marketplace: str | None = Non
         else:
             new.append(path)
     # on a big night (SELLEROPS_INGEST_WORKER=auto, the default) the next files are read, checked and
-    # converted in a worker process meanwhile (sellerops.preparer)
+    # converted in a worker process meanwhile (sellerops.ingest.preparer)
     with Preparer(default_mp, processes=preparer.wanted(new), order=new) as prep:
         for path in new:
             d = prepare_report(path, prep)

@@ -20,7 +20,7 @@ from prefect.cache_policies import NONE
 from blocks.reconciliation import load_policy_block
 from flows import reconcile_dask
 from flows.ingest import ingest_reports
-from sellerops.config import ensure_home, settings
+from sellerops.core.config import ensure_home, settings
 from sellerops.findings import ReconcileOutcome, at_stake_by_kind
 from tasks.reconcile import read_findings, reconcile_settlements
 

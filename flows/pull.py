@@ -7,7 +7,7 @@ span), poll it, save the document under `SELLEROPS_HOME/inbox/spapi/<account>/` 
 name, and advance the cursor window by window. A report's id is recorded before it is polled, so a
 crash resumes that report instead of requesting it again. A FATAL or stuck report stops its own type
 only; the other types go on, the documents saved are ingested, and the run ends failed with each
-report's reason. Composition only: the work is in `tasks/spapi.py` and `sellerops.sources`.
+report's reason. Composition only: the work is in `tasks/spapi.py` and `sellerops.amazon`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 from prefect import flow, get_run_logger
 
 from blocks.seller_account import SellerAccount
-from sellerops.sources.base import (
+from sellerops.amazon.source import (
     REQUESTABLE_REPORTS,
     SELLER_PERFORMANCE,
     SETTLEMENT,
@@ -33,7 +33,7 @@ from sellerops.sources.base import (
     split_window,
     utc,
 )
-from sellerops.sources.cursor import CursorStore
+from sellerops.amazon.cursor import CursorStore
 from tasks import spapi as t
 
 DEFAULT_REPORTS: tuple[str, ...] = (SETTLEMENT, *REQUESTABLE_REPORTS)
@@ -151,8 +151,8 @@ def _summary_markdown(summary: dict[str, Any]) -> str:
 )
 def pull(account: str | None = None, since: dt.date | None = None, reports: list[str] | None = None) -> dict[str, Any]:
     """Pull everything new for one seller account; returns what was saved, ingested and what failed."""
-    from sellerops.config import ensure_home, settings
-    from sellerops.db import get_engine
+    from sellerops.core.config import ensure_home, settings
+    from sellerops.storage.engine import get_engine
 
     logger = get_run_logger()
     seller = SellerAccount.resolve(account)

@@ -2,7 +2,7 @@
 
 `SELLEROPS_DASK_ADDRESS=tcp://scheduler:8786` runs on an existing cluster (production);
 `SELLEROPS_DASK=local` starts a LocalCluster for the run, in threads (`SELLEROPS_DASK_WORKERS`
-workers, default 2, of `SELLEROPS_DASK_THREADS` threads each, default 1). The work is split by `sellerops.reconcile.partition` — a task per settlement for the
+workers, default 2, of `SELLEROPS_DASK_THREADS` threads each, default 1). The work is split by `sellerops.reconciliation.partition` — a task per settlement for the
 settlement-local rules, a task per bucket of order ids (`SELLEROPS_DASK_ORDER_BUCKETS`, default 8) for
 the order rules — and merged before storing, so the findings are the in-process run's.
 """
@@ -38,7 +38,7 @@ def dask_task_runner():
 @flow(name="reconcile-on-dask", persist_result=False)
 def reconcile_on_dask(as_of: dt.date | None = None, policy=None, force: bool = False) -> ReconcileOutcome:
     """Reconcile every settlement and order with the rules' partitions as Dask tasks, then store."""
-    from sellerops.reconcile.partition import merge, partitions
+    from sellerops.reconciliation.partition import merge, partitions
 
     buckets = int(os.environ.get("SELLEROPS_DASK_ORDER_BUCKETS", "8"))
 

@@ -134,7 +134,7 @@ def findings(
 ) -> None:
     """The reconciliation's findings (reads the database only)."""
     from sellerops.findings import list_findings
-    from sellerops.reconcile import KINDS
+    from sellerops.reconciliation import KINDS
 
     if kind and kind not in KINDS:
         raise Fail(f"unknown kind {kind!r}; kinds: {', '.join(KINDS)}")

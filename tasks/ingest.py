@@ -14,7 +14,7 @@ from prefect.cache_policies import NONE
 
 from sellerops import ingest
 from sellerops.ingest import Detected, Outcome
-from sellerops.preparer import Preparer
+from sellerops.ingest.preparer import Preparer
 
 
 def _transient_db_error(task, task_run, state) -> bool:
@@ -32,7 +32,7 @@ def _transient_db_error(task, task_run, state) -> bool:
 @task(name="prepare-report", retries=2, retry_delay_seconds=[1, 5], cache_policy=NONE, persist_result=False)
 def prepare_report(path: Path, preparer: Preparer) -> Detected:
     """Read a file, name its report type, run its Great Expectations checkpoint and convert its rows
-    (in a worker process on big nights: sellerops.preparer). Retried: reading a file can fail."""
+    (in a worker process on big nights: sellerops.ingest.preparer). Retried: reading a file can fail."""
     return preparer.result(path)
 
 

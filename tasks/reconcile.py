@@ -25,7 +25,7 @@ def read_findings(status: str | None = None) -> list[dict]:
 
 @task(name="reconcile-piece", cache_policy=NONE, persist_result=False)
 def reconcile_piece(part, as_of: dt.date | None, policy) -> list:
-    """The findings of one settlement or one bucket of orders (`sellerops.reconcile.partition`)."""
-    from sellerops.reconcile.partition import run_partition
+    """The findings of one settlement or one bucket of orders (`sellerops.reconciliation.partition`)."""
+    from sellerops.reconciliation.partition import run_partition
 
     return run_partition(part, as_of, policy)

@@ -20,8 +20,8 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from sellerops.sources.base import FetchedReport, ReportFailed, ReportTimedOut, SettlementRef
-from sellerops.sources.pacing import LocalPacer, limit_name, rate_for
+from sellerops.amazon.source import FetchedReport, ReportFailed, ReportTimedOut, SettlementRef
+from sellerops.amazon.pacing import LocalPacer, limit_name, rate_for
 
 log = logging.getLogger("sellerops.tasks.spapi")
 

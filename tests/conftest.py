@@ -63,7 +63,7 @@ def pg_url(pg_admin_engine, monkeypatch):
     with pg_admin_engine.connect() as c:
         c.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    from sellerops.db import dispose_all
+    from sellerops.storage.engine import dispose_all
 
     dispose_all()
     with pg_admin_engine.connect() as c:

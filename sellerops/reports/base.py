@@ -32,7 +32,7 @@ class Col:
 class ReportFormat:
     report_type: str
     title: str
-    table: str  # the model class name in sellerops.models
+    table: str  # the model class name in sellerops.storage.tables
     columns: tuple[Col, ...]
     signature: frozenset[str]  # distinctive header names used for detection
     natural_key: tuple[str, ...]  # model fields the rows upsert on (empty: insert only)

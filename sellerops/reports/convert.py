@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from sellerops.reports.base import BOOL, DATE, DATETIME, INT, MONEY, ReportFormat
-from sellerops.reports.marketplaces import (MARKETPLACES, Marketplace, marketplace, marketplace_for_currency,
+from sellerops.core.marketplaces import (MARKETPLACES, Marketplace, marketplace, marketplace_for_currency,
                                             per_distinct, read_datetime, read_money)
 from sellerops.reports.read import LINE, RawReport, distinct, mapped, spread
 from sellerops.reports.settlement import REPORT_TYPE as SETTLEMENT

@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sellerops.config import settings
+from sellerops.core.config import settings
 from sellerops.reports import MODULES
 from sellerops.reports.base import BOOL, DATE, DATETIME, INT, MONEY, ReportFormat
-from sellerops.reports.marketplaces import Marketplace, date_regex, money_regex
+from sellerops.core.marketplaces import Marketplace, date_regex, money_regex
 from sellerops.reports.read import FIELDS, LINE, RawReport, distinct
 from sellerops.reports.settlement import REPORT_TYPE as SETTLEMENT, SUMMARY_MARK
 

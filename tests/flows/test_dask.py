@@ -20,7 +20,7 @@ def _findings(home, monkeypatch) -> list[dict]:
 def test_dask_run_stores_the_in_process_findings(tmp_path, monkeypatch):
     import tasks.reconcile
     from flows.nightly import nightly_reconciliation
-    from sellerops.reconcile import partition
+    from sellerops.reconciliation import partition
 
     demo = write_demo_data(tmp_path / "demo", orders_per_day=20, days=60, seed=11)
     inbox = str(demo.out / "reports")

@@ -34,7 +34,7 @@ def test_a_worker_process_prepares_files_with_the_same_outcomes(tmp_path, seller
     import sqlalchemy as sa
 
     from flows.ingest import ingest_reports
-    from sellerops.db import get_engine
+    from sellerops.storage.engine import get_engine
     from sellerops.reports.validate import docs_dir
 
     monkeypatch.setenv("SELLEROPS_INGEST_WORKER", mode)

@@ -126,7 +126,7 @@ def fresh_pg_databases(*purposes: str):
                 c.execute(sa.text(f'CREATE DATABASE "{name}"'))
         yield [base.set(database=n).render_as_string(hide_password=False) for n in names]
     finally:
-        from sellerops.db import dispose_all
+        from sellerops.storage.engine import dispose_all
 
         dispose_all()
         for name in names:

@@ -31,7 +31,7 @@ def test_padding_is_ruled_out_only_when_no_field_can_have_it(data, padded):
 
 
 def test_padded_values_are_still_stripped_when_loaded(db_url, tmp_path):
-    from tests.sellerops.reports.test_ingest import DATA, one, rows
+    from tests.sellerops.ingest.test_ingest import DATA, one, rows
 
     text = (DATA / "settlement_ok.txt").read_text().replace("\tSKU-1\t", "\t SKU-1 \t")
     (tmp_path / "padded.txt").write_text(text)

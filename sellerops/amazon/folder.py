@@ -1,0 +1,169 @@
+"""`FolderSource`: the Amazon source over a directory of files the seller downloaded by hand.
+
+Report files are recognised by their header (never by file name), with the same required-column
+signatures ingestion uses to detect a type; saved SP-API JSON responses (getShipments, listInboundPlans,
+searchListingsItems, the seller performance report) answer the inbound, listing and account-health
+questions. A folder has no date windows: `fetch_report` returns the newest download of a type, and
+CANCELLED ("no data") when there is none. Nothing here moves, changes or deletes the seller's files.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+from sellerops.amazon.source import (
+    ALL_ORDERS,
+    FBA_RETURNS,
+    REIMBURSEMENTS,
+    SELLER_PERFORMANCE,
+    SELLER_RETURNS,
+    SETTLEMENT,
+    AmazonSource,
+    FetchedReport,
+    InboundShipment,
+    ReportStatus,
+    SettlementRef,
+    utc,
+)
+
+# Columns whose presence identifies a report type (a subset of its required columns).
+SIGNATURES: dict[str, frozenset[str]] = {
+    SETTLEMENT: frozenset({"settlement-id", "amount-type", "amount-description", "amount"}),
+    ALL_ORDERS: frozenset({"amazon-order-id", "purchase-date", "order-status", "sku"}),
+    FBA_RETURNS: frozenset({"return-date", "order-id", "sku", "detailed-disposition"}),
+    SELLER_RETURNS: frozenset({"order id", "amazon rma id"}),
+    REIMBURSEMENTS: frozenset({"approval-date", "reimbursement-id", "sku"}),
+}
+
+_SNIFF_BYTES = 64 * 1024
+
+
+def sniff_report_type(path: Path) -> str | None:
+    """The Amazon report type of a file from its first line or JSON shape; None when unknown."""
+    with path.open("rb") as fh:
+        head = fh.read(_SNIFF_BYTES)
+    if head.startswith(codecs.BOM_UTF8):
+        head = head[len(codecs.BOM_UTF8) :]
+    stripped = head.lstrip()
+    if stripped[:1] in (b"{", b"["):
+        return SELLER_PERFORMANCE if b"orderDefectRate" in head or b"performanceMetrics" in head else None
+    first = head.split(b"\n", 1)[0].rstrip(b"\r")
+    # Header names are ASCII in every marketplace; ISO-8859-1 never fails to decode.
+    columns = {c.strip().strip('"').lower() for c in first.decode("iso-8859-1").split("\t")}
+    for report_type, required in SIGNATURES.items():
+        if required <= columns:
+            return report_type
+    return None
+
+
+def _mtime(path: Path) -> dt.datetime:
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.timezone.utc)
+
+
+def _file_id(path: Path) -> str:
+    return "file:" + hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+
+
+class FolderSource(AmazonSource):
+    """The Amazon source over a folder of downloaded reports and saved API responses."""
+
+    def __init__(self, root: Path | str, account: str = "default") -> None:
+        self.root = Path(root)
+        self.account = account
+        if not self.root.is_dir():
+            raise FileNotFoundError(f"report folder {self.root}: not a directory")
+
+    def _files(self) -> Iterator[Path]:
+        for path in sorted(self.root.rglob("*")):
+            rel = path.relative_to(self.root)
+            if path.is_file() and not any(part.startswith(".") for part in rel.parts) and path.stat().st_size > 0:
+                yield path
+
+    def reports(self, report_type: str | None = None) -> list[FetchedReport]:
+        """Every recognised report file (of `report_type` when given), oldest first."""
+        found = []
+        for path in self._files():
+            kind = sniff_report_type(path)
+            if kind is not None and (report_type is None or kind == report_type):
+                found.append(FetchedReport(kind, _file_id(path), ReportStatus.DONE, path=path))
+        return sorted(found, key=lambda r: (_mtime(r.path), str(r.path)))
+
+    def list_settlements(self, since: dt.datetime) -> list[SettlementRef]:
+        since = utc(since)
+        return [
+            SettlementRef(report_id=r.report_id, document_id=None, created_time=_mtime(r.path), path=r.path)
+            for r in self.reports(SETTLEMENT)
+            if _mtime(r.path) >= since
+        ]
+
+    def fetch_settlement(self, ref: SettlementRef) -> FetchedReport:
+        return FetchedReport(SETTLEMENT, ref.report_id, ReportStatus.DONE, path=ref.path)
+
+    def fetch_report(self, report_type: str, start: dt.datetime, end: dt.datetime) -> FetchedReport:
+        found = self.reports(report_type)
+        if not found:
+            return FetchedReport(report_type, "", ReportStatus.CANCELLED, start=start, end=end)
+        newest = found[-1]
+        newest.start, newest.end = start, end
+        return newest
+
+    # -- saved JSON responses -------------------------------------------------------------------
+
+    def _json_documents(self) -> Iterator[tuple[Path, Any]]:
+        for path in self._files():
+            if path.suffix.lower() != ".json":
+                continue
+            try:
+                yield path, json.loads(path.read_bytes().decode("utf-8-sig"))
+            except (ValueError, UnicodeDecodeError):
+                continue
+
+    def _payload_lists(self, key: str) -> Iterator[dict[str, Any]]:
+        for _, doc in self._json_documents():
+            if isinstance(doc, dict):
+                body = doc.get("payload") if isinstance(doc.get("payload"), dict) else doc
+                for entry in body.get(key) or []:
+                    if isinstance(entry, dict):
+                        yield entry
+
+    def inbound_shipments(self, statuses=None, updated_after=None, updated_before=None) -> list[InboundShipment]:
+        wanted = set(statuses or ())
+        return [
+            InboundShipment(
+                shipment_id=str(s.get("ShipmentId")), status=s.get("ShipmentStatus"), name=s.get("ShipmentName"),
+                destination=s.get("DestinationFulfillmentCenterId"), api_version="v0", raw=s,
+            )  # fmt: skip
+            for s in self._payload_lists("ShipmentData")
+            if not wanted or s.get("ShipmentStatus") in wanted
+        ]
+
+    def shipment_items(self, shipment_id: str) -> list[dict[str, Any]]:
+        return [i for i in self._payload_lists("ItemData") if i.get("ShipmentId") == shipment_id]
+
+    def inbound_plans(self, status: str | None = None) -> list[dict[str, Any]]:
+        return [p for p in self._payload_lists("inboundPlans") if status is None or p.get("status") == status]
+
+    def plan_shipments(self, inbound_plan_id: str) -> list[InboundShipment]:
+        for plan in self.inbound_plans():
+            if plan.get("inboundPlanId") == inbound_plan_id:
+                return [
+                    InboundShipment(str(s.get("shipmentId")), s.get("status"), plan_id=inbound_plan_id,
+                                    api_version="2024-03-20", raw=s)  # fmt: skip
+                    for s in plan.get("shipments") or []
+                ]
+        return []
+
+    def seller_performance(self) -> FetchedReport:
+        found = self.reports(SELLER_PERFORMANCE)
+        if not found:
+            return FetchedReport(SELLER_PERFORMANCE, "", ReportStatus.CANCELLED)
+        return found[-1]
+
+    def listing_status(self, skus: list[str] | None = None) -> list[dict[str, Any]]:
+        items = list(self._payload_lists("items"))
+        return items if skus is None else [i for i in items if i.get("sku") in set(skus)]

@@ -1,0 +1,80 @@
+"""The database: one engine per URL, the schema upgraded by Alembic on first use.
+
+SQLite (the default, under SELLEROPS_HOME) and PostgreSQL are supported. On SQLite we turn on WAL
+and a busy timeout so a reader never blocks the nightly load.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlmodel import Session
+
+from sellerops.core.config import settings
+
+_engines: dict[str, sa.Engine] = {}
+_lock = threading.Lock()
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _make_engine(url: str) -> sa.Engine:
+    if url.startswith("sqlite"):
+        path = sa.engine.make_url(url).database
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"timeout": 60})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _):  # pragma: no cover - trivial
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def upgrade(engine: sa.Engine) -> None:
+    """Bring the schema to the newest migration (a no-op when it is already there)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def get_engine(url: str | None = None) -> sa.Engine:
+    """The engine for `url` (default: the configured database), its schema upgraded once."""
+    url = url or settings().database_url
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = _make_engine(url)
+            upgrade(engine)
+            _engines[url] = engine
+        return engine
+
+
+def dispose_all() -> None:
+    with _lock:
+        for e in _engines.values():
+            e.dispose()
+        _engines.clear()
+
+
+@contextmanager
+def session(url: str | None = None) -> Iterator[Session]:
+    with Session(get_engine(url), expire_on_commit=False) as s:
+        yield s

@@ -1,0 +1,29 @@
+"""Alembic environment: runs on the connection handed over by `sellerops.storage.engine.upgrade`."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import sellerops.storage.tables  # noqa: F401  (registers the tables)
+import sellerops.amazon.cursor  # noqa: F401  (the pull cursors)
+
+config = context.config
+target_metadata = SQLModel.metadata
+
+
+def run() -> None:
+    connection = config.attributes.get("connection")
+    if connection is None:  # `alembic` command line: build one from the configured URL
+        from sellerops.storage.engine import _make_engine
+        from sellerops.core.config import settings
+
+        with _make_engine(settings().database_url).begin() as connection:
+            context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+            with context.begin_transaction():
+                context.run_migrations()
+        return
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run()

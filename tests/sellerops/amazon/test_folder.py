@@ -1,0 +1,48 @@
+"""FolderSource: downloaded report files recognised by their header, saved API responses read back."""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import json
+
+from sellerops.amazon.source import ALL_ORDERS, REIMBURSEMENTS, SELLER_PERFORMANCE, SELLER_RETURNS, SETTLEMENT, ReportStatus
+from sellerops.amazon.folder import FolderSource, sniff_report_type
+
+UTC = dt.timezone.utc
+SETTLEMENT_HEADER = b"settlement-id\tsettlement-start-date\ttotal-amount\tcurrency\ttransaction-type\tamount-type\tamount-description\tamount\n"
+
+
+def test_types_come_from_headers_not_names(tmp_path):
+    (tmp_path / "orders.txt").write_bytes(SETTLEMENT_HEADER + b"1\t\t10\tUSD\t\t\t\t\n")  # misleading name
+    (tmp_path / "x.tsv").write_bytes(codecs.BOM_UTF8 + b"amazon-order-id\tpurchase-date\torder-status\tsku\textra\r\n")
+    (tmp_path / "rma.txt").write_bytes(b"Order ID\tOrder date\tAmazon RMA ID\n")
+    (tmp_path / "r.txt").write_bytes(b"approval-date\treimbursement-id\tsku\n")
+    (tmp_path / "perf.json").write_bytes(json.dumps({"performanceMetrics": [{"orderDefectRate": {}}]}).encode())
+    (tmp_path / "notes.txt").write_bytes(b"hello\n")
+
+    assert sniff_report_type(tmp_path / "orders.txt") == SETTLEMENT
+    assert sniff_report_type(tmp_path / "x.tsv") == ALL_ORDERS
+    assert sniff_report_type(tmp_path / "rma.txt") == SELLER_RETURNS
+    assert sniff_report_type(tmp_path / "r.txt") == REIMBURSEMENTS
+    assert sniff_report_type(tmp_path / "perf.json") == SELLER_PERFORMANCE
+    assert sniff_report_type(tmp_path / "notes.txt") is None
+
+
+def test_folder_source_answers_the_interface(tmp_path):
+    (tmp_path / ".hidden.txt").write_bytes(SETTLEMENT_HEADER)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    settlement = tmp_path / "s1.txt"
+    settlement.write_bytes(SETTLEMENT_HEADER + b"1\t\t10\tUSD\t\t\t\t\n")
+    (tmp_path / "shipments.json").write_text(json.dumps({"payload": {"ShipmentData": [
+        {"ShipmentId": "FBA1", "ShipmentStatus": "CLOSED"}, {"ShipmentId": "FBA2", "ShipmentStatus": "WORKING"}]}}))
+    (tmp_path / "items.json").write_text(json.dumps({"payload": {"ItemData": [{"ShipmentId": "FBA1", "SellerSKU": "A"}]}}))
+    source = FolderSource(tmp_path, account="acme")
+
+    refs = source.list_settlements(dt.datetime(2000, 1, 1, tzinfo=UTC))
+    assert [r.path for r in refs] == [settlement]
+    assert source.fetch_settlement(refs[0]).read_bytes() == settlement.read_bytes()
+    assert source.fetch_report(ALL_ORDERS, dt.datetime(2026, 1, 1, tzinfo=UTC), dt.datetime(2026, 1, 2, tzinfo=UTC)).status is ReportStatus.CANCELLED
+    assert [s.shipment_id for s in source.inbound_shipments(statuses=["CLOSED"])] == ["FBA1"]
+    assert source.shipment_items("FBA1") == [{"ShipmentId": "FBA1", "SellerSKU": "A"}]
+    assert source.seller_performance().status is ReportStatus.CANCELLED

@@ -1,0 +1,253 @@
+"""The `sellerops-pull` flow, run under Prefect against the local SP-API server, into ingestion."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+
+import pytest
+import spapi_server
+
+from sellerops.amazon.source import ALL_ORDERS, FBA_RETURNS, REIMBURSEMENTS, SELLER_RETURNS, SETTLEMENT
+
+UTC = dt.timezone.utc
+
+SETTLEMENT_COLUMNS = (
+    "settlement-id settlement-start-date settlement-end-date deposit-date total-amount currency transaction-type "
+    "order-id merchant-order-id adjustment-id shipment-id marketplace-name amount-type amount-description amount "
+    "fulfillment-id posted-date posted-date-time order-item-code merchant-order-item-id merchant-adjustment-item-id "
+    "sku quantity-purchased"
+).split()
+ORDER_COLUMNS = (
+    "amazon-order-id merchant-order-id purchase-date last-updated-date order-status fulfillment-channel sales-channel "
+    "order-channel ship-service-level product-name sku asin item-status quantity currency item-price item-tax "
+    "shipping-price shipping-tax gift-wrap-price gift-wrap-tax item-promotion-discount ship-promotion-discount "
+    "ship-city ship-state ship-postal-code ship-country promotion-ids is-business-order purchase-order-number "
+    "price-designation"
+).split()
+
+
+def _tsv(columns: list[str], rows: list[dict[str, str]]) -> bytes:
+    lines = ["\t".join(columns)] + ["\t".join(r.get(c, "") for c in columns) for r in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def settlement_document(settlement_id: str) -> bytes:
+    summary = {"settlement-id": settlement_id, "settlement-start-date": "2026-10-01 00:00:00 UTC",
+               "settlement-end-date": "2026-10-15 00:00:00 UTC", "deposit-date": "2026-10-17 00:00:00 UTC",
+               "total-amount": "17.00", "currency": "USD"}  # fmt: skip
+    line = {"settlement-id": settlement_id, "transaction-type": "Order", "order-id": "111-0000001-0000001",
+            "marketplace-name": "Amazon.com", "fulfillment-id": "AFN", "posted-date": "2026-10-02",
+            "posted-date-time": "2026-10-02 10:00:00 UTC", "sku": "SKU-1", "quantity-purchased": "1"}  # fmt: skip
+    return _tsv(SETTLEMENT_COLUMNS, [
+        summary,
+        dict(line, **{"amount-type": "ItemPrice", "amount-description": "Principal", "amount": "20.00"}),
+        dict(line, **{"amount-type": "ItemFees", "amount-description": "Commission", "amount": "-3.00"}),
+    ])  # fmt: skip
+
+
+ORDERS_DOCUMENT = _tsv(ORDER_COLUMNS, [{
+    "amazon-order-id": "111-0000001-0000001", "purchase-date": "2026-10-02T10:00:00+00:00",
+    "last-updated-date": "2026-10-03T10:00:00+00:00", "order-status": "Shipped", "fulfillment-channel": "Amazon",
+    "sales-channel": "Amazon.com", "sku": "SKU-1", "asin": "B000000001", "item-status": "Shipped", "quantity": "1",
+    "currency": "USD", "item-price": "20.00", "ship-country": "US", "is-business-order": "false",
+}])  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def spapi_rate_limits(prefect_harness):
+    """Generous global limits so the tests are not paced at Amazon's one report a minute; the pull
+    finds them and must not overwrite them."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+    from prefect.exceptions import ObjectAlreadyExists
+
+    from sellerops.amazon.pacing import RATES, limit_name
+
+    with get_client(sync_client=True) as client:
+        for operation in RATES:
+            if operation != "getListingsItem":  # left for the "created when missing" test
+                try:
+                    client.create_global_concurrency_limit(
+                        GlobalConcurrencyLimitCreate(name=limit_name(operation), limit=1000, slot_decay_per_second=1000)
+                    )
+                except ObjectAlreadyExists:
+                    pass
+
+
+@pytest.fixture
+def pull_env(spapi_rate_limits, fake, tmp_path, monkeypatch):
+    """A fresh SELLEROPS_HOME and database, the account in the environment (no saved block)."""
+    monkeypatch.setenv("SELLEROPS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("SELLEROPS_DATABASE_URL", f"sqlite:///{tmp_path / 'sellerops.db'}")
+    monkeypatch.setenv("SP_API_REFRESH_TOKEN", spapi_server.REFRESH_TOKEN)
+    monkeypatch.setenv("LWA_APP_ID", spapi_server.LWA_APP_ID)
+    monkeypatch.setenv("LWA_CLIENT_SECRET", spapi_server.LWA_CLIENT_SECRET)
+    monkeypatch.setenv("SELLEROPS_SPAPI_ENDPOINT", fake.base_url)
+    monkeypatch.setenv("SELLEROPS_LWA_ENDPOINT", f"{fake.base_url}/auth/o2/token")
+    for name, value in {"POLL_INTERVAL": "0.01", "POLL_TIMEOUT": "5", "BACKOFF_BASE": "0.005",
+                        "BACKOFF_CAP": "0.02", "MAX_ATTEMPTS": "3"}.items():  # fmt: skip
+        monkeypatch.setenv(f"SELLEROPS_SPAPI_{name}", value)
+
+    fake.documents_by_type[ALL_ORDERS] = ORDERS_DOCUMENT
+    for report_type in (FBA_RETURNS, SELLER_RETURNS, REIMBURSEMENTS):
+        fake.outcome_by_type[report_type] = "CANCELLED"
+    return tmp_path / "home" / "inbox" / "spapi" / "default"
+
+
+def _since(days: int) -> dt.date:
+    return (dt.datetime.now(UTC) - dt.timedelta(days=days)).date()
+
+
+def test_flow_name_and_signature():
+    import inspect
+
+    from flows.pull import pull
+
+    assert pull.name == "sellerops-pull"
+    assert list(inspect.signature(pull.fn).parameters) == ["account", "since", "reports"]
+
+
+def test_pull_fetches_new_documents_ingests_them_and_never_refetches(pull_env, fake, monkeypatch):
+    import time
+
+    from flows.pull import pull
+
+    monkeypatch.setenv("SELLEROPS_SPAPI_RATE_LIMITS", "local")  # the global limits have their own test
+    settlement_id = fake.add_settlement(settlement_document("9001"), dt.datetime.now(UTC) - dt.timedelta(days=10), gzip_it=True)
+    settlement_doc = fake.reports[settlement_id]["reportDocumentId"]
+
+    began = time.monotonic()
+    summary = pull(since=_since(45), reports=[SETTLEMENT, ALL_ORDERS])
+    first_seconds = time.monotonic() - began
+
+    names = sorted(p.name for p in pull_env.iterdir())
+    assert len(names) == 3  # one settlement, two order windows (45 days = 30 + 15)
+    assert sum(n.startswith(SETTLEMENT + "_US_") and n.endswith(f"_{settlement_id}.txt") for n in names) == 1
+    assert sum(n.startswith(ALL_ORDERS + "_US_") for n in names) == 2
+    assert {o["status"] for o in summary["ingested"]} <= {"loaded", "duplicate"}
+    assert [o["status"] for o in summary["ingested"] if o["report_type"] == SETTLEMENT] == ["loaded"]
+    assert summary["failures"] == {}
+    creates = fake.params("createReport")
+    per_type = {rt: [p for p in creates if p["reportType"] == rt] for rt in (ALL_ORDERS,)}
+    assert {rt: len(v) for rt, v in per_type.items()} == {ALL_ORDERS: 2}
+    assert all(p["reportType"] != SETTLEMENT for p in creates)  # settlements are listed, never requested
+    first_end = {rt: max(p["dataEndTime"] for p in v) for rt, v in per_type.items()}
+
+    again = pull(reports=[SETTLEMENT, ALL_ORDERS])  # from the stored cursors
+
+    assert again["failures"] == {}
+    assert [p for op, p in fake.calls if op == "download" and p["reportDocumentId"] == settlement_doc] == [
+        {"reportDocumentId": settlement_doc}
+    ]  # the settlement is not fetched twice
+    for p in fake.params("createReport")[len(creates):]:
+        # Only what is new since the cursor (a window only when the clock moved on since the first pull).
+        assert p["dataStartTime"] == first_end[p["reportType"]]
+    print(f"first pull {first_seconds:.1f} s")
+
+
+def test_every_request_takes_a_slot_of_its_operations_global_rate_limit(pull_env, fake, monkeypatch, caplog):
+    import prefect.concurrency.sync as concurrency
+
+    from flows.pull import pull
+
+    taken: list[str] = []
+    real_rate_limit = concurrency.rate_limit
+
+    def recording_rate_limit(names, *args, **kwargs):
+        taken.append(names)
+        return real_rate_limit(names, *args, **kwargs)
+
+    monkeypatch.setattr(concurrency, "rate_limit", recording_rate_limit)
+    monkeypatch.setenv("SELLEROPS_SPAPI_RATE_LIMITS", "global")
+
+    summary = pull(since=_since(5), reports=[ALL_ORDERS])
+
+    assert summary["failures"] == {} and len(summary["files"]) == 1
+    spapi_calls = [op for op, _ in fake.calls if op != "download"]  # the document URL is S3's, not SP-API's
+    assert sorted(taken) == sorted(f"spapi:{op}" for op in spapi_calls)  # one slot per request, named per operation
+    assert {"spapi:createReport", "spapi:getReport", "spapi:getReportDocument"} <= set(taken)
+    assert not [r for r in caplog.records if "do not exist" in r.getMessage()]  # limits found, no warning spam
+
+
+def test_default_pull_covers_every_requestable_type_with_local_pacing(pull_env, fake, monkeypatch):
+    from flows.pull import pull
+
+    monkeypatch.setenv("SELLEROPS_SPAPI_RATE_LIMITS", "local")
+    summary = pull(since=_since(45))
+
+    per_type = {rt: len([p for p in fake.params("createReport") if p["reportType"] == rt])
+                for rt in (ALL_ORDERS, FBA_RETURNS, SELLER_RETURNS, REIMBURSEMENTS)}  # fmt: skip
+    # 45 days: two windows of at most 30 days, one of at most 60 for seller-fulfilled returns.
+    assert per_type == {ALL_ORDERS: 2, FBA_RETURNS: 2, SELLER_RETURNS: 1, REIMBURSEMENTS: 2}
+    assert fake.count("getReports") == 1 and summary["failures"] == {}
+
+
+def test_fatal_fails_that_report_only_and_the_rest_is_ingested(pull_env, fake, monkeypatch):
+    from flows.pull import PullFailed, pull
+
+    monkeypatch.setenv("SELLEROPS_SPAPI_RATE_LIMITS", "local")
+    fake.outcome_by_type[FBA_RETURNS] = "FATAL"
+    fake.fatal_text[FBA_RETURNS] = "This seller is not enrolled in FBA."
+
+    with pytest.raises(PullFailed) as failed:
+        pull(since=_since(20), reports=[ALL_ORDERS, FBA_RETURNS])
+
+    assert "This seller is not enrolled in FBA." in str(failed.value)
+    summary = failed.value.summary
+    assert list(summary["failures"]) == [FBA_RETURNS]
+    assert [rt for _, rt in summary["files"]] == [ALL_ORDERS]
+    assert [o["status"] for o in summary["ingested"]] == ["loaded"]
+
+
+def test_interrupted_pull_resumes_the_same_report_instead_of_requesting_again(pull_env, fake, monkeypatch):
+    from flows.pull import PullFailed, pull
+
+    monkeypatch.setenv("SELLEROPS_SPAPI_RATE_LIMITS", "local")
+    fake.outcome_by_type[ALL_ORDERS] = "IN_QUEUE"
+    with pytest.raises(PullFailed, match="still IN_QUEUE"):
+        pull(since=_since(10), reports=[ALL_ORDERS])
+    assert fake.count("createReport") == 1
+    (stuck_id,) = [rid for rid, r in fake.reports.items() if r["reportType"] == ALL_ORDERS]
+
+    # Amazon finishes the report later; the next pull polls that same report id.
+    fake.reports[stuck_id]["_terminal"] = "DONE"
+    fake.reports[stuck_id]["_document"] = fake.add_document(ORDERS_DOCUMENT)
+    fake.outcome_by_type[ALL_ORDERS] = "DONE"  # for a new window, should the clock have moved on
+    stuck_window = (fake.params("createReport")[0]["dataStartTime"], fake.params("createReport")[0]["dataEndTime"])
+    summary = pull(reports=[ALL_ORDERS])
+
+    assert summary["failures"] == {}
+    assert [p.name for p in pull_env.iterdir() if p.name.endswith(f"_{stuck_id}.txt")]
+    later = fake.params("createReport")[1:]
+    assert all(p["dataStartTime"] == stuck_window[1] for p in later)  # the stuck window is not requested again
+
+
+def test_rate_limit_is_created_with_amazons_plan_when_missing(prefect_harness):
+    from prefect.client.orchestration import get_client
+
+    from tasks.spapi import ensure_rate_limit
+
+    assert ensure_rate_limit("getListingsItem") is True
+    with get_client(sync_client=True) as client:
+        limit = client.read_global_concurrency_limit_by_name("spapi:getListingsItem")
+    assert (limit.limit, limit.slot_decay_per_second) == (10, 5.0)  # burst 10, 5 requests a second
+
+
+def test_pacer_degrades_quietly_when_no_server_holds_limits(monkeypatch, caplog):
+    import prefect.client.orchestration as orchestration
+
+    from tasks import spapi as t
+
+    def no_server(*args, **kwargs):
+        raise ConnectionError("no Prefect API")
+
+    monkeypatch.setattr(orchestration, "get_client", no_server)
+    monkeypatch.setattr(t, "_limit_ready", {})
+    pacer = t.PrefectPacer(mode="global")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(3):
+            pacer("getListingsItem")  # within its burst of 10: the local bucket does not wait
+    assert t._limit_ready == {"spapi:getListingsItem": False}  # asked the server once, then paced locally
+    assert not [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")]
