@@ -26,6 +26,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
+from sellerops.core.money import cents_text, from_cents, to_cents
 from sellerops.reconciliation.policy import Policy
 
 ACCOUNT = "demo"
@@ -131,8 +132,7 @@ _MONEY_TEXT: dict[int, str] = {}
 def _money(cents: int) -> str:
     text = _MONEY_TEXT.get(cents)
     if text is None:  # a seller's amounts repeat (prices, fees, taxes): format each once
-        sign = "-" if cents < 0 else ""
-        text = _MONEY_TEXT[cents] = f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+        text = _MONEY_TEXT[cents] = cents_text(cents)
     return text
 
 
@@ -215,7 +215,7 @@ class _Expect:
     def add(self, kind, amount_cents, settlement_id=None, order_id=None, sku=None, line_no=None, **extra):
         self.rows.append({"kind": kind, "account": ACCOUNT, "marketplace": MARKETPLACE,
                           "settlement_id": settlement_id, "order_id": order_id, "sku": sku, "line_no": line_no,
-                          "amount": str((Decimal(amount_cents) / 100).quantize(Decimal("0.01"))), "currency": CURRENCY, **extra})
+                          "amount": str(from_cents(amount_cents)), "currency": CURRENCY, **extra})
 
 
 class _Seller:
@@ -778,7 +778,7 @@ def _read_chunk(raw, kind: str, first: bool):
         name = _RENAME.get(column, column.replace("-", "_").replace(" ", "_").lower())
         distinct = pd.Series(values.cat.categories, dtype=raw[column].dtype)
         if column in _MONEY:
-            columns[name + "_cents"] = _spread(values, (pd.to_numeric(distinct) * 100).round()).astype("Int64")
+            columns[name + "_cents"] = _spread(values, pd.Series([to_cents(v) for v in distinct], dtype="Int64"))
         elif distinct.str.endswith(" UTC").any():
             columns[name] = _spread(values, pd.to_datetime(distinct.str.removesuffix(" UTC"), utc=True,
                                                            format="%Y-%m-%d %H:%M:%S"))

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from sellerops.core.money import from_cents, to_cents
 from sellerops.storage import framecache, tables
 from sellerops.core.config import settings
 from sellerops.storage.engine import get_engine
@@ -177,10 +178,6 @@ class StoreResult:
     open: int
 
 
-def _cents(amount: Decimal) -> int:
-    return int((Decimal(amount) * 100).to_integral_value())
-
-
 def store(records, account: str | None = None, now: dt.datetime | None = None) -> StoreResult:
     """Upsert the findings of one run; resolve the open ones this run did not find again."""
     account = account or settings().account
@@ -195,7 +192,7 @@ def store(records, account: str | None = None, now: dt.datetime | None = None) -
         for key, r in found.items():
             values = dict(
                 account=r.account, marketplace=r.marketplace, kind=r.kind, settlement_id=r.settlement_id,
-                order_id=r.order_id, sku=r.sku, line_no=r.line_no, amount_cents=_cents(r.amount),
+                order_id=r.order_id, sku=r.sku, line_no=r.line_no, amount_cents=to_cents(r.amount),
                 currency=r.currency, detail=r.detail, evidence=json.dumps(r.evidence, default=str),
                 status=OPEN, last_seen=now, resolved_at=None,
                 claim_window_opens=r.claim_window_opens, claim_window_closes=r.claim_window_closes)
@@ -220,7 +217,7 @@ def store(records, account: str | None = None, now: dt.datetime | None = None) -
 
 def finding_json(row) -> dict:
     """A stored finding as `sellerops findings --format json` prints it."""
-    amount = (Decimal(row.amount_cents) / 100).quantize(Decimal("0.01"))
+    amount = from_cents(row.amount_cents)
     return {
         "id": row.key, "kind": row.kind, "account": row.account, "marketplace": row.marketplace,
         "settlement_id": row.settlement_id, "order_id": row.order_id, "sku": row.sku, "line_no": row.line_no,

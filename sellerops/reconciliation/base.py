@@ -12,13 +12,13 @@ import dataclasses
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal
-from fractions import Fraction
+from decimal import Decimal
 from typing import Any, Callable, Iterable
 
 import numpy as np
 import pandas as pd
 
+from sellerops.core.money import from_cents
 from sellerops.reconciliation.frames import empty_frame
 from sellerops.reconciliation.keys import Codes, among, codes, take, tuple_keys
 from sellerops.reconciliation.policy import Policy
@@ -166,18 +166,9 @@ def _days(series: pd.Series) -> np.ndarray:
     return values.to_numpy().astype("datetime64[D]")
 
 
-days = _days
-
-
-def money(cents: int | Fraction | Decimal) -> Decimal:
-    """Integer (or exact fractional) cents as a Decimal amount, rounded half-even to the cent."""
-    if isinstance(cents, Fraction):
-        cents = Decimal(cents.numerator) / Decimal(cents.denominator)
-    return (Decimal(cents) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
-
 
 def show(cents: Any) -> str:
-    return "blank" if cents is None or pd.isna(cents) else f"{money(int(cents))}"
+    return "blank" if cents is None or pd.isna(cents) else f"{from_cents(int(cents))}"
 
 
 def _jsonable(value: Any) -> Any:
@@ -204,7 +195,7 @@ def evidence_rows(rows: pd.DataFrame, columns: Iterable[str], line_column: str =
             if value is None:
                 continue
             if column.endswith("_cents"):
-                values[column[: -len("_cents")]] = str(money(int(value)))
+                values[column[: -len("_cents")]] = str(from_cents(int(value)))
             else:
                 values[column] = value
         line = _jsonable(record.get(line_column))

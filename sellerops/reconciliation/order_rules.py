@@ -17,6 +17,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from sellerops.core.money import from_cents
 from sellerops.reconciliation.base import (
     ITEM_KEY,
     Context,
@@ -24,7 +25,6 @@ from sellerops.reconciliation.base import (
     ReconcileInput,
     evidence_rows,
     line_codes,
-    money,
     plain,
     rows_by_key,
     show,
@@ -110,7 +110,7 @@ def unsettled_order(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]:
         channel = "business " if r["is_business_order"] is True else ""
         out.append(FindingRecord(
             kind="unsettled_order", account=r["account"], marketplace=r["marketplace"], settlement_id=None,
-            order_id=r["order_id"], sku=r["sku"], line_no=None, amount=money(paid), currency=r["currency"],
+            order_id=r["order_id"], sku=r["sku"], line_no=None, amount=from_cents(paid), currency=r["currency"],
             detail=(f"{channel}order {r['order_id']} sku {r['sku']} ({r['fulfillment_channel']}) shipped, purchased "
                     f"{r['purchase_date'].date()}, but no settlement up to {pd.Timestamp(r['as_of']).date()} pays it"),
             evidence=evidence_rows(pd.DataFrame([r]).rename(columns={"order_id": "amazon_order_id"}), ORDER_EVIDENCE),
@@ -164,7 +164,7 @@ def principal_mismatch(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]
         out.append(FindingRecord(
             kind="principal_mismatch", account=r["account"], marketplace=r["marketplace"], settlement_id=None,
             order_id=r["order_id"], sku=r["sku"], line_no=None,
-            amount=money(int(r["item_price_cents"]) - int(r["settled_cents"])), currency=r["currency"],
+            amount=from_cents(int(r["item_price_cents"]) - int(r["settled_cents"])), currency=r["currency"],
             detail=(f"order {r['order_id']} sku {r['sku']}: {int(r['quantity'])} ordered at item-price "
                     f"{show(r['item_price_cents'])} but {int(r['settled_qty'])} settled for {show(r['settled_cents'])}"),
             evidence=evidence_rows(pd.DataFrame([r]).rename(columns={"order_id": "amazon_order_id"}), ORDER_EVIDENCE)
@@ -300,7 +300,7 @@ def _refund_evidence(inp: ReconcileInput, ctx: Context, keys: pd.DataFrame) -> d
 def _refund_finding(kind, row, evidence, at_stake, why, opens=None, closes=None) -> FindingRecord:
     return FindingRecord(
         kind=kind, account=row["account"], marketplace=row["marketplace"], settlement_id=None,
-        order_id=row["order_id"], sku=row["sku"], line_no=None, amount=money(at_stake), currency=row["currency"],
+        order_id=row["order_id"], sku=row["sku"], line_no=None, amount=from_cents(at_stake), currency=row["currency"],
         detail=f"order {row['order_id']} sku {row['sku']}: {why}",
         evidence=evidence.get(tuple(row[c] for c in ITEM_KEY), []),
         claim_window_opens=opens, claim_window_closes=closes,

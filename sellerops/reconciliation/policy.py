@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sellerops.core.money import to_cents
+
 # Marketplace names as they appear in reports (`Amazon.com`) and the SP-API marketplace ids, so
 # either spelling in the `marketplace` column finds its claim window.
 _NORTH_AMERICA = ("Amazon.com", "Amazon.ca", "Amazon.com.mx", "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2", "A1AM78C64UM0Y8")
@@ -65,11 +67,4 @@ class Policy:
 
     @property
     def tolerance_cents(self) -> int:
-        return _cents(self.tolerance)
-
-
-def _cents(amount: Decimal) -> int:
-    cents = Decimal(amount) * 100
-    if cents != cents.to_integral_value():
-        raise ValueError(f"tolerance {amount} is not a whole number of hundredths")
-    return int(cents)
+        return to_cents(self.tolerance)

@@ -16,13 +16,13 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from sellerops.core.money import from_cents
 from sellerops.reconciliation.base import (
     Context,
     FindingRecord,
     ReconcileInput,
     evidence_rows,
     line_codes,
-    money,
     plain,
     rows_by_key,
     show,
@@ -64,7 +64,7 @@ def settlement_total_mismatch(inp: ReconcileInput, ctx: Context) -> list[Finding
         out.append(FindingRecord(
             kind="settlement_total_mismatch", account=r["account"], marketplace=r["marketplace"],
             settlement_id=r["settlement_id"], order_id=None, sku=None, line_no=None,
-            amount=money(at_stake), currency=r["currency"],
+            amount=from_cents(at_stake), currency=r["currency"],
             detail=(f"settlement {r['settlement_id']}: summary total {show(r['total_amount_cents'])} "
                     f"{r['currency']} but its {r['rows']} amount rows sum to {show(r['rows_cents'])}"),
             evidence=evidence_rows(pd.DataFrame([r]), SETTLEMENT_EVIDENCE, line_column="summary_line"),
@@ -88,7 +88,7 @@ def duplicate_charge(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]:
         out.append(FindingRecord(
             kind="duplicate_charge", account=r["account"], marketplace=r["marketplace"],
             settlement_id=r["settlement_id"], order_id=text(r["order_id"]), sku=text(r["sku"]),
-            line_no=int(r["line_no"]), amount=money(at_stake), currency=r["currency"],
+            line_no=int(r["line_no"]), amount=from_cents(at_stake), currency=r["currency"],
             detail=(f"settlement {r['settlement_id']} line {int(r['line_no'])}: {r['amount_description']} "
                     f"{show(cents)} {r['currency']} is an identical copy of line {int(original['line_no'])}"),
             evidence=evidence_rows(
@@ -264,8 +264,8 @@ def fee_outlier(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]:
         over = Fraction(-int(r["fba_fee"])) - r["exact_median"] * int(r["qty"])
         d = found.setdefault(tuple(r[c] for c in LINE_KEY), {"r": r, "gid": r["item_no"], "at_stake": Fraction(0), "why": []})
         d["at_stake"] += over
-        d["why"].append(f"FBA fee {money(Fraction(-int(r['fba_fee']), int(r['qty'])))} a unit × {int(r['qty'])} "
-                        f"against the SKU's median {money(r['exact_median'])}")
+        d["why"].append(f"FBA fee {from_cents(Fraction(-int(r['fba_fee']), int(r['qty'])))} a unit × {int(r['qty'])} "
+                        f"against the SKU's median {from_cents(r['exact_median'])}")
     for r in com.to_dict("records"):
         over = Fraction(-int(r["commission"])) - r["exact_median"] * int(r["base"])
         d = found.setdefault(tuple(r[c] for c in LINE_KEY), {"r": r, "gid": r["item_no"], "at_stake": Fraction(0), "why": []})
@@ -284,7 +284,7 @@ def fee_outlier(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]:
         out.append(FindingRecord(
             kind="fee_outlier", account=r["account"], marketplace=r["marketplace"],
             settlement_id=r["settlement_id"], order_id=text(r["order_id"]), sku=text(r["sku"]), line_no=None,
-            amount=money(d["at_stake"]), currency=r["currency"],
+            amount=from_cents(d["at_stake"]), currency=r["currency"],
             detail=f"order {r['order_id']} sku {r['sku']} in settlement {r['settlement_id']}: " + "; ".join(d["why"]),
             evidence=evidence_rows(rows.get(key, pd.DataFrame()), LINE_EVIDENCE),
         ))

@@ -17,7 +17,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 # Money is stored as integer hundredths of the currency unit (cents; yen x 100), exact on every
-# backend — SQLite would keep NUMERIC as a float. `sellerops.money` converts to and from Decimal.
+# backend — SQLite would keep NUMERIC as a float. `sellerops.core.money` converts to and from Decimal.
 MONEY = sa.BigInteger()
 
 
