@@ -1,7 +1,7 @@
 """`FolderSource`: the Amazon source over a directory of files the seller downloaded by hand.
 
-Report files are recognised by their header (never by file name), with the same required-column
-signatures ingestion uses to detect a type; saved SP-API JSON responses (getShipments, listInboundPlans,
+Report files are recognised by their header (never by file name), through the one detection
+table ingestion uses too (`sellerops.core.report_types`); saved SP-API JSON responses (getShipments, listInboundPlans,
 searchListingsItems, the seller performance report) answer the inbound, listing and account-health
 questions. A folder has no date windows: `fetch_report` returns the newest download of a type, and
 CANCELLED ("no data") when there is none. Nothing here moves, changes or deletes the seller's files.
@@ -17,11 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from sellerops.amazon.source import (
-    ALL_ORDERS,
-    FBA_RETURNS,
-    REIMBURSEMENTS,
     SELLER_PERFORMANCE,
-    SELLER_RETURNS,
     SETTLEMENT,
     AmazonSource,
     FetchedReport,
@@ -30,15 +26,7 @@ from sellerops.amazon.source import (
     SettlementRef,
     utc,
 )
-
-# Columns whose presence identifies a report type (a subset of its required columns).
-SIGNATURES: dict[str, frozenset[str]] = {
-    SETTLEMENT: frozenset({"settlement-id", "amount-type", "amount-description", "amount"}),
-    ALL_ORDERS: frozenset({"amazon-order-id", "purchase-date", "order-status", "sku"}),
-    FBA_RETURNS: frozenset({"return-date", "order-id", "sku", "detailed-disposition"}),
-    SELLER_RETURNS: frozenset({"order id", "amazon rma id"}),
-    REIMBURSEMENTS: frozenset({"approval-date", "reimbursement-id", "sku"}),
-}
+from sellerops.core.report_types import detect_type
 
 _SNIFF_BYTES = 64 * 1024
 
@@ -54,11 +42,7 @@ def sniff_report_type(path: Path) -> str | None:
         return SELLER_PERFORMANCE if b"orderDefectRate" in head or b"performanceMetrics" in head else None
     first = head.split(b"\n", 1)[0].rstrip(b"\r")
     # Header names are ASCII in every marketplace; ISO-8859-1 never fails to decode.
-    columns = {c.strip().strip('"').lower() for c in first.decode("iso-8859-1").split("\t")}
-    for report_type, required in SIGNATURES.items():
-        if required <= columns:
-            return report_type
-    return None
+    return detect_type(c.strip('"') for c in first.decode("iso-8859-1").split("\t"))
 
 
 def _mtime(path: Path) -> dt.datetime:

@@ -17,12 +17,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Iterator
 
-SETTLEMENT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
-ALL_ORDERS = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
-FBA_RETURNS = "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA"
-SELLER_RETURNS = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
-REIMBURSEMENTS = "GET_FBA_REIMBURSEMENTS_DATA"
-SELLER_PERFORMANCE = "GET_V2_SELLER_PERFORMANCE_REPORT"
+from sellerops.core.marketplaces import SITE_BY_ID
+from sellerops.core.report_types import (ALL_ORDERS, FBA_RETURNS, LEDGER_DETAIL, LEDGER_SUMMARY, REIMBURSEMENTS,
+                                         SELLER_PERFORMANCE, SELLER_RETURNS, SETTLEMENT)
 
 # The longest window Amazon accepts in one request, per report type. Types not listed are
 # requested in 30-day pieces, which every report type accepts.
@@ -31,8 +28,8 @@ MAX_SPAN: dict[str, dt.timedelta] = {
     SELLER_RETURNS: dt.timedelta(days=60),
     FBA_RETURNS: dt.timedelta(days=30),
     REIMBURSEMENTS: dt.timedelta(days=30),
-    "GET_LEDGER_SUMMARY_VIEW_DATA": dt.timedelta(days=31),
-    "GET_LEDGER_DETAIL_VIEW_DATA": dt.timedelta(days=31),
+    LEDGER_SUMMARY: dt.timedelta(days=31),
+    LEDGER_DETAIL: dt.timedelta(days=31),
 }
 DEFAULT_MAX_SPAN = dt.timedelta(days=30)
 
@@ -223,21 +220,4 @@ class AmazonSource(abc.ABC):
 
 
 # Amazon marketplace id -> the site name ingestion uses to read numbers, dates and encodings.
-SITE_BY_MARKETPLACE_ID: dict[str, str] = {
-    "ATVPDKIKX0DER": "Amazon.com",
-    "A2EUQ1WTGCTBG2": "Amazon.ca",
-    "A1AM78C64UM0Y8": "Amazon.com.mx",
-    "A2Q3Y263D00KWC": "Amazon.com.br",
-    "A1F83G8C2ARO7P": "Amazon.co.uk",
-    "A1PA6795UKMFR9": "Amazon.de",
-    "A13V1IB3VIYZZH": "Amazon.fr",
-    "APJ6JRA9NG5V4": "Amazon.it",
-    "A1RKKUPIHCS9HS": "Amazon.es",
-    "A1805IZSGTT6HS": "Amazon.nl",
-    "A2NODRKZP88ZB9": "Amazon.se",
-    "A1C3SOZRARQ6R3": "Amazon.pl",
-    "AMEN7PMS3EDWL": "Amazon.com.be",
-    "A1VC38T7YXB528": "Amazon.co.jp",
-    "A39IBJ37TRP1C6": "Amazon.com.au",
-    "A19VAU5U5O7RUS": "Amazon.sg",
-}
+SITE_BY_MARKETPLACE_ID: dict[str, str] = SITE_BY_ID

@@ -18,7 +18,6 @@ class Settings:
     database_url: str
     account: str
     marketplace: str
-    timezone: str
 
     @property
     def inbox(self) -> Path:
@@ -42,7 +41,6 @@ def settings() -> Settings:
         database_url=url,
         account=os.environ.get("SELLEROPS_ACCOUNT") or "default",
         marketplace=os.environ.get("SELLEROPS_MARKETPLACE") or "Amazon.com",
-        timezone=os.environ.get("SELLEROPS_TIMEZONE") or "America/Los_Angeles",
     )
 
 

@@ -8,23 +8,25 @@ they could not read, so the caller can name the line and column.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from sellerops.reports.read import distinct
-
 
 @dataclass(frozen=True)
 class Marketplace:
-    name: str
-    region: str  # NA | EU | FE
+    name: str  # the site, as reports name it: `Amazon.com`
+    region: str  # NA | EU | FE: the SP-API endpoint that serves it
     currency: str
     decimal: str  # "." or ","
     date_order: str  # "MDY" | "DMY" | "YMD" for slash/dot dates; ISO 8601 is read everywhere
-    japanese: bool = False
+    japanese: bool = False  # its documents may be cp932
+    id: str = ""  # Amazon's marketplace id (ATVPDKIKX0DER)
+    locale: str = ""
+    timezone: str = "UTC"  # the site's own zone, for schedules and what a person reads
 
     @property
     def money_example(self) -> str:
@@ -32,39 +34,63 @@ class Marketplace:
 
 
 _M = Marketplace
+# The one table of Amazon's marketplaces: every fact the house needs about a site.
 MARKETPLACES: dict[str, Marketplace] = {
     m.name.lower(): m
     for m in [
-        _M("Amazon.com", "NA", "USD", ".", "MDY"),
-        _M("Amazon.ca", "NA", "CAD", ".", "MDY"),
-        _M("Amazon.com.mx", "NA", "MXN", ".", "DMY"),
-        _M("Amazon.com.br", "NA", "BRL", ",", "DMY"),
-        _M("Amazon.co.uk", "EU", "GBP", ".", "DMY"),
-        _M("Amazon.de", "EU", "EUR", ",", "DMY"),
-        _M("Amazon.fr", "EU", "EUR", ",", "DMY"),
-        _M("Amazon.it", "EU", "EUR", ",", "DMY"),
-        _M("Amazon.es", "EU", "EUR", ",", "DMY"),
-        _M("Amazon.nl", "EU", "EUR", ",", "DMY"),
-        _M("Amazon.se", "EU", "SEK", ",", "DMY"),
-        _M("Amazon.pl", "EU", "PLN", ",", "DMY"),
-        _M("Amazon.com.be", "EU", "EUR", ",", "DMY"),
-        _M("Amazon.co.jp", "FE", "JPY", ".", "YMD", japanese=True),
-        _M("Amazon.com.au", "FE", "AUD", ".", "DMY"),
-        _M("Amazon.sg", "FE", "SGD", ".", "DMY"),
+        _M("Amazon.com", "NA", "USD", ".", "MDY", id="ATVPDKIKX0DER", locale="en_US", timezone="America/Los_Angeles"),
+        _M("Amazon.ca", "NA", "CAD", ".", "MDY", id="A2EUQ1WTGCTBG2", locale="en_CA", timezone="America/Toronto"),
+        _M("Amazon.com.mx", "NA", "MXN", ".", "DMY", id="A1AM78C64UM0Y8", locale="es_MX",
+           timezone="America/Mexico_City"),
+        _M("Amazon.com.br", "NA", "BRL", ",", "DMY", id="A2Q3Y263D00KWC", locale="pt_BR", timezone="America/Sao_Paulo"),
+        _M("Amazon.co.uk", "EU", "GBP", ".", "DMY", id="A1F83G8C2ARO7P", locale="en_GB", timezone="Europe/London"),
+        _M("Amazon.de", "EU", "EUR", ",", "DMY", id="A1PA6795UKMFR9", locale="de_DE", timezone="Europe/Berlin"),
+        _M("Amazon.fr", "EU", "EUR", ",", "DMY", id="A13V1IB3VIYZZH", locale="fr_FR", timezone="Europe/Paris"),
+        _M("Amazon.it", "EU", "EUR", ",", "DMY", id="APJ6JRA9NG5V4", locale="it_IT", timezone="Europe/Rome"),
+        _M("Amazon.es", "EU", "EUR", ",", "DMY", id="A1RKKUPIHCS9HS", locale="es_ES", timezone="Europe/Madrid"),
+        _M("Amazon.nl", "EU", "EUR", ",", "DMY", id="A1805IZSGTT6HS", locale="nl_NL", timezone="Europe/Amsterdam"),
+        _M("Amazon.se", "EU", "SEK", ",", "DMY", id="A2NODRKZP88ZB9", locale="sv_SE", timezone="Europe/Stockholm"),
+        _M("Amazon.pl", "EU", "PLN", ",", "DMY", id="A1C3SOZRARQ6R3", locale="pl_PL", timezone="Europe/Warsaw"),
+        _M("Amazon.com.be", "EU", "EUR", ",", "DMY", id="AMEN7PMS3EDWL", locale="fr_BE", timezone="Europe/Brussels"),
+        _M("Amazon.ie", "EU", "EUR", ".", "DMY", id="A28R8C7NBKEWEA", locale="en_IE", timezone="Europe/Dublin"),
+        _M("Amazon.com.tr", "EU", "TRY", ",", "DMY", id="A33AVAJ2PDY3EV", locale="tr_TR", timezone="Europe/Istanbul"),
+        _M("Amazon.ae", "EU", "AED", ".", "DMY", id="A2VIGQ35RCS4UG", locale="en_AE", timezone="Asia/Dubai"),
+        _M("Amazon.sa", "EU", "SAR", ".", "DMY", id="A17E79C6D8DWNP", locale="ar_SA", timezone="Asia/Riyadh"),
+        _M("Amazon.eg", "EU", "EGP", ".", "DMY", id="ARBP9OOSHTCHU", locale="ar_EG", timezone="Africa/Cairo"),
+        _M("Amazon.in", "EU", "INR", ".", "DMY", id="A21TJRUUN4KGV", locale="en_IN", timezone="Asia/Kolkata"),
+        _M("Amazon.co.za", "EU", "ZAR", ".", "DMY", id="AE08WJ6YKNBMC", locale="en_ZA",
+           timezone="Africa/Johannesburg"),
+        _M("Amazon.co.jp", "FE", "JPY", ".", "YMD", japanese=True, id="A1VC38T7YXB528", locale="ja_JP",
+           timezone="Asia/Tokyo"),
+        _M("Amazon.com.au", "FE", "AUD", ".", "DMY", id="A39IBJ37TRP1C6", locale="en_AU", timezone="Australia/Sydney"),
+        _M("Amazon.sg", "FE", "SGD", ".", "DMY", id="A19VAU5U5O7RUS", locale="en_SG", timezone="Asia/Singapore"),
     ]
 }
-_BY_CURRENCY = {"USD": "Amazon.com", "CAD": "Amazon.ca", "GBP": "Amazon.co.uk", "EUR": "Amazon.de", "JPY": "Amazon.co.jp",
-                "MXN": "Amazon.com.mx", "AUD": "Amazon.com.au"}
+SITE_BY_ID: dict[str, str] = {m.id: m.name for m in MARKETPLACES.values()}
+# The currencies Amazon's reports are written in: a code outside them is a broken file.
+CURRENCIES: frozenset[str] = frozenset(m.currency for m in MARKETPLACES.values())
+# A currency shared by several sites reads as its first site's format (EUR: Amazon.de).
+_BY_CURRENCY: dict[str, str] = {}
+for _m in MARKETPLACES.values():
+    _BY_CURRENCY.setdefault(_m.currency, _m.name)
 
 
 def marketplace(name: str | None, default: str = "Amazon.com") -> Marketplace:
-    """The marketplace called `name` (case-insensitive); unknown names read like `default`."""
+    """The marketplace called `name` (its site, case-insensitive, or its id); unknown names read like
+    `default`."""
+    if name and name in SITE_BY_ID:
+        name = SITE_BY_ID[name]
     if name and name.lower() in MARKETPLACES:
         return MARKETPLACES[name.lower()]
     base = MARKETPLACES[default.lower()] if default.lower() in MARKETPLACES else MARKETPLACES["amazon.com"]
     if not name:
         return base
-    return Marketplace(name, base.region, base.currency, base.decimal, base.date_order, base.japanese)
+    return dataclasses.replace(base, name=name, id="")
+
+
+def names_and_ids(*sites: str) -> tuple[str, ...]:
+    """The given sites and their marketplace ids: the two spellings a `marketplace` column may hold."""
+    return tuple(sites) + tuple(MARKETPLACES[s.lower()].id for s in sites)
 
 
 def marketplace_for_currency(currency: str | None) -> str | None:
@@ -88,6 +114,8 @@ def per_distinct(read):
     millions of amounts and dates but only thousands of distinct ones."""
 
     def wrapper(raw: pd.Series, m: Marketplace) -> tuple[pd.Series, pd.Series]:
+        from sellerops.reports.read import distinct  # core sits below reports: imported when used
+
         codes, uniques = distinct(raw)
         if len(uniques) == 0:
             return read(raw.astype(object), m)

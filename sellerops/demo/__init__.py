@@ -26,6 +26,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
+from sellerops.core import report_types
 from sellerops.core.money import cents_text, from_cents, to_cents
 from sellerops.reconciliation.policy import Policy
 
@@ -711,9 +712,9 @@ def write_demo_data(out: Path, orders_per_day: int = 40, days: int = 60, seed: i
 
 # -- reading the demo files back (tests and benchmark only; ingestion has its own parsers) ---------
 
-_KIND_BY_COLUMN = (("settlement-id", "settlement"), ("order-status", "orders"),
-                   ("license-plate-number", "fba_returns"), ("Amazon RMA ID", "seller_returns"),
-                   ("reimbursement-id", "reimbursements"))
+_KIND_BY_TYPE = {report_types.SETTLEMENT: "settlement", report_types.ALL_ORDERS: "orders",
+                 report_types.FBA_RETURNS: "fba_returns", report_types.SELLER_RETURNS: "seller_returns",
+                 report_types.REIMBURSEMENTS: "reimbursements"}
 _MONEY = {"total-amount", "amount", "item-price", "item-tax", "shipping-price", "shipping-tax", "gift-wrap-price",
           "gift-wrap-tax", "item-promotion-discount", "ship-promotion-discount", "Label cost", "Order Amount",
           "Refunded Amount", "amount-per-unit", "amount-total"}
@@ -743,7 +744,7 @@ def read_frames(reports_dir: Path, account: str = ACCOUNT, marketplace: str = MA
     for file_id, path in enumerate(sorted(Path(reports_dir).iterdir()), start=1):
         with open(path, encoding="utf-8") as f:
             header = f.readline().rstrip("\n").split("\t")
-        kind = next(k for column, k in _KIND_BY_COLUMN if column in header)
+        kind = _KIND_BY_TYPE[report_types.detect_type(header)]
         chunks = pd.read_csv(path, sep="\t", dtype=object, keep_default_na=False, na_values=[""], quoting=3,
                              chunksize=_CHUNK_ROWS)
         frame = _concat([_read_chunk(raw, kind, first=i == 0) for i, raw in enumerate(chunks)])

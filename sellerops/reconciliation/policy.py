@@ -10,18 +10,15 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sellerops.core.marketplaces import names_and_ids
 from sellerops.core.money import to_cents
 
 # Marketplace names as they appear in reports (`Amazon.com`) and the SP-API marketplace ids, so
 # either spelling in the `marketplace` column finds its claim window.
-_NORTH_AMERICA = ("Amazon.com", "Amazon.ca", "Amazon.com.mx", "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2", "A1AM78C64UM0Y8")
-_EUROPE = (
-    "Amazon.de", "Amazon.co.uk", "Amazon.fr", "Amazon.it", "Amazon.es", "Amazon.nl", "Amazon.se",
-    "Amazon.pl", "Amazon.com.be", "Amazon.ie", "Amazon.com.tr",
-    "A1PA6795UKMFR9", "A1F83G8C2ARO7P", "A13V1IB3VIYZZH", "APJ6JRA9NG5V4", "A1RKKUPIHCS9HS",
-    "A1805IZSGTT6HS", "A2NODRKZP88ZB9", "A1C3SOZRARQ6R3", "AMEN7PMS3EDWL", "A28R8C7NBKEWEA", "A33AVAJ2PDY3EV",
-)
-_JAPAN = ("Amazon.co.jp", "A1VC38T7YXB528")
+_NORTH_AMERICA = names_and_ids("Amazon.com", "Amazon.ca", "Amazon.com.mx")
+_EUROPE = names_and_ids("Amazon.de", "Amazon.co.uk", "Amazon.fr", "Amazon.it", "Amazon.es", "Amazon.nl", "Amazon.se",
+                        "Amazon.pl", "Amazon.com.be", "Amazon.ie", "Amazon.com.tr")
+_JAPAN = names_and_ids("Amazon.co.jp")
 
 
 def _windows(days: int, names: tuple[str, ...]) -> tuple[tuple[str, int], ...]:

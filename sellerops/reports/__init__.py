@@ -1,15 +1,17 @@
-"""The reports sellers download, by type: formats, detection from the header, and their suites.
+"""The reports sellers download, by type: one module per format, with its contract beside it.
 
-Amazon's reports are named by Amazon's reportType id; inputs that are not Amazon reports (added by
-later sources) get a `sellerops.`-prefixed type.
+Each module names its report type (an id from `sellerops.core.report_types`), its `FORMAT` and its
+`expectations(gxe, m)`, the whole GX suite of the type. Which type a header is comes from the one
+detection table in `sellerops.core.report_types`.
 """
 
 from __future__ import annotations
 
 from types import ModuleType
 
+from sellerops.core.report_types import detect_type
 from sellerops.reports import fba_returns, orders, reimbursements, seller_returns, settlement
-from sellerops.reports.base import ReportFormat, norm
+from sellerops.reports.base import ReportFormat
 
 MODULES: dict[str, ModuleType] = {
     m.REPORT_TYPE: m for m in (settlement, orders, fba_returns, seller_returns, reimbursements)
@@ -18,13 +20,6 @@ FORMATS: dict[str, ReportFormat] = {t: m.FORMAT for t, m in MODULES.items()}
 
 
 def detect(header: list[str]) -> ReportFormat | None:
-    """The format whose distinctive columns the header carries best (at least half of them)."""
-    names = {norm(h) for h in header}
-    scored = sorted(
-        ((len(f.signature & names) / len(f.signature), f) for f in FORMATS.values()),
-        key=lambda x: x[0], reverse=True,
-    )
-    best_score, best = scored[0]
-    if best_score < 0.5 or (len(scored) > 1 and scored[1][0] == best_score):
-        return None
-    return best
+    """The format of a file with this header (see `detect_type`), or None."""
+    report_type = detect_type(header)
+    return FORMATS.get(report_type) if report_type else None

@@ -1,8 +1,9 @@
 """FBA customer returns (GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA): one row per returned unit line."""
 
-from sellerops.reports.base import DATETIME, INT, Col, ReportFormat
+from sellerops.core import report_types
+from sellerops.reports.base import DATETIME, INT, Col, ReportFormat, contract
 
-REPORT_TYPE = "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA"
+REPORT_TYPE = report_types.FBA_RETURNS
 
 FORMAT = ReportFormat(
     report_type=REPORT_TYPE,
@@ -23,11 +24,11 @@ FORMAT = ReportFormat(
         Col("license-plate-number", "license_plate_number"),
         Col("customer-comments", "customer_comments"),
     ),
-    signature=frozenset({"return-date", "order-id", "fnsku", "fulfillment-center-id", "detailed-disposition",
-                         "license-plate-number"}),
     natural_key=("account", "order_id", "sku", "return_date", "license_plate_number"),
 )
 
 
 def expectations(gxe, m) -> list:
-    return []
+    """The suite: return date, order id, SKU and quantity filled; the date and quantity in form.
+    Disposition, reason and status are Amazon's growing vocabularies: any value is data."""
+    return contract(FORMAT, gxe, m)

@@ -4,9 +4,10 @@ item-price is the line total for the quantity; a cancelled order has none (null,
 upsert on (amazon-order-id, sku), the newest last-updated-date winning.
 """
 
-from sellerops.reports.base import BOOL, DATETIME, INT, MONEY, Col, ReportFormat
+from sellerops.core import report_types
+from sellerops.reports.base import BOOL, CURRENCY_CODES, DATETIME, INT, MONEY, Col, ReportFormat, contract
 
-REPORT_TYPE = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
+REPORT_TYPE = report_types.ALL_ORDERS
 
 FORMAT = ReportFormat(
     report_type=REPORT_TYPE,
@@ -27,7 +28,7 @@ FORMAT = ReportFormat(
         Col("asin", "asin"),
         Col("item-status", "item_status", required=True),
         Col("quantity", "quantity", INT, required=True),
-        Col("currency", "currency", required=True),
+        Col("currency", "currency", required=True, allowed=CURRENCY_CODES),
         Col("item-price", "item_price_cents", MONEY, required=True),
         Col("item-tax", "item_tax_cents", MONEY),
         Col("shipping-price", "shipping_price_cents", MONEY),
@@ -39,11 +40,11 @@ FORMAT = ReportFormat(
         Col("ship-country", "ship_country"),
         Col("is-business-order", "is_business_order", BOOL),
     ),
-    signature=frozenset({"amazon-order-id", "purchase-date", "last-updated-date", "order-status",
-                         "sales-channel", "item-status", "fulfillment-channel"}),
     natural_key=("account", "amazon_order_id", "sku"),
 )
 
 
 def expectations(gxe, m) -> list:
-    return []
+    """The suite: order id, purchase date, status and SKU filled; money, dates, quantity and the
+    business flag in form; the currency one Amazon writes. Statuses and channels are data."""
+    return contract(FORMAT, gxe, m)

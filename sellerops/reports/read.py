@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sellerops.reports.base import norm
+from sellerops.core.report_types import norm
 
 LINE, FIELDS = "__line__", "__fields__"
 

@@ -3,9 +3,10 @@
 A warehouse reimbursement has no order id; a reversal names the reimbursement it reverses.
 """
 
-from sellerops.reports.base import DATETIME, INT, MONEY, Col, ReportFormat
+from sellerops.core import report_types
+from sellerops.reports.base import CURRENCY_CODES, DATETIME, INT, MONEY, Col, ReportFormat, contract
 
-REPORT_TYPE = "GET_FBA_REIMBURSEMENTS_DATA"
+REPORT_TYPE = report_types.REIMBURSEMENTS
 
 FORMAT = ReportFormat(
     report_type=REPORT_TYPE,
@@ -22,7 +23,7 @@ FORMAT = ReportFormat(
         Col("asin", "asin"),
         Col("product-name", "product_name"),
         Col("condition", "condition"),
-        Col("currency-unit", "currency", required=True),
+        Col("currency-unit", "currency", required=True, allowed=CURRENCY_CODES),
         Col("amount-per-unit", "amount_per_unit_cents", MONEY),
         Col("amount-total", "amount_total_cents", MONEY, required=True),
         Col("quantity-reimbursed-cash", "quantity_reimbursed_cash", INT),
@@ -31,11 +32,11 @@ FORMAT = ReportFormat(
         Col("original-reimbursement-id", "original_reimbursement_id"),
         Col("original-reimbursement-type", "original_reimbursement_type"),
     ),
-    signature=frozenset({"approval-date", "reimbursement-id", "amount-per-unit", "quantity-reimbursed-total",
-                         "original-reimbursement-id", "currency-unit"}),
     natural_key=("account", "reimbursement_id", "sku"),
 )
 
 
 def expectations(gxe, m) -> list:
-    return []
+    """The suite: approval date, reimbursement id and SKU filled; money, date and quantities in form;
+    the currency one Amazon writes. Reasons (Lost_Warehouse, reversals, new ones) are data."""
+    return contract(FORMAT, gxe, m)

@@ -1,8 +1,8 @@
 """The Great Expectations checkpoints run on every report before anything is written.
 
-Each report type's suite is built from its format (required columns, keys not blank, money, dates,
-integers and flags in the marketplace's format, row lengths equal to the header's) plus the rules
-in the format's own module (the settlement's single summary row, for one). great_expectations is
+Each report type's suite is its module's `expectations` (beside its parser: required columns, keys
+not blank, money, dates, integers, flags and allowed values in the marketplace's format, and rules
+of its own, such as the settlement's single summary row), plus row lengths equal to the header's. great_expectations is
 imported here, lazily: it takes seconds to import and most commands never validate anything.
 
 The suite runs in two parts, each its own GX checkpoint: the rows part on every row of a narrow
@@ -25,13 +25,11 @@ import pandas as pd
 
 from sellerops.core.config import settings
 from sellerops.reports import MODULES
-from sellerops.reports.base import BOOL, DATE, DATETIME, INT, MONEY, ReportFormat
-from sellerops.core.marketplaces import Marketplace, date_regex, money_regex
+from sellerops.core.marketplaces import Marketplace
+from sellerops.reports.base import DATE, DATETIME, INT, MONEY, ReportFormat
 from sellerops.reports.read import FIELDS, LINE, RawReport, distinct
 from sellerops.reports.settlement import REPORT_TYPE as SETTLEMENT, SUMMARY_MARK
 
-INT_REGEX = r"^[+-]?\d+$"
-BOOL_VALUES = ["true", "false", "True", "False", "TRUE", "FALSE", "Yes", "No", "yes", "no", "Y", "N"]
 _lock = threading.RLock()
 _contexts: dict[str, object] = {}
 _checkpoints: dict[tuple, object] = {}
@@ -98,44 +96,36 @@ def context(docs: Path | None = None):
         return ctx
 
 
-def rows_expectations(fmt: ReportFormat, m: Marketplace, width: int) -> list:
-    """The row-level part of `fmt`'s suite, run on the rows frame (every row, few columns): row
-    lengths equal to the header's, keys not blank, plus the rules of the format's own module."""
+# Expectations that hold value by value: run once per distinct value, on the values frame.
+_PER_VALUE = ("expect_column_values_to_match_regex", "expect_column_values_to_be_in_set")
+
+
+def _split_suite(fmt: ReportFormat, m: Marketplace) -> tuple[list, list]:
+    """The report type's own suite (beside its parser) split into its rows part and values part."""
     import great_expectations.expectations as gxe
 
-    per_row_keys = fmt.report_type != SETTLEMENT  # settlement keys hold on transaction rows only
-    out = [gxe.ExpectColumnValuesToBeBetween(column=FIELDS, min_value=width, max_value=width)]
-    for c in fmt.columns:
-        if c.key and per_row_keys:
-            out.append(gxe.ExpectColumnValuesToNotBeNull(column=c.name))
-    out += MODULES[fmt.report_type].expectations(gxe, m)
-    return out
+    checked = set(_value_columns(fmt))
+    rows, values = [], []
+    for e in MODULES[fmt.report_type].expectations(gxe, m):
+        per_value = e.expectation_type == "expect_column_to_exist" or (
+            e.expectation_type in _PER_VALUE and getattr(e, "column", None) in checked)
+        (values if per_value else rows).append(e)
+    return rows, values
+
+
+def rows_expectations(fmt: ReportFormat, m: Marketplace, width: int) -> list:
+    """The row-level part of `fmt`'s suite, run on the rows frame (every row, few columns): row
+    lengths equal to the header's, keys not blank, and the format's other per-row rules."""
+    import great_expectations.expectations as gxe
+
+    width_check = gxe.ExpectColumnValuesToBeBetween(column=FIELDS, min_value=width, max_value=width)
+    return [width_check] + _split_suite(fmt, m)[0]
 
 
 def values_expectations(fmt: ReportFormat, m: Marketplace) -> list:
     """The per-value part of `fmt`'s suite, run on the values frame (each column's distinct values):
-    required columns in the header; money, dates, integers and flags in the marketplace's format."""
-    import great_expectations.expectations as gxe
-
-    out = []
-    for c in fmt.columns:
-        if c.required or c.key:
-            out.append(gxe.ExpectColumnToExist(column=c.name))
-        if c.kind == MONEY:
-            out.append(gxe.ExpectColumnValuesToMatchRegex(column=c.name, regex=money_regex(m)))
-        elif c.kind in (DATETIME, DATE):
-            out.append(gxe.ExpectColumnValuesToMatchRegex(column=c.name, regex=date_regex(m)))
-        elif c.kind == INT:
-            out.append(gxe.ExpectColumnValuesToMatchRegex(column=c.name, regex=INT_REGEX))
-        elif c.kind == BOOL:
-            out.append(gxe.ExpectColumnValuesToBeInSet(column=c.name, value_set=BOOL_VALUES))
-    return out
-
-
-def suite_expectations(fmt: ReportFormat, m: Marketplace, width: int) -> list:
-    """Every expectation of `fmt`'s suite for a file of `width` columns in marketplace `m`: the rows
-    part and the values part (the checkpoint runs each on its own frame)."""
-    return rows_expectations(fmt, m, width) + values_expectations(fmt, m)
+    required columns in the header; money, dates, integers, flags and allowed values."""
+    return _split_suite(fmt, m)[1]
 
 
 def line_column(col: str) -> str:
@@ -145,7 +135,7 @@ def line_column(col: str) -> str:
 
 def _value_columns(fmt: ReportFormat) -> list[str]:
     """The columns whose every value is checked (money, dates, integers, flags)."""
-    return [c.name for c in fmt.columns if c.kind in (MONEY, DATETIME, DATE, INT, BOOL)]
+    return [c.name for c in fmt.columns if c.checked]
 
 
 def _checkpoint(fmt: ReportFormat, m: Marketplace, width: int):
@@ -354,6 +344,8 @@ def _problems(r, raw: RawReport, fmt: ReportFormat, m: Marketplace, missing: lis
                 msg = f"{value!r} is not a date in {m.name} format (ISO 8601, or {m.date_order} order)"
             elif c is not None and c.kind == INT:
                 msg = f"{value!r} is not a whole number"
+            elif c is not None and c.allowed is not None:
+                msg = f"{value!r} is not one of {', '.join(sorted(c.allowed))}"
             else:
                 msg = f"{value!r} is not one of the allowed values"
             out.append(Problem(line, colno, orig, msg))
