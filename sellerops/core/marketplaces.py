@@ -172,18 +172,20 @@ def _locale_formats(m: Marketplace) -> list[str]:
     out = []
     for d in dates:
         out += [d + " %H:%M:%S%z", d + " %H:%M%z", d + "%z"]
-    return out
+    return out + ["%d-%b-%Y%z"]  # the returns report's `10-Jul-2025`, in every marketplace
 
 
 def date_regex(m: Marketplace) -> str:
-    """What a date or datetime looks like in `m`: ISO 8601 anywhere, else the marketplace's order."""
+    """What a date or datetime looks like in `m`: ISO 8601 or a day with its month named (`10-Jul-2025`)
+    anywhere, else the marketplace's order."""
     iso = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
     if m.date_order == "MDY" or m.date_order == "DMY":
         loc = r"\d{1,2}[./]\d{1,2}[./]\d{4}(?: \d{2}:\d{2}(?::\d{2})?)?"
     else:
         loc = r"\d{4}/\d{1,2}/\d{1,2}(?: \d{2}:\d{2}(?::\d{2})?)?"
+    named_month = r"\d{1,2}-[A-Za-z]{3}-\d{4}"  # `10-Jul-2025`: a day, never a time
     zone = r"(?:\s*(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT|PST|PDT|CET|CEST|BST|JST))?"
-    return rf"^(?:{iso}|{loc}){zone}$"
+    return rf"^(?:{iso}|{loc}){zone}$|^{named_month}$"
 
 
 # The forms Amazon writes (settlement "2026-01-09 12:00:00 UTC", order reports' ISO 8601 with an

@@ -21,6 +21,8 @@ import pandas as pd
 from sellerops.core.report_types import norm
 
 LINE, FIELDS = "__line__", "__fields__"
+# An empty field, or a single space: the returns report writes a blank field as one space.
+BLANK_FIELDS = ["", " "]
 
 
 class ReportError(Exception):
@@ -185,7 +187,7 @@ def _parse(body: bytes, pyenc: str, width: int, ncols: int, blank: np.ndarray, c
     its columns are factorized, so the whole file never exists as strings at once."""
     reader = pd.read_csv(
         io.BytesIO(body), sep="\t", header=None, names=list(range(width)), dtype=object,
-        quoting=csv.QUOTE_NONE, keep_default_na=False, na_values=[""], na_filter=True,
+        quoting=csv.QUOTE_NONE, keep_default_na=False, na_values=BLANK_FIELDS, na_filter=True,
         skip_blank_lines=False, encoding=pyenc, engine="c", on_bad_lines="error", chunksize=CHUNK_ROWS,
     )
     parts: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(ncols)]
