@@ -274,6 +274,12 @@ def run_checkpoint(raw: RawReport, fmt: ReportFormat, m: Marketplace) -> list[Pr
     return problems
 
 
+def _nth_line(raw: RawReport, where: np.ndarray, n: int) -> int | None:
+    """The file line of the `n`-th (0-based) row marked in `where`, or None when there are fewer."""
+    rows = np.flatnonzero(where)
+    return int(raw.frame[LINE].iloc[rows[n]]) if len(rows) > n else None
+
+
 def _unexpected(cfg, values: pd.Series) -> list:
     """The values of `values` (non-null) that fail the per-value expectation `cfg`, tested as GX's
     pandas engine tests them; used to count the rows behind more failing values than GX lists."""
@@ -327,10 +333,16 @@ def _problems(r, raw: RawReport, fmt: ReportFormat, m: Marketplace, missing: lis
         tc = pos.get("total-amount")
         msg = ("no settlement summary row (the row with total-amount filled)" if not n
                else f"{n} settlement summary rows (total-amount filled); exactly one expected")
-        out.append(Problem(2 if not n else None, tc + 1 if tc is not None else None,
-                           raw.header[tc] if tc is not None else None, msg))
+        line = 2 if not n else _nth_line(raw, _summary_mark(raw).to_numpy(dtype=bool), 1)
+        out.append(Problem(line, tc + 1 if tc is not None else None, raw.header[tc] if tc is not None else None, msg))
     elif kind == "expect_column_unique_value_count_to_be_between":
-        out.append(Problem(None, colno, orig, f"{res.get('observed_value')} different values; one expected per file"))
+        values = raw.frame[col]
+        first = values.dropna().iloc[0]
+        other = (values.notna() & (values != first)).to_numpy(dtype=bool)
+        at = _nth_line(raw, other, 0)
+        found = raw.frame[col].to_numpy(dtype=object)[other][0] if other.any() else None
+        out.append(Problem(at, colno, orig, f"{found!r} after {first!r}: {res.get('observed_value')} different "
+                                            "values; one expected per file"))
     else:
         c = fmt.col(col) if any(x.name == col for x in fmt.columns) else None
         for row in rows:

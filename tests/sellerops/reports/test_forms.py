@@ -76,13 +76,16 @@ FBA_RETURNS = ["return-date", "order-id", "sku", "asin", "fnsku", "product-name"
                "detailed-disposition", "reason", "status", "license-plate-number", "customer-comments"]
 
 
+GOOD_FBA_RETURNS = [
+    ["2026-06-03T10:15:00+00:00", "111-0000001-0000001", "MUG-BLUE", "B0C7654321", "X00ABCDEFG", "Mug", "1",
+     "PHX7", "SELLABLE", "UNWANTED_ITEM", "Unit returned to inventory", "LPNRR123456789", ""],
+    ["2026-06-04T08:00:00-07:00", "111-0000002-0000002", "TEE-RED-S", "B0C1234567", "X00HIJKLMN", "Tee", "2",
+     "ONT8", "CUSTOMER_DAMAGED", "A_REASON_AMAZON_ADDS_LATER", "Reimbursed", "LPNRR987654321", "too small"],
+]
+
+
 def test_fba_returns_as_amazon_writes_them(db_url, tmp_path):
-    p = tsv(tmp_path / "fba_returns.txt", FBA_RETURNS, [
-        ["2026-06-03T10:15:00+00:00", "111-0000001-0000001", "MUG-BLUE", "B0C7654321", "X00ABCDEFG", "Mug", "1",
-         "PHX7", "SELLABLE", "UNWANTED_ITEM", "Unit returned to inventory", "LPNRR123456789", ""],
-        ["2026-06-04T08:00:00-07:00", "111-0000002-0000002", "TEE-RED-S", "B0C1234567", "X00HIJKLMN", "Tee", "2",
-         "ONT8", "CUSTOMER_DAMAGED", "A_REASON_AMAZON_ADDS_LATER", "Reimbursed", "LPNRR987654321", "too small"],
-    ])
+    p = tsv(tmp_path / "fba_returns.txt", FBA_RETURNS, GOOD_FBA_RETURNS)
     assert ingest(p).report_type == rt.FBA_RETURNS
     got = rows("select * from fba_return order by order_id")
     assert [as_utc(r["return_date"]) for r in got] == [dt.datetime(2026, 6, 3, 10, 15, tzinfo=UTC),
@@ -98,14 +101,17 @@ REIMBURSEMENTS = ["approval-date", "reimbursement-id", "case-id", "amazon-order-
                   "original-reimbursement-id", "original-reimbursement-type"]
 
 
+GOOD_REIMBURSEMENTS = [
+    ["2026-06-05T12:00:00+00:00", "2468013579", "", "", "Lost_Warehouse", "MUG-BLUE", "X00ABCDEFG",
+     "B0C7654321", "Mug", "New", "USD", "12.50", "25.00", "2", "0", "2", "", ""],
+    ["2026-06-06T12:00:00+00:00", "2468013580", "1234567890", "111-0000001-0000001", "CustomerReturn",
+     "TEE-RED-S", "X00HIJKLMN", "B0C1234567", "Tee", "New", "USD", "-9.99", "-9.99", "-1", "0", "-1",
+     "2468013000", "Reimbursement_Reversal"],
+]
+
+
 def test_reimbursements_as_amazon_writes_them(db_url, tmp_path):
-    p = tsv(tmp_path / "reimbursements.txt", REIMBURSEMENTS, [
-        ["2026-06-05T12:00:00+00:00", "2468013579", "", "", "Lost_Warehouse", "MUG-BLUE", "X00ABCDEFG",
-         "B0C7654321", "Mug", "New", "USD", "12.50", "25.00", "2", "0", "2", "", ""],
-        ["2026-06-06T12:00:00+00:00", "2468013580", "1234567890", "111-0000001-0000001", "CustomerReturn",
-         "TEE-RED-S", "X00HIJKLMN", "B0C1234567", "Tee", "New", "USD", "-9.99", "-9.99", "-1", "0", "-1",
-         "2468013000", "Reimbursement_Reversal"],
-    ])
+    p = tsv(tmp_path / "reimbursements.txt", REIMBURSEMENTS, GOOD_REIMBURSEMENTS)
     assert ingest(p).report_type == rt.REIMBURSEMENTS
     got = rows("select * from reimbursement order by reimbursement_id")
     assert [(r["amount_total_cents"], r["quantity_reimbursed_total"], r["currency"]) for r in got] == [
@@ -122,15 +128,18 @@ ORDERS = ["amazon-order-id", "merchant-order-id", "purchase-date", "last-updated
           "purchase-order-number", "price-designation"]
 
 
+GOOD_ORDERS = [
+    ["112-0000001-0000001", "", "2026-06-01T09:30:00+00:00", "2026-06-02T10:00:00+00:00", "Shipped", "Amazon",
+     "Amazon.com", "", "Expedited", "Mug", "MUG-BLUE", "B0C7654321", "Shipped", "2", "USD", "25.98", "2.08",
+     "0.00", "0.00", "", "", "-2.00", "", "SEATTLE", "WA", "98101", "US", "", "false", "", ""],
+    ["112-0000002-0000002", "", "2026-06-01T11:00:00+00:00", "2026-06-01T12:00:00+00:00", "Cancelled",
+     "Merchant", "Amazon.com", "", "Standard", "Tee", "TEE-RED-S", "B0C1234567", "Cancelled", "0", "USD", "", "",
+     "", "", "", "", "", "", "", "", "", "US", "", "true", "PO-1", ""],
+]
+
+
 def test_all_orders_as_amazon_writes_them(db_url, tmp_path):
-    p = tsv(tmp_path / "orders.txt", ORDERS, [
-        ["112-0000001-0000001", "", "2026-06-01T09:30:00+00:00", "2026-06-02T10:00:00+00:00", "Shipped", "Amazon",
-         "Amazon.com", "", "Expedited", "Mug", "MUG-BLUE", "B0C7654321", "Shipped", "2", "USD", "25.98", "2.08",
-         "0.00", "0.00", "", "", "-2.00", "", "SEATTLE", "WA", "98101", "US", "", "false", "", ""],
-        ["112-0000002-0000002", "", "2026-06-01T11:00:00+00:00", "2026-06-01T12:00:00+00:00", "Cancelled",
-         "Merchant", "Amazon.com", "", "Standard", "Tee", "TEE-RED-S", "B0C1234567", "Cancelled", "0", "USD", "", "",
-         "", "", "", "", "", "", "", "", "", "US", "", "true", "PO-1", ""],
-    ])
+    p = tsv(tmp_path / "orders.txt", ORDERS, GOOD_ORDERS)
     assert ingest(p).report_type == rt.ALL_ORDERS
     got = rows("select * from order_line order by amazon_order_id")
     assert [(r["item_price_cents"], r["item_promotion_discount_cents"], r["quantity"]) for r in got] == [
@@ -151,17 +160,20 @@ def _settlement_line(tt, order_id, a_type, desc, amount, sku="MUG-BLUE", qty="1"
             "2026-06-02", "2026-06-02 10:00:00 UTC", "", "", "", sku, qty, ""]
 
 
+GOOD_SETTLEMENT = [
+    ["7001", "2026-06-01 00:00:00 UTC", "2026-06-15 00:00:00 UTC", "2026-06-17 00:00:00 UTC", "8.53", "USD"]
+    + [""] * 18,
+    _settlement_line("Order", "112-0000001-0000001", "ItemPrice", "Principal", "12.99"),
+    _settlement_line("Order", "112-0000001-0000001", "ItemFees", "FBAPerUnitFulfillmentFee", "-3.22"),
+    _settlement_line("Order", "112-0000001-0000001", "ItemFees", "Commission", "-1.94"),
+    # an FBA shipment id in order-id, and an amount type Amazon adds later: data
+    _settlement_line("other-transaction", "FBA15ABCDEF", "A new amount type", "Inbound Transportation Fee",
+                     "0.70", sku="", qty=""),
+]
+
+
 def test_settlement_as_amazon_writes_it(db_url, tmp_path):
-    p = tsv(tmp_path / "settlement.txt", SETTLEMENT, [
-        ["7001", "2026-06-01 00:00:00 UTC", "2026-06-15 00:00:00 UTC", "2026-06-17 00:00:00 UTC", "8.53", "USD"]
-        + [""] * 18,
-        _settlement_line("Order", "112-0000001-0000001", "ItemPrice", "Principal", "12.99"),
-        _settlement_line("Order", "112-0000001-0000001", "ItemFees", "FBAPerUnitFulfillmentFee", "-3.22"),
-        _settlement_line("Order", "112-0000001-0000001", "ItemFees", "Commission", "-1.94"),
-        # an FBA shipment id in order-id, and an amount type Amazon adds later: data
-        _settlement_line("other-transaction", "FBA15ABCDEF", "A new amount type", "Inbound Transportation Fee",
-                         "0.70", sku="", qty=""),
-    ])
+    p = tsv(tmp_path / "settlement.txt", SETTLEMENT, GOOD_SETTLEMENT)
     assert ingest(p).report_type == rt.SETTLEMENT
     [s] = rows("select * from settlement")
     assert (s["total_amount_cents"], s["currency"]) == (853, "USD")
