@@ -737,7 +737,7 @@ def read_frames(reports_dir: Path, account: str = ACCOUNT, marketplace: str = MA
     import numpy as np
     import pandas as pd
 
-    from sellerops.reconciliation.base import ReconcileInput
+    from sellerops.reconciliation.model import ReconcileInput
     from sellerops.reconciliation.frames import coerce
 
     parts: dict[str, list] = {}

@@ -1,37 +1,34 @@
-"""Nightly settlement reconciliation (issue 3): every cent Amazon owes, found before the claim
-window closes.
+"""Nightly settlement reconciliation: every cent Amazon owes, found before the claim window closes.
 
-The rules are pure functions on pandas frames of the stored tables (`ReconcileInput`); they
-import no Prefect and no database code, so the flow's task only loads frames, calls `reconcile`
-and stores the findings. Money is integer cents in the frames and Decimal in the findings.
+The rules are pure functions on pandas frames of the stored tables (`ReconcileInput`), one module
+per rule family — settlements.py (the total, duplicate fees), fees.py (fee outliers), orders.py
+(unsettled orders, principal mismatches), refunds.py (refunds without a return, above the sale) —
+each declared with `@rule(local=...)` and listed in `RULES` below, in the order findings come out.
+Each module opens with what its rules catch and which `Policy` fields steer them. They import no
+Prefect and no database code: the flow's task only loads frames, calls `reconcile` and stores the
+findings. Money is integer cents in the frames and Decimal in the findings.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
 
-from sellerops.reconciliation.base import Context, FindingRecord, ReconcileInput, build_context
-from sellerops.reconciliation.order_rules import (
-    principal_mismatch,
-    refund_exceeds_sale,
-    refund_without_return,
-    unsettled_order,
-)
+from sellerops.reconciliation.fees import fee_outlier
+from sellerops.reconciliation.model import Context, FindingRecord, ReconcileInput, Rule, build_context
+from sellerops.reconciliation.orders import principal_mismatch, unsettled_order
 from sellerops.reconciliation.policy import Policy
-from sellerops.reconciliation.settlement_rules import duplicate_charge, fee_outlier, settlement_total_mismatch
+from sellerops.reconciliation.refunds import refund_exceeds_sale, refund_without_return
+from sellerops.reconciliation.settlements import duplicate_charge, settlement_total_mismatch
 
-Rule = Callable[[ReconcileInput, Context], list[FindingRecord]]
-
-RULES: dict[str, Rule] = {
-    "settlement_total_mismatch": settlement_total_mismatch,
-    "unsettled_order": unsettled_order,
-    "principal_mismatch": principal_mismatch,
-    "duplicate_charge": duplicate_charge,
-    "fee_outlier": fee_outlier,
-    "refund_without_return": refund_without_return,
-    "refund_exceeds_sale": refund_exceeds_sale,
-}
+RULES: dict[str, Rule] = {r.kind: r for r in (
+    settlement_total_mismatch,
+    unsettled_order,
+    principal_mismatch,
+    duplicate_charge,
+    fee_outlier,
+    refund_without_return,
+    refund_exceeds_sale,
+)}
 KINDS = tuple(RULES)
 
 
@@ -46,7 +43,7 @@ def reconcile(inp: ReconcileInput, as_of: dt.date | None = None, policy: Policy 
 
 
 __all__ = [
-    "KINDS", "RULES", "Context", "FindingRecord", "Policy", "ReconcileInput", "build_context", "reconcile",
+    "KINDS", "RULES", "Context", "FindingRecord", "Policy", "ReconcileInput", "Rule", "build_context", "reconcile",
     "duplicate_charge", "fee_outlier", "principal_mismatch", "refund_exceeds_sale", "refund_without_return",
     "settlement_total_mismatch", "unsettled_order",
 ]

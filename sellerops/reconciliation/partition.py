@@ -3,9 +3,9 @@
 Pure pandas, like the rules: the Dask wiring lives in tasks/reconcile.py and flows/reconcile_dask.py.
 Two kinds of piece, each a `Partition` carrying the rows its rules need and the subject it owns:
 
-- one per settlement, for the settlement-local rules (settlement_total_mismatch, duplicate_charge,
-  fee_outlier judge lines against their own settlement's total, copies and medians): that settlement's
-  lines, and the order, return and reimbursement rows of the orders those lines mention;
+- one per settlement, for the settlement-local rules (each rule declares it: `@rule(local=True)`
+  judges lines against their own settlement's total, copies or medians): that settlement's lines,
+  and the order, return and reimbursement rows of the orders those lines mention;
 - one per bucket of order ids (a stable hash), for the order-level rules: an order's order line and its
   settlement lines in any settlement share its order id, so a bucket holds everything an order's finding
   is computed from however many months it spans (a partition by purchase month would split a sale from
@@ -25,21 +25,18 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sellerops.reconciliation.base import FindingRecord, ReconcileInput, build_context
+from sellerops.reconciliation import RULES
+from sellerops.reconciliation.model import FindingRecord, ReconcileInput, build_context
 from sellerops.reconciliation.policy import Policy
 
-SETTLEMENT_RULES = ("settlement_total_mismatch", "duplicate_charge", "fee_outlier")
+# Read from the rules themselves: a rule cannot be added without saying where it runs.
+SETTLEMENT_RULES = tuple(kind for kind, r in RULES.items() if r.local)
+ORDER_RULES = tuple(kind for kind, r in RULES.items() if not r.local)
 # Order ids live under these columns in the big order-keyed tables. Returns and reimbursements are
 # small and stay whole in every piece: a reimbursement's reversal may carry no order id of its own, only
 # the reimbursement it reverses, so splitting them by order id would lose the reversal.
 _ORDER_COLUMN = {"settlement_lines": "order_id", "orders": "amazon_order_id"}
 _WHOLE = ("fba_returns", "seller_returns", "reimbursements")
-
-
-def order_rules() -> tuple[str, ...]:
-    from sellerops.reconciliation import RULES
-
-    return tuple(name for name in RULES if name not in SETTLEMENT_RULES)
 
 
 @dataclass(frozen=True)
@@ -98,7 +95,7 @@ def order_partitions(inp: ReconcileInput, buckets: int = 8) -> list[Partition]:
     for b in range(buckets):
         frames = {t: _reset(getattr(inp, t)[(tag == b).to_numpy()]) for t, tag in tagged.items()}
         piece = ReconcileInput(settlements=inp.settlements, **frames, **{t: getattr(inp, t) for t in _WHOLE})
-        parts.append(Partition(f"orders {b + 1}/{buckets}", order_rules(), piece, bucket=b, buckets=buckets))
+        parts.append(Partition(f"orders {b + 1}/{buckets}", ORDER_RULES, piece, bucket=b, buckets=buckets))
     return parts
 
 
@@ -109,15 +106,11 @@ def partitions(inp: ReconcileInput, order_buckets: int = 8) -> list[Partition]:
 
 def run_partition(part: Partition, as_of: dt.date | None, policy: Policy) -> list[FindingRecord]:
     """The findings a piece owns (what a Dask task computes)."""
-    from sellerops.reconciliation import RULES
-
     ctx = build_context(part.inp, as_of, policy)
     return [f for name in part.rules for f in RULES[name](part.inp, ctx) if part.owns(f)]
 
 
 def merge(results: list[list[FindingRecord]]) -> list[FindingRecord]:
     """The pieces' findings in rule order, then by key (the in-process order within a rule is not promised)."""
-    from sellerops.reconciliation import RULES
-
     rank = {name: i for i, name in enumerate(RULES)}
     return sorted((f for r in results for f in r), key=lambda f: (rank.get(f.kind, len(rank)), f.key))

@@ -50,3 +50,22 @@ def test_a_finding_outside_its_piece_is_dropped(demo_input):
     # others look wrong to it; `owns` must drop those, or the merge would hold false mismatches.
     part = partitions(demo_input, 1)[0]
     assert all(f.settlement_id == part.settlement_id for f in run_partition(part, None, Policy()))
+
+
+def test_where_a_rule_runs_is_declared_on_the_rule():
+    from sellerops.reconciliation import RULES, Rule
+    from sellerops.reconciliation.model import rule
+    from sellerops.reconciliation.partition import ORDER_RULES
+
+    assert all(isinstance(r, Rule) and isinstance(r.local, bool) for r in RULES.values())
+    assert SETTLEMENT_RULES == ("settlement_total_mismatch", "duplicate_charge", "fee_outlier")
+    assert set(ORDER_RULES) == set(RULES) - set(SETTLEMENT_RULES)
+    with pytest.raises(TypeError):  # no default: a new rule must say where it runs
+        rule()(lambda inp, ctx: [])
+
+    @rule(local=True)
+    def a_new_rule(inp, ctx):
+        """Finds nothing."""
+        return []
+
+    assert (a_new_rule.kind, a_new_rule.local, a_new_rule.__doc__) == ("a_new_rule", True, "Finds nothing.")

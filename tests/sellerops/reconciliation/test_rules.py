@@ -15,8 +15,7 @@ from itertools import count
 import pytest
 
 from sellerops.reconciliation import FindingRecord, Policy, ReconcileInput, build_context, reconcile
-from sellerops.reconciliation import settlement_rules
-from sellerops.reconciliation import order_rules
+from sellerops.reconciliation import fees, orders, refunds, settlements
 from sellerops.reconciliation.frames import COLUMNS, make_frame
 
 START, END = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), dt.datetime(2026, 4, 1, tzinfo=dt.timezone.utc)
@@ -69,18 +68,18 @@ def test_total_mismatch_counts_every_row_and_tolerates_one_cent():
     rows = [line(2000), line(-300, at="ItemFees", desc="Commission"),
             line(-3999, tt="other-transaction", at="other-transaction", desc="Subscription Fee", order=None, sku=None)]
     # rows sum to 20.00 - 3.00 - 39.99 = -22.99; a summary of -23.01 is 0.02 off: owed 0.02
-    found = run(settlement_rules.settlement_total_mismatch, inp([settlement(total=-2301)], rows))
+    found = run(settlements.settlement_total_mismatch, inp([settlement(total=-2301)], rows))
     assert [(f.kind, f.settlement_id, f.amount) for f in found] == [("settlement_total_mismatch", "S1", Decimal("0.02"))]
     assert found[0].evidence[0]["line"] == 2 and found[0].evidence[0]["values"]["total_amount"] == "-23.01"
     # 0.01 off is within the tolerance (the rule says "more than 0.01")
-    assert run(settlement_rules.settlement_total_mismatch, inp([settlement(total=-2300)], rows)) == []
+    assert run(settlements.settlement_total_mismatch, inp([settlement(total=-2300)], rows)) == []
 
 
 def test_total_mismatch_includes_duplicate_copies():
     fee = dict(at="ItemFees", desc="Commission", digest="same")
     rows = [line(2000), line(-300, **fee), line(-300, **fee)]
     # Amazon deposited 14.00 = 20.00 - 3.00 - 3.00: the copy is in the total, so no mismatch here
-    assert run(settlement_rules.settlement_total_mismatch, inp([settlement(total=1400)], rows)) == []
+    assert run(settlements.settlement_total_mismatch, inp([settlement(total=1400)], rows)) == []
 
 
 # -- duplicate_charge ---------------------------------------------------------------------------
@@ -95,7 +94,7 @@ def test_each_extra_identical_fee_copy_is_one_finding():
             line(-500, tt="other-transaction", at="ShipmentFees", desc="FBAInboundTransportationFee", order="FBA17X"),
             # the same raw digest in another settlement is another settlement's row
             line(-150, sid="S2", **fee)]
-    found = run(settlement_rules.duplicate_charge, inp([settlement(), settlement("S2")], rows))
+    found = run(settlements.duplicate_charge, inp([settlement(), settlement("S2")], rows))
     # two extra copies of a 1.50 commission: 1.50 owed for each, keyed by the copy's line
     assert [(f.line_no, f.amount) for f in found] == [(second["line_no"], Decimal("1.50")), (third["line_no"], Decimal("1.50"))]
     assert len({f.key for f in found}) == 2
@@ -110,7 +109,7 @@ def _fba_line(order_id, fee, qty=1, sku="A", posted=dt.datetime(2026, 2, 1, 10, 
 def test_fba_fee_outlier_charged_per_unit_above_the_median():
     rows = [r for i in range(5) for r in _fba_line(f"N{i}", 300)] + _fba_line("X", 800, qty=2)
     # median per-unit fee 3.00; X pays 8.00 for 2 units = 4.00 a unit: 2.00 over for the line
-    found = run(settlement_rules.fee_outlier, inp(lines=rows))
+    found = run(fees.fee_outlier, inp(lines=rows))
     assert subjects(found) == [("fee_outlier", "X", "A", Decimal("2.00"))]
     assert found[0].settlement_id == "S1" and found[0].evidence
 
@@ -118,10 +117,10 @@ def test_fba_fee_outlier_charged_per_unit_above_the_median():
 def test_fba_fee_within_tolerance_or_too_few_lines_is_no_finding():
     # 3.05 against a median of 3.00 is exactly the 0.05 tolerance: not more than it
     rows = [r for i in range(5) for r in _fba_line(f"N{i}", 300)] + _fba_line("X", 610, qty=2)
-    assert run(settlement_rules.fee_outlier, inp(lines=rows)) == []
+    assert run(fees.fee_outlier, inp(lines=rows)) == []
     # 4 lines of the SKU (3 normal + the outlier) are fewer than 5: no judgement
     rows = [r for i in range(3) for r in _fba_line(f"N{i}", 300)] + _fba_line("X", 800, qty=2)
-    assert run(settlement_rules.fee_outlier, inp(lines=rows)) == []
+    assert run(fees.fee_outlier, inp(lines=rows)) == []
 
 
 def test_fee_periods_split_on_fee_change_dates():
@@ -130,9 +129,9 @@ def test_fee_periods_split_on_fee_change_dates():
     rows = [r for i in range(5) for r in _fba_line(f"B{i}", 300, posted=before)]
     rows += [r for i in range(5) for r in _fba_line(f"A{i}", 315, posted=after)]
     # Amazon raised the fee 0.15 on January 15: each period has its own median, nothing is off
-    assert run(settlement_rules.fee_outlier, inp(lines=rows)) == []
+    assert run(fees.fee_outlier, inp(lines=rows)) == []
     # without the split all ten share a median of 3.075 and every line is 0.075 off
-    assert len(run(settlement_rules.fee_outlier, inp(lines=rows), policy=Policy(fee_period_splits=()))) == 10
+    assert len(run(fees.fee_outlier, inp(lines=rows), policy=Policy(fee_period_splits=()))) == 10
 
 
 def _commission_line(order_id, commission, principal=2000, promo=0):
@@ -148,7 +147,7 @@ def test_commission_rate_outlier_on_what_the_buyer_paid():
     rows += _commission_line("P", 225, promo=500)
     # 4.00 on 20.00 is 20% against a median of 15%: 4.00 - 0.15 x 20.00 = 1.00 over
     rows += _commission_line("X", 400)
-    assert subjects(run(settlement_rules.fee_outlier, inp(lines=rows))) == [("fee_outlier", "X", "A", Decimal("1.00"))]
+    assert subjects(run(fees.fee_outlier, inp(lines=rows))) == [("fee_outlier", "X", "A", Decimal("1.00"))]
 
 
 def test_identical_fee_copies_are_left_out_before_the_fee_rules():
@@ -175,7 +174,7 @@ def test_identical_fee_copies_are_left_out_before_the_fee_rules():
 ])
 def test_unsettled_order(days_before, extra, flagged):
     data = inp(orders=[order(days_before=days_before, **extra)])
-    found = run(order_rules.unsettled_order, data)
+    found = run(orders.unsettled_order, data)
     assert [f.order_id for f in found] == (["O1"] if flagged else [])
 
 
@@ -184,7 +183,7 @@ def test_unsettled_order_amount_and_settled_orders():
               item_promotion_discount_cents=-200)
     settled = order(oid="O2", days_before=30)
     rows = [line(2000, order="O2"), line(-300, tt="Refund", order="O1")]  # a refund is not an Order transaction
-    found = run(order_rules.unsettled_order, inp(lines=rows, orders=[o, settled]))
+    found = run(orders.unsettled_order, inp(lines=rows, orders=[o, settled]))
     # the buyer paid 20.00 + 3.99 shipping - 2.00 promotion = 21.99 before tax
     assert subjects(found) == [("unsettled_order", "O1", "A", Decimal("21.99"))]
 
@@ -193,11 +192,11 @@ def test_unsettled_order_amount_and_settled_orders():
 def test_principal_mismatch_only_once_the_quantity_is_covered():
     data = inp(lines=[line(950, qty=1, sid="S1"), line(950, qty=1)], orders=[order(price=2000, qty=2)])
     # 2 units ordered at 20.00, 2 settled over two rows for 19.00: 1.00 short
-    assert subjects(run(order_rules.principal_mismatch, data)) == [("principal_mismatch", "O1", "A", Decimal("1.00"))]
+    assert subjects(run(orders.principal_mismatch, data)) == [("principal_mismatch", "O1", "A", Decimal("1.00"))]
     # only 1 of 2 units settled so far: the rest may still come
-    assert run(order_rules.principal_mismatch, inp(lines=[line(1000, qty=1)], orders=[order(price=2000, qty=2)])) == []
+    assert run(orders.principal_mismatch, inp(lines=[line(1000, qty=1)], orders=[order(price=2000, qty=2)])) == []
     # 0.01 off is within tolerance
-    assert run(order_rules.principal_mismatch, inp(lines=[line(1999)], orders=[order(price=2000)])) == []
+    assert run(orders.principal_mismatch, inp(lines=[line(1999)], orders=[order(price=2000)])) == []
 
 
 # -- refunds ------------------------------------------------------------------------------------
@@ -213,7 +212,7 @@ def _sale_and_refund(refund=2000, days_before=60, ful="AFN", sale=2000, order_id
 
 
 def test_refund_without_return_and_its_claim_window():
-    found = run(order_rules.refund_without_return, inp(lines=_sale_and_refund()))
+    found = run(refunds.refund_without_return, inp(lines=_sale_and_refund()))
     # refunded 20.00 on as-of - 60 (2026-01-31): the US window opens 60 days later, closes at 120
     assert subjects(found) == [("refund_without_return", "O1", "A", Decimal("20.00"))]
     assert (found[0].claim_window_opens, found[0].claim_window_closes) == (dt.date(2026, 4, 1), dt.date(2026, 5, 31))
@@ -233,7 +232,7 @@ def test_refund_without_return_negative_controls(case):
                                            "amazon_order_id": "O1", "sku": "A", "amount_total_cents": 2000,
                                            "approval_date": _refund_day(50)}]},
     }.get(case, {})
-    assert run(order_rules.refund_without_return, inp(lines=_sale_and_refund(**kw), **extra)) == []
+    assert run(refunds.refund_without_return, inp(lines=_sale_and_refund(**kw), **extra)) == []
 
 
 def test_reversed_reimbursement_leaves_the_refund_unpaid():
@@ -244,31 +243,31 @@ def test_reversed_reimbursement_leaves_the_refund_unpaid():
         {"account": "acct", "marketplace": "Amazon.com", "reimbursement_id": "2", "amazon_order_id": None, "sku": "A",
          "amount_total_cents": -2000, "original_reimbursement_id": "1", "approval_date": _refund_day(40)},
     ]
-    found = run(order_rules.refund_without_return, inp(lines=_sale_and_refund(), reimbursements=reimbursements))
+    found = run(refunds.refund_without_return, inp(lines=_sale_and_refund(), reimbursements=reimbursements))
     assert subjects(found) == [("refund_without_return", "O1", "A", Decimal("20.00"))]
 
 
 def test_a_refund_within_a_cent_of_the_sale_is_full():
     # 19.99 refunded of 20.00 sold: at least the sale - 0.01
-    found = run(order_rules.refund_without_return, inp(lines=_sale_and_refund(refund=1999)))
+    found = run(refunds.refund_without_return, inp(lines=_sale_and_refund(refund=1999)))
     assert subjects(found) == [("refund_without_return", "O1", "A", Decimal("19.99"))]
 
 
 def test_refund_exceeds_sale():
-    found = run(order_rules.refund_exceeds_sale, inp(lines=_sale_and_refund(refund=2002, days_before=5)))
+    found = run(refunds.refund_exceeds_sale, inp(lines=_sale_and_refund(refund=2002, days_before=5)))
     # 20.02 refunded against 20.00 sold: 0.02 owed back
     assert subjects(found) == [("refund_exceeds_sale", "O1", "A", Decimal("0.02"))]
-    assert run(order_rules.refund_exceeds_sale, inp(lines=_sale_and_refund(refund=2001, days_before=5))) == []
+    assert run(refunds.refund_exceeds_sale, inp(lines=_sale_and_refund(refund=2001, days_before=5))) == []
     # the sale is older than the loaded history: the refund cannot be compared
-    assert run(order_rules.refund_exceeds_sale, inp(lines=_sale_and_refund(refund=9999, sale=None))) == []
+    assert run(refunds.refund_exceeds_sale, inp(lines=_sale_and_refund(refund=9999, sale=None))) == []
 
 
 # -- the whole, keys, contract ------------------------------------------------------------------
 def test_as_of_argument_overrides_the_latest_settlement_end():
     data = inp(orders=[order(days_before=25)])
-    assert len(run(order_rules.unsettled_order, data)) == 1
+    assert len(run(orders.unsettled_order, data)) == 1
     # five days earlier the same FBA order is still inside its 21 days
-    assert run(order_rules.unsettled_order, data, as_of=AS_OF - dt.timedelta(days=5)) == []
+    assert run(orders.unsettled_order, data, as_of=AS_OF - dt.timedelta(days=5)) == []
 
 
 def test_key_is_stable_and_about_the_subject_only():
@@ -304,7 +303,7 @@ def test_exact_medians_equal_the_median_of_fractions():
 
     import pandas as pd
 
-    from sellerops.reconciliation.settlement_rules import _exact_medians
+    from sellerops.reconciliation.fees import _exact_medians
 
     rnd = random.Random(5)
     rows = []

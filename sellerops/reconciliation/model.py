@@ -1,6 +1,7 @@
-"""What the reconciliation rules share: their input, their output record, and the context
-computed once per run (as-of and earliest settlement per account, marketplace and currency, and
-the identical fee copies that the fee rules must not see).
+"""What the reconciliation rules share: their input, their output record, what a rule is (`Rule`,
+declared with `@rule(local=...)`), the context computed once per run (as-of and earliest settlement
+per account, marketplace and currency, and the identical fee copies that the fee rules must not
+see), and the facts several rule families read the same way (the principal row, item keys).
 
 Pure pandas and Decimal: no Prefect, no database. Money stays integer cents in the frames; a
 Decimal is built only for the findings emitted.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,13 +22,17 @@ import pandas as pd
 
 from sellerops.core.money import from_cents
 from sellerops.reconciliation.frames import empty_frame
-from sellerops.reconciliation.keys import Codes, among, codes, take, tuple_keys
+from sellerops.reconciliation.keys import Codes, among, codes, equals, take, tuple_keys
 from sellerops.reconciliation.policy import Policy
 
 FEE_AMOUNT_TYPES = ("ItemFees", "ShipmentFees")
 MARKET_KEY = ["account", "marketplace", "currency"]
 ITEM_KEY = ["account", "order_id", "sku"]
 EVIDENCE_ROWS = 6
+LINE_EVIDENCE = [
+    "settlement_id", "transaction_type", "order_id", "sku", "amount_type", "amount_description",
+    "amount_cents", "quantity_purchased", "fulfillment_id", "posted_date", "posted_date_time",
+]
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,30 @@ class Context:
         return self.memo_store[key][1]
 
 
+class Rule:
+    """A reconciliation rule: a pure function `(inp, ctx) -> findings` named after the kind of
+    finding it makes, and whether it is settlement-local — judged from one settlement's own lines
+    alone (its total, its copies, its medians), so a partitioned run gives it one settlement a piece
+    instead of a bucket of orders."""
+
+    def __init__(self, find: Callable[["ReconcileInput", "Context"], list["FindingRecord"]], local: bool):
+        functools.update_wrapper(self, find)
+        self.kind: str = find.__name__
+        self.local = local
+        self.find = find
+
+    def __call__(self, inp: "ReconcileInput", ctx: "Context") -> list["FindingRecord"]:
+        return self.find(inp, ctx)
+
+    def __repr__(self) -> str:
+        return f"Rule({self.kind}, local={self.local})"
+
+
+def rule(*, local: bool) -> Callable[[Callable], Rule]:
+    """Declare a function a rule. `local` has no default: a new rule must say where it runs."""
+    return lambda find: Rule(find, local=local)
+
+
 def build_context(inp: ReconcileInput, as_of: dt.date | None, policy: Policy) -> Context:
     s = inp.settlements
     markets = (
@@ -138,6 +168,41 @@ def _duplicate_fee_copies(inp: ReconcileInput, ctx: Context) -> tuple[pd.Index, 
     order = found.reset_index(drop=True).sort_values(["account", "settlement_id", "line_no"], kind="stable").index
     labels = lines.index[copy_pos[order]]
     return labels, pd.Series(lines.index[original_pos[order]], index=labels)
+
+
+def is_principal(amount_type: pd.Series | Codes, amount_description: pd.Series | Codes) -> np.ndarray:
+    """The principal row: the item's price the buyer paid (ItemPrice / Principal), the one amount of
+    an order or refund that says what was sold or given back."""
+    return equals(amount_type, "ItemPrice") & equals(amount_description, "Principal")
+
+
+def principal_rows(inp: ReconcileInput, ctx: Context, transaction_type: str) -> np.ndarray:
+    """Positions in settlement_lines of the principal rows of one transaction type, once per run."""
+    def compute():
+        return np.flatnonzero(equals(line_codes(inp, ctx, "transaction_type"), transaction_type)
+                              & is_principal(line_codes(inp, ctx, "amount_type"),
+                                             line_codes(inp, ctx, "amount_description")))
+    return ctx.memo(inp, f"principal_rows:{transaction_type}", compute)
+
+
+def item_keys(inp: ReconcileInput, ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    """(account, order-id, sku) as comparable integers: one per settlement line, one per order."""
+    def compute():
+        orders = inp.orders
+        return tuple(tuple_keys([line_codes(inp, ctx, c) for c in ITEM_KEY],
+                                [orders["account"], orders["amazon_order_id"], orders["sku"]]))
+    return ctx.memo(inp, "item_keys", compute)
+
+
+def lines_of(inp: ReconcileInput, ctx: Context, at: np.ndarray, keys: np.ndarray) -> pd.DataFrame:
+    """The settlement lines at positions `at` whose item key is one of `keys`."""
+    line_keys, _ = item_keys(inp, ctx)
+    return inp.settlement_lines.iloc[at[np.isin(line_keys[at], keys)]]
+
+
+def orders_by_order_id(inp: ReconcileInput) -> pd.DataFrame:
+    """The order lines with `amazon_order_id` named `order_id`, as in the settlement lines."""
+    return inp.orders.rename(columns={"amazon_order_id": "order_id"})
 
 
 def with_market(frame: pd.DataFrame, ctx: Context, currency_column: str = "currency") -> pd.DataFrame:

@@ -1,12 +1,15 @@
-"""The settlement rules of issue 3: the settlement total, identical fee copies, fee outliers.
+"""The fee rule: a line charged an FBA fee or a commission out of line with the same SKU's others.
 
-Each rule is a pure function `rule(inp, ctx) -> list[FindingRecord]` over integer cents.
-Amounts at stake (positive = owed to the seller):
-- settlement_total_mismatch: the sum of the amount rows minus the summary total (what the rows
-  say Amazon should have deposited, less what it says it deposited);
-- duplicate_charge: the copy's fee, sign flipped (a -3.45 fee charged twice = 3.45 owed);
-- fee_outlier: what the line was charged beyond the median: fee − median per-unit fee × quantity,
-  and commission − median rate × the line's base; both on one line make one finding (same key).
+fee_outlier catches, on Order transactions, a per-unit FBA fee (FBAPerUnitFulfillmentFee) more than
+`Policy.fee_tolerance_per_unit` from the median per-unit fee of the SKU's lines in the same
+settlement and fee period, or a commission rate (commission over Principal + Shipping + GiftWrap +
+Promotion) more than `Policy.commission_tolerance_points` percentage points from their median rate.
+A comparison group (settlement, SKU, fee period) is judged only with at least
+`Policy.min_lines_per_sku` lines; fee periods run from one of `Policy.fee_period_splits` (the dates
+Amazon changes its fees) to the next. Identical fee copies (duplicate_charge's) are left out.
+At stake: what the line was charged beyond the median — fee − median per-unit fee × quantity, and
+commission − median rate × the line's base; both on one line make one finding (same key).
+Settlement-local: the medians are of one settlement's lines.
 """
 
 from __future__ import annotations
@@ -17,86 +20,22 @@ import numpy as np
 import pandas as pd
 
 from sellerops.core.money import from_cents
-from sellerops.reconciliation.base import (
+from sellerops.reconciliation.keys import among, combine, equals, group_ids, take, tuple_keys
+from sellerops.reconciliation.model import (
+    LINE_EVIDENCE,
     Context,
     FindingRecord,
     ReconcileInput,
     evidence_rows,
+    is_principal,
     line_codes,
-    plain,
     rows_by_key,
+    rule,
     show,
     text,
 )
-from sellerops.reconciliation.keys import among, combine, equals, group_ids, take, tuple_keys
 
-LINE_EVIDENCE = [
-    "settlement_id", "transaction_type", "order_id", "sku", "amount_type", "amount_description",
-    "amount_cents", "quantity_purchased", "fulfillment_id", "posted_date", "posted_date_time",
-]
-SETTLEMENT_EVIDENCE = [
-    "settlement_id", "settlement_start_date", "settlement_end_date", "deposit_date",
-    "total_amount_cents", "currency",
-]
 LINE_KEY = ["account", "settlement_id", "order_id", "sku"]
-
-
-def settlement_total_mismatch(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]:
-    """A summary total-amount that differs by more than the tolerance from the sum of all the
-    settlement's amount rows (duplicates, reserves, other-transaction rows included)."""
-    lines = inp.settlement_lines
-    account, settlement = line_codes(inp, ctx, "account"), line_codes(inp, ctx, "settlement_id")
-    has_key = (account[0] >= 0) & (settlement[0] >= 0)
-    (key,) = tuple_keys([account, settlement])
-    sums = lines[["amount_cents"]][has_key].groupby(key[has_key], sort=False).agg(
-        rows_cents=("amount_cents", "sum"), rows=("amount_cents", "size"))
-    first = pd.Series(np.flatnonzero(has_key)).groupby(key[has_key], sort=False).first().to_numpy()
-    sums.insert(0, "settlement_id", lines["settlement_id"].to_numpy(dtype=object)[first])
-    sums.insert(0, "account", lines["account"].to_numpy(dtype=object)[first])
-    s = plain(inp.settlements).merge(sums.reset_index(drop=True), on=["account", "settlement_id"], how="left")
-    s["rows_cents"] = s["rows_cents"].fillna(0).astype("Int64")
-    s["rows"] = s["rows"].fillna(0).astype("int64")
-    diff = s["rows_cents"] - s["total_amount_cents"]
-    hit = s[(diff.abs() > ctx.policy.tolerance_cents).fillna(False).to_numpy()]
-    out = []
-    for r in hit.to_dict("records"):
-        at_stake = int(r["rows_cents"]) - int(r["total_amount_cents"])
-        out.append(FindingRecord(
-            kind="settlement_total_mismatch", account=r["account"], marketplace=r["marketplace"],
-            settlement_id=r["settlement_id"], order_id=None, sku=None, line_no=None,
-            amount=from_cents(at_stake), currency=r["currency"],
-            detail=(f"settlement {r['settlement_id']}: summary total {show(r['total_amount_cents'])} "
-                    f"{r['currency']} but its {r['rows']} amount rows sum to {show(r['rows_cents'])}"),
-            evidence=evidence_rows(pd.DataFrame([r]), SETTLEMENT_EVIDENCE, line_column="summary_line"),
-        ))
-    return out
-
-
-def duplicate_charge(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]:
-    """Each extra copy of a fee row (ItemFees/ShipmentFees) identical in every raw column to an
-    earlier row of the same settlement. The first row is the genuine charge."""
-    lines = inp.settlement_lines
-    copies = lines.loc[ctx.duplicate_fee_copies]
-    if copies.empty:
-        return []
-    order = copies[["settlement_id", "line_no"]].astype({"settlement_id": object}).sort_values(["settlement_id", "line_no"])
-    out = []
-    for idx, r in copies.loc[order.index].iterrows():
-        original = lines.loc[ctx.duplicate_fee_originals[idx]]
-        cents = r["amount_cents"]
-        at_stake = 0 if pd.isna(cents) else -int(cents)
-        out.append(FindingRecord(
-            kind="duplicate_charge", account=r["account"], marketplace=r["marketplace"],
-            settlement_id=r["settlement_id"], order_id=text(r["order_id"]), sku=text(r["sku"]),
-            line_no=int(r["line_no"]), amount=from_cents(at_stake), currency=r["currency"],
-            detail=(f"settlement {r['settlement_id']} line {int(r['line_no'])}: {r['amount_description']} "
-                    f"{show(cents)} {r['currency']} is an identical copy of line {int(original['line_no'])}"),
-            evidence=evidence_rows(
-                pd.DataFrame([original.to_dict() | {"account": r["account"], "settlement_id": r["settlement_id"]}, r.to_dict()]),
-                LINE_EVIDENCE,
-            ),
-        ))
-    return out
 
 
 def fee_period(days: np.ndarray, splits: tuple[tuple[int, int], ...]) -> np.ndarray:
@@ -134,7 +73,7 @@ def _order_items(inp: ReconcileInput, ctx: Context) -> tuple[pd.DataFrame, np.nd
     amount = lines["amount_cents"].array.take(pos).to_numpy(dtype="int64", na_value=0)
     a_type, desc = take(line_codes(inp, ctx, "amount_type"), pos), take(line_codes(inp, ctx, "amount_description"), pos)
     item_price = equals(a_type, "ItemPrice")
-    principal = item_price & equals(desc, "Principal")
+    principal = is_principal(a_type, desc)
     fees = equals(a_type, "ItemFees")
     is_fba_fee = fees & equals(desc, "FBAPerUnitFulfillmentFee")
     is_commission = fees & equals(desc, "Commission")
@@ -247,12 +186,11 @@ def _exact_medians(members: pd.DataFrame, num: str, den: str) -> dict:
     return {groups[s]: (at(s + (c - 1) // 2) + at(s + c // 2)) / 2 for s, c in zip(starts, counts)}
 
 
+@rule(local=True)
 def fee_outlier(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]:
-    """On Order transactions: a per-unit FBA fee more than 0.05 from the median per-unit fee of
-    the SKU's lines in the same settlement and fee period, or a commission rate (commission over
-    Principal + Shipping + GiftWrap + Promotion) more than 0.5 points from their median rate.
-    The minimum number of lines is counted in that comparison group (settlement, SKU, fee period):
-    a median over fewer lines would judge nothing but noise."""
+    """A line's per-unit FBA fee or commission rate out of line with its comparison group's median
+    (see the module). The minimum number of lines is counted in that group (settlement, SKU, fee
+    period): a median over fewer lines would judge nothing but noise."""
     p = ctx.policy
     items, pos, gid = _order_items(inp, ctx)
     fee_items = items[items["fba_rows"] > 0]
