@@ -170,8 +170,7 @@ def _exact_medians(members: pd.DataFrame, num: str, den: str) -> dict:
     """The exact median of -num/den per cmp_group, as a Fraction. The lines are ordered by their
     float value, which orders them exactly: two different fractions of integers this size (cents,
     units) are further apart than float64 rounding can close, and equal ones round alike. Only the
-    one or two middle lines of each group are then made Fractions (building one per line of every
-    group cost a second a month)."""
+    one or two middle lines of each group are then made Fractions, not one per line of every group."""
     ordered = members.sort_values(["cmp_group", "value"], kind="stable")
     groups = ordered["cmp_group"].to_numpy()
     if not len(groups):

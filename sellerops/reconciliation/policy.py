@@ -27,7 +27,8 @@ def _windows(days: int, names: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
 
 @dataclass(frozen=True)
 class Policy:
-    """Thresholds of the nightly reconciliation (issue 3). Money tolerances are Decimal units."""
+    """Thresholds of the nightly reconciliation (each rule module names the fields that steer it).
+    Money tolerances are Decimal units."""
 
     grace_days_fba: int = 21
     grace_days_seller_fulfilled: int = 28

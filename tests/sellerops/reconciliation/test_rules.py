@@ -1,5 +1,5 @@
 """Each reconciliation rule on small hand-made frames, the expected values explained, with the
-negative controls of issue 3 (cancelled, inside the grace period, non-Amazon channel, a return or
+negative controls the reconciliation must not mistake for findings (cancelled, inside the grace period, non-Amazon channel, a return or
 a reimbursement present, a partial refund, a sale older than the loaded history, other-transaction
 rows, a legitimately repeated but not identical fee)."""
 
