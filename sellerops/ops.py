@@ -205,12 +205,33 @@ def up(cfg: OpsConfig | None = None, quiet: bool = False) -> dict:
                                                  "process", "--name", f"sellerops-{os.uname().nodename}"], env)
         _write_state(cfg, state)
     if cfg.deploy:
+        check_seller_timezone(cfg.project_dir)
         _run(cfg, [_prefect(), "--no-prompt", "deploy", "--all"], env, "prefect deploy --all")
     state["ui_url"] = cfg.api_url.removesuffix("/api")
     _write_state(cfg, state)
     if not quiet:
         print(banner(cfg))
     return state
+
+
+def schedule_timezones(project_dir: Path) -> set[str]:
+    """The time zones the schedules in `project_dir/prefect.yaml` run in."""
+    import yaml
+
+    spec = yaml.safe_load((project_dir / "prefect.yaml").read_text(encoding="utf-8"))
+    return {s["timezone"] for d in spec.get("deployments") or [] for s in d.get("schedules") or [] if "timezone" in s}
+
+
+def check_seller_timezone(project_dir: Path) -> None:
+    """Refuse to deploy schedules in another zone than the seller's (SELLEROPS_TIMEZONE): the nightly
+    run would fire at the wrong hour of the seller's night."""
+    from sellerops.core.config import seller_timezone
+
+    wanted = seller_timezone()
+    others = schedule_timezones(project_dir) - {wanted}
+    if others:
+        raise RuntimeError(f"{project_dir / 'prefect.yaml'}: schedules run in {', '.join(sorted(others))} but the "
+                           f"seller's time zone is {wanted} (SELLEROPS_TIMEZONE); set `seller_timezone` there to it")
 
 
 def banner(cfg: OpsConfig) -> str:
