@@ -9,8 +9,10 @@ groups and nothing else. `up` is idempotent: a healthy recorded server is reused
 
 The server's database is SQLite under PREFECT_HOME unless SELLEROPS_PREFECT_DATABASE_URL names another
 (`postgresql+asyncpg://…`). Settings (all optional): SELLEROPS_RUN_DIR (default `<project>/.run`),
-SELLEROPS_SECRETS_DIR, SELLEROPS_PREFECT_HOST / SELLEROPS_PREFECT_PORT (127.0.0.1:4200). This module
-drives Prefect through its CLI in child processes, so it imports no Prefect itself.
+SELLEROPS_SECRETS_DIR, SELLEROPS_PREFECT_HOST / SELLEROPS_PREFECT_PORT (127.0.0.1:4200); SELLEROPS_TIMEZONE
+must name prefect.yaml's zone (`check_seller_timezone`). This module is one of the domain's two edges
+that start things (the import contracts in pyproject.toml allow it): it drives Prefect through its CLI in
+child processes, and only `provision`, run in such a child, imports Prefect and the blocks.
 """
 
 from __future__ import annotations
