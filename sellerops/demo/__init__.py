@@ -2,8 +2,8 @@
 findings they must produce, for `sellerops demo`, the tests and the benchmark.
 
 `write_demo_data(out)` writes the seller (`generator`) with its planted cases (`planted`) as
-tab-separated files under `out/reports/`, and `out/expected_findings.jsonl` beside that folder
-(`expected`): the findings reconciliation must produce at the default as-of.
+tab-separated files under `out/reports/` (shaped by `files`), and `out/expected_findings.jsonl` beside
+that folder (`expected`): the findings reconciliation must produce at the default as-of.
 """
 
 from __future__ import annotations

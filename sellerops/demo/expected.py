@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from sellerops.demo.generator import ACCOUNT, CURRENCY, MARKETPLACE, Seller
+from sellerops.demo.files import ACCOUNT, CURRENCY, MARKETPLACE
+from sellerops.demo.generator import Seller
 
 
 @dataclass

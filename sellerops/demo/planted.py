@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 
-from sellerops.demo.generator import MARKETPLACE, Order, Seller, midnight
+from sellerops.demo.files import MARKETPLACE, midnight
+from sellerops.demo.generator import Order, Seller
 
 
 def _plain(o: Order) -> Order:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sellerops.demo.generator import ACCOUNT, MARKETPLACE
+from sellerops.demo.files import ACCOUNT, MARKETPLACE
 
 
 def read_frames(reports_dir: Path, account: str = ACCOUNT, marketplace: str = MARKETPLACE):
