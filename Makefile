@@ -28,7 +28,7 @@ demo: $(STAMP)  ## generate a seller, ingest it, run the nightly reconciliation,
 test: $(STAMP)  ## the whole test suite (services that are missing skip with a message, never under CI=true)
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)  ## the benchmark of issue 3: a month at 12,000 orders a day
+bench: $(STAMP)  ## the benchmark: a month at 12,000 orders a day (figures in README "Speed", docs/benchmarks.md)
 	$(BIN)/python bench/run.py
 
 up: $(STAMP)  ## a local Prefect server with a worker, blocks and deployments

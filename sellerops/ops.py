@@ -9,8 +9,10 @@ groups and nothing else. `up` is idempotent: a healthy recorded server is reused
 
 The server's database is SQLite under PREFECT_HOME unless SELLEROPS_PREFECT_DATABASE_URL names another
 (`postgresql+asyncpg://…`). Settings (all optional): SELLEROPS_RUN_DIR (default `<project>/.run`),
-SELLEROPS_SECRETS_DIR, SELLEROPS_PREFECT_HOST / SELLEROPS_PREFECT_PORT (127.0.0.1:4200). This module
-drives Prefect through its CLI in child processes, so it imports no Prefect itself.
+SELLEROPS_SECRETS_DIR, SELLEROPS_PREFECT_HOST / SELLEROPS_PREFECT_PORT (127.0.0.1:4200); SELLEROPS_TIMEZONE
+must name prefect.yaml's zone (`check_seller_timezone`). This module is one of the domain's two edges
+that start things (the import contracts in pyproject.toml allow it): it drives Prefect through its CLI in
+child processes, and only `provision`, run in such a child, imports Prefect and the blocks.
 """
 
 from __future__ import annotations
@@ -205,12 +207,33 @@ def up(cfg: OpsConfig | None = None, quiet: bool = False) -> dict:
                                                  "process", "--name", f"sellerops-{os.uname().nodename}"], env)
         _write_state(cfg, state)
     if cfg.deploy:
+        check_seller_timezone(cfg.project_dir)
         _run(cfg, [_prefect(), "--no-prompt", "deploy", "--all"], env, "prefect deploy --all")
     state["ui_url"] = cfg.api_url.removesuffix("/api")
     _write_state(cfg, state)
     if not quiet:
         print(banner(cfg))
     return state
+
+
+def schedule_timezones(project_dir: Path) -> set[str]:
+    """The time zones the schedules in `project_dir/prefect.yaml` run in."""
+    import yaml
+
+    spec = yaml.safe_load((project_dir / "prefect.yaml").read_text(encoding="utf-8"))
+    return {s["timezone"] for d in spec.get("deployments") or [] for s in d.get("schedules") or [] if "timezone" in s}
+
+
+def check_seller_timezone(project_dir: Path) -> None:
+    """Refuse to deploy schedules in another zone than the seller's (SELLEROPS_TIMEZONE): the nightly
+    run would fire at the wrong hour of the seller's night."""
+    from sellerops.core.config import seller_timezone
+
+    wanted = seller_timezone()
+    others = schedule_timezones(project_dir) - {wanted}
+    if others:
+        raise RuntimeError(f"{project_dir / 'prefect.yaml'}: schedules run in {', '.join(sorted(others))} but the "
+                           f"seller's time zone is {wanted} (SELLEROPS_TIMEZONE); set `seller_timezone` there to it")
 
 
 def banner(cfg: OpsConfig) -> str:

@@ -2,7 +2,7 @@
 free loopback port with its own PREFECT_HOME, run folder and secrets folder; and one nightly
 reconciliation run through the worker on the demo data, shared by the tests that look at it.
 
-When PostgreSQL is reachable (always under CI) that one board is the production shape of issue 4:
+When PostgreSQL is reachable (always under CI) that one board has the shape of a grown-up install:
 the Prefect server's database and sellerops' own database (the worker's SELLEROPS_DATABASE_URL) are
 two fresh PostgreSQL databases, dropped at the end. Otherwise both are SQLite; `make up`'s SQLite
 default has its own small test either way. One server and one nightly run serve every test, because

@@ -1,4 +1,4 @@
-"""Issue 4's "grown past one machine", proved on this machine: the board's Prefect server keeps its
+"""A board grown past one machine, proved on this one: the board's Prefect server keeps its
 database on PostgreSQL, the nightly deployment runs through the worker to completion, and the findings
 land in sellerops' own PostgreSQL database (both fresh databases, made and dropped by the `board`
 fixture of tests/ops/conftest.py, which is PostgreSQL-backed whenever PostgreSQL is reachable)."""

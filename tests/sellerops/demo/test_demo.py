@@ -1,5 +1,5 @@
-"""The demo generator: report files Amazon would write, deterministic, and planted findings that
-reconciliation finds exactly — read back without the database (`read_frames`)."""
+"""The demo room: report files Amazon would write, deterministic, and planted findings that
+reconciliation finds exactly — read back through ingestion (tests/sellerops/demo/reading.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from sellerops.demo import read_frames, write_demo_data
+import sellerops.demo
+from sellerops.demo import DemoSummary, write_demo_data
 from sellerops.reconciliation import KINDS, reconcile
+from tests.sellerops.demo.reading import read_frames
 
 
 def _subjects(rows):
@@ -35,6 +37,21 @@ def test_expectations_beside_the_reports_and_every_kind_planted(demo):
     assert summary.expected_findings == out / "expected_findings.jsonl"
     assert not list((out / "reports").glob("*.jsonl")) and not list(out.glob(".demo-tmp*"))
     assert {r["kind"] for r in _expected(out)} == set(KINDS)
+
+
+def test_the_default_demo_plants_what_make_demo_prints(demo):
+    # `make demo` prints "12 open findings, 205.75 USD at stake": the default seller's planted list
+    out, summary = demo
+    rows = _expected(out)
+    assert isinstance(summary, DemoSummary) and summary.findings == len(rows) == 12
+    assert sum(Decimal(r["amount"]) for r in rows) == Decimal("205.75")
+    assert {r["currency"] for r in rows} == {"USD"}
+
+
+def test_the_room_exports_the_writer_and_no_reader():
+    # reading the files back is ingestion's job; the demo room only writes them
+    assert set(sellerops.demo.__all__) == {"DemoSummary", "write_demo_data"}
+    assert not hasattr(sellerops.demo, "read_frames")
 
 
 def test_reconcile_finds_exactly_the_planted_findings(demo):

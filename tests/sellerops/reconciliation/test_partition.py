@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from sellerops.demo import read_frames, write_demo_data
+from sellerops.demo import write_demo_data
 from sellerops.reconciliation import Policy, reconcile
 from sellerops.reconciliation.partition import SETTLEMENT_RULES, merge, order_bucket, partitions, run_partition
+from tests.sellerops.demo.reading import read_frames
 
 
 @pytest.fixture(scope="module")
