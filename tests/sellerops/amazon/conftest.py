@@ -62,7 +62,9 @@ def fast_policy():
 
 @pytest.fixture
 def make_source(fake, fast_policy):
-    """Build an SpApiSource aimed at the fake server (endpoint + LWA endpoint hooks only)."""
+    """Build an SpApiSource aimed at the fake server (endpoint + LWA endpoint hooks only), with the log
+    redaction installed as the edges that start a pull install it."""
+    from sellerops.amazon.redact import install_redaction
     from sellerops.amazon.spapi import SpApiCredentials, SpApiSource
 
     made = []
@@ -84,6 +86,7 @@ def make_source(fake, fast_policy):
         )
         kwargs.update(overrides)
         source = SpApiSource(**kwargs)
+        install_redaction(source.secrets())
         made.append(source)
         return source
 

@@ -288,4 +288,4 @@ def test_tokens_never_reach_the_logs(make_source, fake, caplog):
             assert secret not in text, f"{secret[:6]}… leaked via {record.name}: {record.getMessage()[:120]}"
     assert spapi_server.ACCESS_TOKEN not in caplog.text
     assert spapi_server.REFRESH_TOKEN not in caplog.text
-    assert "Atza|" not in repr(source) and "Atzr|" not in repr(source._credentials)
+    assert "Atza|" not in repr(source) and "Atzr|" not in repr(source.client.credentials)
