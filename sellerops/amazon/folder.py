@@ -29,6 +29,7 @@ from sellerops.amazon.source import (
     InboundShipment,
     ReportStatus,
     SettlementRef,
+    SourceError,
     utc,
 )
 
@@ -79,7 +80,7 @@ class FolderSource(AmazonSource):
         self.account = account
         self.marketplace_ids = tuple(marketplace_ids)
         if not self.root.is_dir():
-            raise FileNotFoundError(f"report folder {self.root}: not a directory")
+            raise SourceError(f"report folder {self.root}: not a directory")
 
     def _files(self) -> Iterator[Path]:
         for path in sorted(self.root.rglob("*")):

@@ -8,7 +8,7 @@ import json
 import logging
 
 import pytest
-import spapi_server
+from tests import spapi_server
 
 from sellerops.amazon.source import (
     ALL_ORDERS,

@@ -6,7 +6,8 @@ import datetime as dt
 import warnings
 
 import pytest
-import spapi_server
+from tests import spapi_server
+from tests.spapi_server import fake, spapi_http  # noqa: F401  (fixtures)
 
 from sellerops.amazon.source import ALL_ORDERS, FBA_RETURNS, REIMBURSEMENTS, SELLER_RETURNS, SETTLEMENT
 
