@@ -195,7 +195,7 @@ def clear_pending(account: str, report_type: str) -> None:
     _cursors().clear_pending(account, report_type)
 
 
-@task(name="publish-pull-summary", tags=["io:network"], cache_policy=NO_CACHE)
+@task(name="publish-pull-summary", tags=["io:network", "retries:client"], cache_policy=NO_CACHE)  # Prefect's client retries
 def publish_pull_summary(summary: dict[str, Any]) -> None:
     """Publish the pull's summary as the account's markdown artifact."""
     from prefect.artifacts import create_markdown_artifact
