@@ -10,10 +10,8 @@ installed here: the edges that start things install it with `secrets()`.
 from __future__ import annotations
 
 import datetime as dt
-import time
-from typing import Any, Callable
+from typing import Any
 
-from sellerops.amazon.pacing import PacingPolicy
 from sellerops.amazon.source import AmazonSource, FetchedReport, InboundShipment, SettlementRef
 from sellerops.amazon.spapi.client import (
     DEFAULT_LWA_URL,
@@ -40,15 +38,11 @@ class SpApiSource(AmazonSource):
         marketplaces: list[str],
         *,
         region: str | None = None,
-        endpoint: str | None = None,
-        lwa_endpoint: str | None = None,
         seller_id: str | None = None,
-        policy: PacingPolicy | None = None,
-        pacer: Callable[[str], None] | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        timeout: float = 30.0,
+        **connection: Any,
     ) -> None:
+        """`connection`: how to reach Amazon, as `SpApiClient` takes it (endpoint, lwa_endpoint, policy,
+        pacer, sleep, clock, timeout)."""
         if not marketplaces:
             raise ValueError(f"account {account!r}: at least one marketplace is required")
         self.account = account
@@ -56,10 +50,7 @@ class SpApiSource(AmazonSource):
         self.marketplace_ids = [m.marketplace_id for m in self.marketplaces]
         self.region = region or self.marketplaces[0].region
         self.seller_id = seller_id
-        self.client = SpApiClient(
-            account, credentials, self.marketplaces, endpoint=endpoint, lwa_endpoint=lwa_endpoint,
-            policy=policy, pacer=pacer, sleep=sleep, clock=clock, timeout=timeout,
-        )  # fmt: skip
+        self.client = SpApiClient(account, credentials, self.marketplaces, **connection)
         self.endpoint = self.client.endpoint
         self._reports = ReportsApi(self.client, self.marketplace_ids)
         self._inbound = InboundApi(self.client, self.marketplace_ids[0])

@@ -43,6 +43,8 @@ _TRANSIENT = (
 # The host never answered: a name that does not resolve, a refused connection, no route, a URL that
 # cannot be used. Nothing was sent, so retrying now cannot succeed.
 _UNREACHABLE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol, httpx.InvalidURL)
+# A host that answers at all connects within this; a route that drops packets is given up on after it.
+CONNECT_TIMEOUT = 10.0
 
 # The client classes of the APIs sellerops uses, by the name the API modules ask for.
 _APIS: dict[str, Callable[..., Any]] = {
@@ -138,7 +140,11 @@ class SpApiClient:
         self.sleep, self.clock, self.timeout = sleep, clock, timeout
         self._auth_class = lwa_client_class(lwa_endpoint) if lwa_endpoint else AccessTokenClient
         self._apis: dict[str, Any] = {}
-        self._http = httpx.Client(timeout=self.policy.download_timeout, follow_redirects=True)
+        self._http = httpx.Client(timeout=self._timeout(self.policy.download_timeout), follow_redirects=True)
+
+    @staticmethod
+    def _timeout(seconds: float) -> httpx.Timeout:
+        return httpx.Timeout(seconds, connect=min(seconds, CONNECT_TIMEOUT))
 
     def close(self) -> None:
         self._http.close()
@@ -161,7 +167,7 @@ class SpApiClient:
                 credentials={"refresh_token": c.refresh_token, "lwa_app_id": c.lwa_app_id,
                              "lwa_client_secret": c.lwa_client_secret},
                 auth_token_client_class=self._auth_class,
-                timeout=self.timeout,
+                timeout=self._timeout(self.timeout),
             )  # fmt: skip
             if self.endpoint:
                 client.endpoint = self.endpoint
