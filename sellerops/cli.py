@@ -199,9 +199,14 @@ def pull(
     """Fetch everything new from the Selling Partner API since the last pull, and ingest it."""
     day = _parse_date(since, "--since")
     types = [t.strip() for t in reports.split(",") if t.strip()] if reports else None
+    # Every failure is printed below as one line: Prefect's console echo of it (with tracebacks) is noise.
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     _prefect_quiet()
     from blocks.seller_account import MissingAccount, SellerAccount
     from flows.pull import PullFailed, pull as pull_flow
+    from sellerops.amazon.redact import install_redaction
+
+    install_redaction()
 
     try:
         SellerAccount.resolve(account)  # say what is missing before a flow run fails on it

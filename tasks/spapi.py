@@ -1,11 +1,15 @@
-"""Thin Prefect tasks over the Amazon source, paced by Prefect global rate limits.
+"""Thin Prefect tasks of the pull: the Amazon source's questions, the cursor, the saved documents.
 
 Each SP-API operation has a global rate limit named `spapi:<operation>` (slots = Amazon's burst,
 decay = its steady rate), so every worker and every concurrent pull shares Amazon's pace. A limit
 missing on the server is created once with Amazon's documented plan (an operator's own settings are
 never overwritten); when the server cannot hold limits at all, the pace falls back to an in-process
-token bucket — quietly, once, not a warning per request. Retries sit on the network steps; a report
-Amazon has decided about (FATAL, or still queued past the limit) is not retried here.
+token bucket — quietly, once, not a warning per request.
+
+Each task declares its I/O in a tag: `io:network` (Amazon), `io:database` (the cursor), `io:file`
+(the inbox). The Amazon tasks carry no retries of their own: the SP-API client already retries
+throttling, 5xx and dropped connections (`retries:client`), and a task retry on top would multiply
+its attempts. The cursor's database writes retry on operational errors only.
 """
 
 from __future__ import annotations
@@ -15,13 +19,18 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from sellerops.amazon.source import FetchedReport, ReportFailed, ReportTimedOut, SettlementRef
+from sellerops.amazon.cursor import CursorState, CursorStore
 from sellerops.amazon.pacing import LocalPacer, limit_name, rate_for
+from sellerops.amazon.redact import install_redaction
+from sellerops.amazon.source import AmazonSource, FetchedReport, SettlementRef
+
+if TYPE_CHECKING:
+    from blocks.seller_account import SellerAccount
 
 log = logging.getLogger("sellerops.tasks.spapi")
 
@@ -95,42 +104,44 @@ class PrefectPacer:
             self._local(operation)
 
 
-def _retry_unless_amazon_decided(task: Any, task_run: Any, state: Any) -> bool:
-    """Retry network faults, not a report Amazon failed or has not started (a retry changes nothing)."""
-    try:
-        exc = state.result(raise_on_failure=False)
-    except Exception:  # pragma: no cover - unreadable state: let the retry policy decide
-        return True
-    return not isinstance(exc, (ReportFailed, ReportTimedOut, ValueError))
+def connect(seller: "SellerAccount") -> AmazonSource:
+    """The account's source, paced by Prefect's global rate limits, with the log redaction installed for
+    its secrets before the first request can log anything."""
+    source = seller.source(pacer=PrefectPacer())
+    secrets = getattr(source, "secrets", None)
+    install_redaction(secrets() if secrets else ())
+    return source
 
 
-@task(name="list-settlements", retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
-def list_settlements(source, since: dt.datetime) -> list[SettlementRef]:
+NETWORK = ["io:network", "retries:client"]
+
+
+@task(name="list-settlements", tags=NETWORK, cache_policy=NO_CACHE)
+def list_settlements(source: AmazonSource, since: dt.datetime) -> list[SettlementRef]:
     """List the settlement reports Amazon generated since `since` (never requested)."""
     return source.list_settlements(since)
 
 
-@task(name="fetch-settlement", retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
-def fetch_settlement(source, ref: SettlementRef) -> FetchedReport:
+@task(name="fetch-settlement", tags=NETWORK, cache_policy=NO_CACHE)
+def fetch_settlement(source: AmazonSource, ref: SettlementRef) -> FetchedReport:
     """Download one listed settlement document."""
     return source.fetch_settlement(ref)
 
 
-@task(name="request-report", retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE,
-      retry_condition_fn=_retry_unless_amazon_decided)  # fmt: skip
-def request_report(source, report_type: str, start: dt.datetime | None, end: dt.datetime | None) -> str:
-    """createReport for one window; returns the report id."""
+@task(name="request-report", tags=NETWORK, cache_policy=NO_CACHE)
+def request_report(source: AmazonSource, report_type: str, start: dt.datetime | None, end: dt.datetime | None) -> str:
+    """Request one report for one window; returns its report id."""
     return source.request_report(report_type, start, end)
 
 
-@task(name="await-report", retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE,
-      retry_condition_fn=_retry_unless_amazon_decided)  # fmt: skip
-def await_report(source, report_type: str, report_id: str, start: dt.datetime | None, end: dt.datetime | None) -> FetchedReport:
+@task(name="await-report", tags=NETWORK, cache_policy=NO_CACHE)
+def await_report(source: AmazonSource, report_type: str, report_id: str, start: dt.datetime | None,
+                 end: dt.datetime | None) -> FetchedReport:  # fmt: skip
     """Poll a report to its end and download its document (CANCELLED = no data)."""
     return source.await_report(report_type, report_id, start, end)
 
 
-@task(name="save-document", cache_policy=NO_CACHE)
+@task(name="save-document", tags=["io:file"], cache_policy=NO_CACHE)
 def save_document(report: FetchedReport, folder: Path, name: str) -> Path:
     """Write a document's raw bytes to `folder/name` atomically; an existing file is kept as is."""
     target = folder / name
@@ -143,10 +154,56 @@ def save_document(report: FetchedReport, folder: Path, name: str) -> Path:
     return target
 
 
-@task(name="hand-to-ingestion", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def hand_to_ingestion(paths: list[Path], default_marketplace: str | None, account: str) -> list[Any]:
-    """Give the saved documents to ingestion (which decodes, validates and loads them)."""
-    from sellerops import ingest
+def _database_was_busy(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry a cursor write only when the database was briefly unavailable (locked, connection lost)."""
+    from sqlalchemy.exc import OperationalError
 
-    # Each exact file goes through ingestion's per-file pipeline, into the pulled account.
-    return [ingest.ingest_file(Path(p), default_marketplace, account) for p in paths]
+    return isinstance(state.result(raise_on_failure=False), OperationalError)
+
+
+def _cursors() -> CursorStore:
+    from sellerops.storage.engine import get_engine
+
+    return CursorStore(get_engine())
+
+
+DATABASE = dict(tags=["io:database"], retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=_database_was_busy,
+                cache_policy=NO_CACHE)  # fmt: skip
+
+
+@task(name="read-cursor", **DATABASE)
+def read_cursor(account: str, report_type: str) -> CursorState:
+    """Read how far the account's pull of one report type has got."""
+    return _cursors().get(account, report_type)
+
+
+@task(name="mark-pending", **DATABASE)
+def mark_pending(account: str, report_type: str, report_id: str, start: dt.datetime, end: dt.datetime) -> None:
+    """Record a requested report before it is polled, so a crash resumes it."""
+    _cursors().mark_pending(account, report_type, report_id, start, end)
+
+
+@task(name="advance-cursor", **DATABASE)
+def advance_cursor(account: str, report_type: str, last_end: dt.datetime, report_id: str | None) -> None:
+    """Move the cursor past a window whose document is safely in the inbox."""
+    _cursors().advance(account, report_type, last_end, report_id)
+
+
+@task(name="clear-pending", **DATABASE)
+def clear_pending(account: str, report_type: str) -> None:
+    """Forget a pending report (a FATAL one is requested afresh next time)."""
+    _cursors().clear_pending(account, report_type)
+
+
+@task(name="publish-pull-summary", tags=["io:network", "retries:client"], cache_policy=NO_CACHE)  # Prefect's client retries
+def publish_pull_summary(summary: dict[str, Any]) -> None:
+    """Publish the pull's summary as the account's markdown artifact."""
+    from prefect.artifacts import create_markdown_artifact
+
+    from sellerops.amazon.pull import artifact_key, summary_markdown
+
+    try:
+        create_markdown_artifact(markdown=summary_markdown(summary), key=artifact_key(summary["account"]),
+                                 description="What the last pull fetched")  # fmt: skip
+    except Exception as exc:  # an artifact is a courtesy: never fail a pull over it
+        log.debug("no pull artifact: %s", exc)

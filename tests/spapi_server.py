@@ -7,7 +7,9 @@ getShipmentItemsByShipmentId, getShipmentItems) and 2024-03-20 (listInboundPlans
 getShipment) and Listings Items 2021-08-01. Tests steer it through `app.state.fake` (a `FakeSpApi`):
 throttle an operation N times (429 with `x-amzn-RateLimit-Limit`), fail it with 5xx N times, leave a
 report type IN_QUEUE forever, end it CANCELLED or FATAL (with an error document), serve gzip or cp932
-bytes. Every call is recorded in `fake.calls` so tests can count requests.
+bytes, make Login with Amazon echo the request it refused (`echo_token_errors`, as a careless token
+endpoint would). Every call is recorded in `fake.calls` so tests can count requests. The pytest
+fixtures at the end serve it on a loopback port once a session; test modules import them by name.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ class FakeSpApi:
     listings: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     token_requests: int = 0
+    echo_token_errors: bool = False  # a refused token request answers with the request body it got
     _ids: Any = field(default_factory=lambda: itertools.count(50000))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -186,8 +189,13 @@ def create_app(fake: FakeSpApi | None = None) -> FastAPI:
 
     @app.post("/auth/o2/token")
     async def token(request: Request) -> JSONResponse:
-        form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
+        raw = (await request.body()).decode()
+        form = {k: v[0] for k, v in parse_qs(raw).items()}
         fake.token_requests += 1
+        if fake.echo_token_errors:
+            # The request echoed back twice: as sent (URL-encoded) and decoded.
+            return JSONResponse({"error": "invalid_client", "error_description": f"cannot use {raw} ({form})"},
+                                status_code=401)  # fmt: skip
         if (
             form.get("grant_type") != "refresh_token"
             or form.get("refresh_token") != REFRESH_TOKEN
@@ -342,3 +350,84 @@ def create_app(fake: FakeSpApi | None = None) -> FastAPI:
         return ok(body)
 
     return app
+
+
+# -- pytest fixtures --------------------------------------------------------------------------------
+
+import pytest  # noqa: E402  (only the fixtures need it)
+
+
+@pytest.fixture(scope="session")
+def spapi_http():
+    """The fake SP-API served by uvicorn on a free loopback port, in a thread, for the whole session."""
+    import socket
+    import time
+
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    app = create_app()
+    app.state.fake.base_url = f"http://127.0.0.1:{port}"
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the fake SP-API server did not start within 10 s")
+        time.sleep(0.01)
+    yield app.state.fake
+    server.should_exit = True
+    thread.join(timeout=5)
+    sock.close()
+
+
+@pytest.fixture
+def fake(spapi_http):
+    """The server's state, reset for this test."""
+    spapi_http.reset()
+    yield spapi_http
+    spapi_http.reset()
+
+
+@pytest.fixture
+def fast_policy():
+    from sellerops.amazon.pacing import PacingPolicy
+
+    # Tiny waits: a test never sleeps more than a few hundredths of a second at a time.
+    return PacingPolicy(max_attempts=4, backoff_base=0.005, backoff_cap=0.02, poll_interval=0.01, poll_timeout=0.3)
+
+
+@pytest.fixture
+def make_source(fake, fast_policy):
+    """Build an SpApiSource aimed at the fake server (endpoint + LWA endpoint hooks only), with the log
+    redaction installed as the edges that start a pull install it."""
+    from sellerops.amazon.redact import install_redaction
+    from sellerops.amazon.spapi import SpApiCredentials, SpApiSource
+
+    made = []
+
+    def _make(**overrides):
+        kwargs = dict(
+            account="acme-us",
+            credentials=SpApiCredentials(refresh_token=REFRESH_TOKEN, lwa_app_id=LWA_APP_ID,
+                                         lwa_client_secret=LWA_CLIENT_SECRET),
+            marketplaces=["US"],
+            endpoint=fake.base_url,
+            lwa_endpoint=f"{fake.base_url}/auth/o2/token",
+            seller_id="A1SELLER",
+            policy=fast_policy,
+            pacer=lambda operation: None,
+        )  # fmt: skip
+        kwargs.update(overrides)
+        source = SpApiSource(**kwargs)
+        install_redaction(source.secrets())
+        made.append(source)
+        return source
+
+    yield _make
+    for source in made:
+        source.close()

@@ -3,8 +3,9 @@
 Report files are recognised by their header (never by file name), through the one detection
 table ingestion uses too (`sellerops.core.report_types`); saved SP-API JSON responses (getShipments, listInboundPlans,
 searchListingsItems, the seller performance report) answer the inbound, listing and account-health
-questions. A folder has no date windows: `fetch_report` returns the newest download of a type, and
-CANCELLED ("no data") when there is none. Nothing here moves, changes or deletes the seller's files.
+questions. A folder has no date windows: requesting a report names the newest download of its type
+(awaiting it returns that file at once), and a type with no download ends CANCELLED ("no data"),
+so the pull flow runs on a folder exactly as on the API. Nothing here moves, changes or deletes the seller's files.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sellerops.amazon.source import (
     InboundShipment,
     ReportStatus,
     SettlementRef,
+    SourceError,
     utc,
 )
 from sellerops.core.report_types import detect_type
@@ -50,17 +52,19 @@ def _mtime(path: Path) -> dt.datetime:
 
 
 def _file_id(path: Path) -> str:
-    return "file:" + hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+    # Report ids end up in saved file names: no separator a file system refuses.
+    return "file-" + hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
 
 
 class FolderSource(AmazonSource):
     """The Amazon source over a folder of downloaded reports and saved API responses."""
 
-    def __init__(self, root: Path | str, account: str = "default") -> None:
+    def __init__(self, root: Path | str, account: str = "default", marketplace_ids: tuple[str, ...] = ()) -> None:
         self.root = Path(root)
         self.account = account
+        self.marketplace_ids = tuple(marketplace_ids)
         if not self.root.is_dir():
-            raise FileNotFoundError(f"report folder {self.root}: not a directory")
+            raise SourceError(f"report folder {self.root}: not a directory")
 
     def _files(self) -> Iterator[Path]:
         for path in sorted(self.root.rglob("*")):
@@ -88,13 +92,20 @@ class FolderSource(AmazonSource):
     def fetch_settlement(self, ref: SettlementRef) -> FetchedReport:
         return FetchedReport(SETTLEMENT, ref.report_id, ReportStatus.DONE, path=ref.path)
 
-    def fetch_report(self, report_type: str, start: dt.datetime, end: dt.datetime) -> FetchedReport:
+    def request_report(self, report_type: str, start: dt.datetime | None = None, end: dt.datetime | None = None) -> str:
+        """The id of the newest download of `report_type`; "" when the folder holds none."""
         found = self.reports(report_type)
-        if not found:
-            return FetchedReport(report_type, "", ReportStatus.CANCELLED, start=start, end=end)
-        newest = found[-1]
-        newest.start, newest.end = start, end
-        return newest
+        return found[-1].report_id if found else ""
+
+    def await_report(
+        self, report_type: str, report_id: str, start: dt.datetime | None = None, end: dt.datetime | None = None
+    ) -> FetchedReport:
+        for report in self.reports(report_type):
+            if report.report_id == report_id:
+                report.start, report.end, report.marketplace_ids = start, end, self.marketplace_ids
+                return report
+        # No download of this type (or it was removed since it was named): Amazon's "no data".
+        return FetchedReport(report_type, report_id, ReportStatus.CANCELLED, start=start, end=end)
 
     # -- saved JSON responses -------------------------------------------------------------------
 
@@ -143,10 +154,7 @@ class FolderSource(AmazonSource):
         return []
 
     def seller_performance(self) -> FetchedReport:
-        found = self.reports(SELLER_PERFORMANCE)
-        if not found:
-            return FetchedReport(SELLER_PERFORMANCE, "", ReportStatus.CANCELLED)
-        return found[-1]
+        return self.await_report(SELLER_PERFORMANCE, self.request_report(SELLER_PERFORMANCE))
 
     def listing_status(self, skus: list[str] | None = None) -> list[dict[str, Any]]:
         items = list(self._payload_lists("items"))

@@ -1,18 +1,21 @@
-"""Keep credentials out of the logs.
+"""Keep credentials out of everything sellerops writes: exception texts, logs, states, artifacts.
 
-python-amazon-sp-api logs every request's headers at DEBUG — the LWA access token among them
-(`x-amz-access-token`) — and its responses, which on the token endpoint carry the refresh and access
-tokens. `SecretRedactingFilter` rewrites a record's message before any handler sees it;
-`install_redaction()` puts it on every `sp_api` logger and on `httpx` (which logs each URL it
-requests, and a report document's pre-signed URL carries an AWS signature and session token) (a logger's filters only see records logged on
-that very logger, so the parent alone is not enough) and is called again whenever the SP-API source
-is built, so loggers created by late imports are covered too.
+Two tools. `redact(text, secrets)` is pure: the SP-API client passes every error text that may carry
+a credential (Login with Amazon's answers, SP-API and HTTP bodies) through it before it becomes an
+exception, so a state, artifact or event built from the exception is clean too. `install_redaction()`
+guards the logs: python-amazon-sp-api logs request headers (the LWA access token) at DEBUG, httpx logs
+every URL (a report document's is pre-signed). Nothing is installed on import — the edges that start
+things (the CLI, the flows' tasks) call it. It puts the filter on the loggers of the libraries that
+talk to Amazon, of sellerops and of Prefect (a logger's filter sees only records logged on that very
+logger), and on every handler those loggers and the root hold, so a record from a logger created
+later is still cleaned when a handler writes it.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import quote, quote_plus
 
 REDACTED = "***REDACTED***"
 
@@ -40,7 +43,9 @@ def redact(text: str, extra_secrets: tuple[str, ...] = ()) -> str:
     """`text` with every recognisable credential (and each of `extra_secrets`) replaced."""
     for secret in extra_secrets:
         if secret:
-            text = text.replace(secret, REDACTED)
+            # An echoed form body carries the secret URL-encoded (`Atzr|…` as `Atzr%7C…`).
+            for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
+                text = text.replace(form, REDACTED)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text
@@ -75,21 +80,25 @@ class SecretRedactingFilter(logging.Filter):
 
 REDACTING_FILTER = SecretRedactingFilter()
 
-# sp_api logs headers and bodies; httpx logs each URL, and a report document's URL is pre-signed.
-LOGGER_PREFIXES = ("sp_api", "httpx")
+# sp_api logs headers and bodies; httpx/httpcore log each URL (a report document's is pre-signed);
+# sellerops and Prefect log what the flows do, and Prefect ships its records to the API.
+LOGGER_PREFIXES = ("sp_api", "httpx", "httpcore", "sellerops", "flows", "tasks", "prefect")
+
+
+def _covered(name: str) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in LOGGER_PREFIXES)
 
 
 def install_redaction(extra_secrets: tuple[str, ...] = ()) -> SecretRedactingFilter:
-    """Attach the shared redacting filter to every existing `sp_api` / `httpx` logger (idempotent)."""
+    """Attach the shared redacting filter to the loggers that may carry credentials and to every handler
+    they and the root logger hold (idempotent; call again after new loggers or handlers appear)."""
     for secret in extra_secrets:
         REDACTING_FILTER.add_secret(secret)
-    names = [
-        name
-        for name in list(logging.Logger.manager.loggerDict)
-        if any(name == p or name.startswith(p + ".") for p in LOGGER_PREFIXES)
-    ]
-    for name in set(names) | set(LOGGER_PREFIXES):
-        logger = logging.getLogger(name)
-        if REDACTING_FILTER not in logger.filters:
-            logger.addFilter(REDACTING_FILTER)
+    names = {n for n in list(logging.Logger.manager.loggerDict) if _covered(n)} | set(LOGGER_PREFIXES)
+    loggers = [logging.getLogger(n) for n in sorted(names)] + [logging.getLogger()]
+    for logger in loggers:
+        targets: list[logging.Filterer] = [logger, *logger.handlers]
+        for target in targets:
+            if REDACTING_FILTER not in target.filters:
+                target.addFilter(REDACTING_FILTER)
     return REDACTING_FILTER

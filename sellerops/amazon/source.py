@@ -1,7 +1,9 @@
 """The Amazon source interface: what a flow may ask of Amazon, whatever the data comes through.
 
-Flows never touch report files or the Selling Partner API directly; they ask an `AmazonSource`.
-Two implementations exist: `FolderSource` (reports a seller downloaded by hand into a directory)
+Flows never touch report files or the Selling Partner API directly; they ask a source. The interface
+is split by what it answers — `ReportSource` (reports and settlements), `InboundSource` (FBA inbound
+shipments), `ListingSource` (listing status), `AccountHealthSource` (seller performance) — and
+`AmazonSource` is all four, so a procedure depends only on the part it uses. Two implementations exist: `FolderSource` (reports a seller downloaded by hand into a directory)
 and `SpApiSource` (the live API through python-amazon-sp-api). Documents come back as raw bytes or a
 path — decoding (BOM, UTF-8, cp932 for Japan, ISO-8859-1 fallback) is ingestion's job, so nothing
 here guesses an encoding. Report windows are split to each report type's maximum span here, as pure
@@ -58,6 +60,17 @@ class ReportFailed(SourceError):
     def __init__(self, report_type: str, report_id: str, detail: str) -> None:
         self.report_type, self.report_id, self.detail = report_type, report_id, detail
         super().__init__(f"report {report_id} ({report_type}) ended FATAL: {detail}")
+
+
+class SourceUnreachable(SourceError):
+    """Amazon or the network cannot be reached at all (DNS failure, connection refused, no route).
+
+    Retrying at once cannot help, so nothing waits: the pull stops with this one line, naming the URL.
+    """
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url, self.reason = url, reason
+        super().__init__(f"cannot reach {url}: {reason} - check the network, or the endpoint setting")
 
 
 class ReportTimedOut(SourceError):
@@ -167,10 +180,16 @@ class InboundShipment:
     raw: dict[str, Any] = field(default_factory=dict)
 
 
-class AmazonSource(abc.ABC):
-    """What sellerops asks of Amazon. Each method names the seller's question, not the transport."""
+class ReportSource(abc.ABC):
+    """Reports and settlements: the documents ingestion reads.
+
+    A report is requested for one window (`request_report`), then awaited to its end (`await_report`);
+    the two are separate so a pull records the report id in between and a crash resumes that report
+    instead of requesting it again. Settlements are listed and fetched, never requested.
+    """
 
     account: str
+    marketplace_ids: tuple[str, ...] | list[str] = ()
 
     @abc.abstractmethod
     def list_settlements(self, since: dt.datetime) -> list[SettlementRef]:
@@ -181,13 +200,41 @@ class AmazonSource(abc.ABC):
         """The document of one listed settlement report."""
 
     @abc.abstractmethod
+    def request_report(self, report_type: str, start: dt.datetime | None = None, end: dt.datetime | None = None) -> str:
+        """Ask for one report of one window no longer than `max_span(report_type)`; returns its report id."""
+
+    @abc.abstractmethod
+    def await_report(
+        self, report_type: str, report_id: str, start: dt.datetime | None = None, end: dt.datetime | None = None
+    ) -> FetchedReport:
+        """The requested report once it has ended: DONE with its document, or CANCELLED (no data)."""
+
     def fetch_report(self, report_type: str, start: dt.datetime, end: dt.datetime) -> FetchedReport:
         """One report for one window no longer than `max_span(report_type)`."""
+        return self.await_report(report_type, self.request_report(report_type, start, end), start, end)
 
     def fetch_reports(self, report_type: str, start: dt.datetime, end: dt.datetime) -> Iterator[FetchedReport]:
         """Every window of [start, end), split to the type's maximum span, one report each."""
         for window in split_window(report_type, start, end):
             yield self.fetch_report(report_type, window.start, window.end)
+
+    def marketplace_code(self, marketplace_ids: tuple[str, ...] | list[str]) -> str:
+        """A short name of the marketplace a document is for, used in saved file names."""
+        ids = tuple(marketplace_ids) or tuple(self.marketplace_ids)
+        return ids[0] if ids else "XX"
+
+    def close(self) -> None:
+        """Release connections; a source without any has nothing to do."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class InboundSource(abc.ABC):
+    """FBA inbound shipments and their items, in both Fulfillment Inbound versions."""
 
     @abc.abstractmethod
     def inbound_shipments(
@@ -210,13 +257,25 @@ class AmazonSource(abc.ABC):
     def plan_shipments(self, inbound_plan_id: str) -> list[InboundShipment]:
         """The shipments of one 2024-03-20 inbound plan, each with its full details."""
 
-    @abc.abstractmethod
-    def seller_performance(self) -> FetchedReport:
-        """The seller performance report (GET_V2_SELLER_PERFORMANCE_REPORT, JSON)."""
+
+class ListingSource(abc.ABC):
+    """The seller's listings: their status and issues."""
 
     @abc.abstractmethod
     def listing_status(self, skus: list[str] | None = None) -> list[dict[str, Any]]:
         """Listing status and issues per SKU (Listings Items 2021-08-01); all listings when `skus` is None."""
+
+
+class AccountHealthSource(abc.ABC):
+    """The account's health as Amazon measures it."""
+
+    @abc.abstractmethod
+    def seller_performance(self) -> FetchedReport:
+        """The seller performance report (GET_V2_SELLER_PERFORMANCE_REPORT, JSON)."""
+
+
+class AmazonSource(ReportSource, InboundSource, ListingSource, AccountHealthSource):
+    """Everything sellerops asks of Amazon. A procedure that needs one part asks for that part's class."""
 
 
 # Amazon marketplace id -> the site name ingestion uses to read numbers, dates and encodings.

@@ -46,3 +46,32 @@ def test_folder_source_answers_the_interface(tmp_path):
     assert [s.shipment_id for s in source.inbound_shipments(statuses=["CLOSED"])] == ["FBA1"]
     assert source.shipment_items("FBA1") == [{"ShipmentId": "FBA1", "SellerSKU": "A"}]
     assert source.seller_performance().status is ReportStatus.CANCELLED
+
+
+def test_a_folder_answers_request_and_await_like_the_api(tmp_path):
+    import os
+
+    old, new = tmp_path / "orders-may.txt", tmp_path / "orders-june.txt"
+    old.write_bytes(b"amazon-order-id\tpurchase-date\torder-status\tsku\n111-1\t2026-05-01\tShipped\tA\n")
+    new.write_bytes(b"amazon-order-id\tpurchase-date\torder-status\tsku\n111-2\t2026-06-01\tShipped\tB\n")
+    os.utime(old, (1_700_000_000, 1_700_000_000))  # downloaded first
+    source = FolderSource(tmp_path, marketplace_ids=("ATVPDKIKX0DER",))
+    start, end = dt.datetime(2026, 6, 1, tzinfo=UTC), dt.datetime(2026, 6, 30, tzinfo=UTC)
+
+    report_id = source.request_report(ALL_ORDERS, start, end)
+    report = source.await_report(ALL_ORDERS, report_id, start, end)
+
+    assert report.status is ReportStatus.DONE and report.read_bytes() == new.read_bytes()  # the newest download
+    assert (report.start, report.end, report.marketplace_ids) == (start, end, ("ATVPDKIKX0DER",))
+    assert ":" not in report_id and "/" not in report_id  # it becomes part of a saved file's name
+    assert source.request_report(REIMBURSEMENTS) == ""
+    assert source.await_report(REIMBURSEMENTS, "").status is ReportStatus.CANCELLED  # no download: no data
+
+
+def test_a_missing_folder_is_an_error_naming_it(tmp_path):
+    import pytest
+
+    from sellerops.amazon.source import SourceError
+
+    with pytest.raises(SourceError, match=f"report folder {tmp_path / 'gone'}: not a directory"):
+        FolderSource(tmp_path / "gone")

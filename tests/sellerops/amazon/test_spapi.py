@@ -8,7 +8,7 @@ import json
 import logging
 
 import pytest
-import spapi_server
+from tests import spapi_server
 
 from sellerops.amazon.source import (
     ALL_ORDERS,
@@ -288,4 +288,80 @@ def test_tokens_never_reach_the_logs(make_source, fake, caplog):
             assert secret not in text, f"{secret[:6]}… leaked via {record.name}: {record.getMessage()[:120]}"
     assert spapi_server.ACCESS_TOKEN not in caplog.text
     assert spapi_server.REFRESH_TOKEN not in caplog.text
-    assert "Atza|" not in repr(source) and "Atzr|" not in repr(source._credentials)
+    assert "Atza|" not in repr(source) and "Atzr|" not in repr(source.client.credentials)
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("where", ["unresolvable host", "closed port"])
+@pytest.mark.parametrize("what", ["SP-API", "Login with Amazon"])
+def test_an_unreachable_host_fails_at_once_naming_it(make_source, fake, where, what):
+    import uuid
+
+    from sellerops.amazon.source import SourceUnreachable
+    from sellerops.amazon.spapi import SpApiCredentials
+
+    dead = "http://sellerops-test.invalid" if where == "unresolvable host" else f"http://127.0.0.1:{_closed_port()}"
+    paced: list[str] = []
+    waits: list[float] = []
+    overrides = dict(pacer=paced.append, sleep=waits.append)
+    if what == "SP-API":
+        overrides["endpoint"] = dead
+    else:
+        overrides["lwa_endpoint"] = f"{dead}/auth/o2/token"
+        # a refresh token the library has never cached an access token for, so Login with Amazon is asked
+        overrides["credentials"] = SpApiCredentials(f"Atzr|{uuid.uuid4()}", spapi_server.LWA_APP_ID, "s3cret-x")
+
+    with pytest.raises(SourceUnreachable) as unreachable:
+        make_source(**overrides).request_report(ALL_ORDERS, JUNE_1, JUNE_10)
+
+    assert dead in str(unreachable.value)  # the error names what it could not use
+    assert paced == ["createReport"] and waits == []  # one attempt, no backoff: waiting cannot help
+    assert fake.count("createReport") == 0
+
+
+def test_a_dropped_connection_is_still_retried_with_backoff(make_source, fake, fast_policy):
+    import httpx
+
+    calls: list[int] = []
+
+    def flaky(**body):
+        calls.append(1)
+        if len(calls) == 1:
+            raise httpx.ReadError("connection reset by peer")
+        return source.client.api("reports").create_report(**body)
+
+    waits: list[float] = []
+    source = make_source(sleep=waits.append)
+    response = source.client.call("createReport", flaky, reportType=ALL_ORDERS, marketplaceIds=["ATVPDKIKX0DER"])
+
+    assert response.payload["reportId"] and len(calls) == 2 and len(waits) == 1  # the server was reached: retry
+
+
+def test_refused_token_request_that_echoes_the_secrets_leaves_none_in_the_error(make_source, fake, caplog):
+    import uuid
+
+    from sellerops.amazon.spapi import SpApiCredentials
+
+    caplog.set_level(logging.DEBUG)
+    fake.echo_token_errors = True
+    refresh, secret = f"Atzr|{uuid.uuid4()}", f"client-secret-{uuid.uuid4()}"
+
+    with pytest.raises(SourceError) as refused:
+        make_source(credentials=SpApiCredentials(refresh, spapi_server.LWA_APP_ID, secret)).request_report(
+            ALL_ORDERS, JUNE_1, JUNE_10
+        )
+
+    text = str(refused.value)
+    assert "Login with Amazon refused the credentials" in text and "/auth/o2/token" in text
+    assert fake.token_requests == 1  # the echo really was served
+    for leaked in (refresh, secret, refresh.replace("|", "%7C")):
+        assert leaked not in text and leaked not in caplog.text
+    assert refused.value.__context__ is None and refused.value.__cause__ is None  # no chained library error

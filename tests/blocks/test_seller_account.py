@@ -7,7 +7,7 @@ import pytest
 from blocks.seller_account import MissingAccount, SellerAccount
 
 ENV = ("SP_API_REFRESH_TOKEN", "LWA_APP_ID", "LWA_CLIENT_SECRET", "SELLEROPS_SPAPI_ENDPOINT",
-       "SELLEROPS_LWA_ENDPOINT", "SELLEROPS_SPAPI_MARKETPLACES", "SELLEROPS_SELLER_ID")  # fmt: skip
+       "SELLEROPS_LWA_ENDPOINT", "SELLEROPS_SPAPI_MARKETPLACES", "SELLEROPS_SELLER_ID", "SELLEROPS_SOURCE_FOLDER")  # fmt: skip
 
 
 @pytest.fixture
@@ -52,3 +52,20 @@ def test_saved_block_wins_and_builds_its_source(prefect_harness, clean_env):
         assert "saved-secret" not in repr(source) and "Atzr|saved" not in repr(source)
     finally:
         source.close()
+
+
+def test_a_folder_account_needs_no_credentials(clean_env, tmp_path):
+    from sellerops.amazon.folder import FolderSource
+
+    clean_env.setenv("SELLEROPS_SOURCE_FOLDER", str(tmp_path))
+    clean_env.setenv("SELLEROPS_SPAPI_MARKETPLACES", "JP")
+
+    source = SellerAccount.from_env("by-hand").source()
+
+    assert isinstance(source, FolderSource)
+    assert (source.account, source.root, source.marketplace_ids) == ("by-hand", tmp_path, ("A1VC38T7YXB528",))
+
+
+def test_a_saved_account_without_credentials_or_folder_says_what_is_missing(clean_env):
+    with pytest.raises(MissingAccount, match="refresh_token, lwa_client_secret missing, and no folder given"):
+        SellerAccount(name="half", lwa_app_id="app").source()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
+from pathlib import Path
 
 import pytest
-import spapi_server
+from tests import spapi_server
+from tests.spapi_server import fake, spapi_http  # noqa: F401  (fixtures)
 
 from sellerops.amazon.source import ALL_ORDERS, FBA_RETURNS, REIMBURSEMENTS, SELLER_RETURNS, SETTLEMENT
 
@@ -251,3 +253,133 @@ def test_pacer_degrades_quietly_when_no_server_holds_limits(monkeypatch, caplog)
             pacer("getListingsItem")  # within its burst of 10: the local bucket does not wait
     assert t._limit_ready == {"spapi:getListingsItem": False}  # asked the server once, then paced locally
     assert not [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")]
+
+
+def test_pull_runs_end_to_end_on_a_folder_source(prefect_harness, tmp_path, monkeypatch):
+    """The same flow on a folder of downloads: no credentials, no server; the saved documents go through
+    the ingest-reports flow (its summary artifact names them) into the database."""
+    from prefect.artifacts import Artifact
+
+    from flows.pull import pull
+
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    (downloads / "settlement.txt").write_bytes(settlement_document("7001"))
+    (downloads / "orders.txt").write_bytes(ORDERS_DOCUMENT)
+    monkeypatch.setenv("SELLEROPS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("SELLEROPS_DATABASE_URL", f"sqlite:///{tmp_path / 'sellerops.db'}")
+    monkeypatch.setenv("SELLEROPS_SOURCE_FOLDER", str(downloads))
+    for name in ("SP_API_REFRESH_TOKEN", "LWA_APP_ID", "LWA_CLIENT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+
+    summary = pull(account="by-hand", since=_since(10), reports=[SETTLEMENT, ALL_ORDERS, FBA_RETURNS])
+
+    assert summary["failures"] == {}
+    inbox = tmp_path / "home" / "inbox" / "spapi" / "by-hand"
+    assert sorted(rt for _, rt in summary["files"]) == [ALL_ORDERS, SETTLEMENT]  # no FBA returns: "no data"
+    assert all((inbox / Path(p).name).is_file() for p, _ in summary["files"])
+    assert sorted((o["report_type"], o["status"]) for o in summary["ingested"]) == [
+        (ALL_ORDERS, "loaded"), (SETTLEMENT, "loaded")]  # fmt: skip
+    ingest_summary = Artifact.get("ingest-summary")
+    assert all(Path(p).name in ingest_summary.data for p, _ in summary["files"])
+
+    again = pull(account="by-hand", reports=[SETTLEMENT])  # the settlement is in the inbox already
+    assert again["files"] == [] and again["failures"] == {}
+
+
+@pytest.mark.parametrize("dead", ["http://sellerops-test.invalid", "closed-port"])
+def test_pull_stops_at_once_when_amazon_cannot_be_reached(pull_env, monkeypatch, dead):
+    import socket
+    import uuid
+
+    from flows.pull import PullFailed, pull
+
+    if dead == "closed-port":
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    monkeypatch.setenv("SELLEROPS_SPAPI_RATE_LIMITS", "local")
+    monkeypatch.setenv("SELLEROPS_SPAPI_ENDPOINT", dead)
+    monkeypatch.setenv("SELLEROPS_LWA_ENDPOINT", f"{dead}/auth/o2/token")
+    monkeypatch.setenv("SP_API_REFRESH_TOKEN", f"Atzr|{uuid.uuid4()}")  # no cached access token: LWA is asked
+    monkeypatch.setenv("SELLEROPS_SPAPI_MAX_ATTEMPTS", "6")
+
+    with pytest.raises(PullFailed) as failed:
+        pull(since=_since(45))
+
+    failures = failed.value.summary["failures"]
+    assert len(failures) == 1  # the first report type found Amazon unreachable; the others were not tried
+    (reason,) = failures.values()
+    assert reason.startswith(f"cannot reach {dead}/auth/o2/token")
+
+
+def test_cli_says_amazon_is_unreachable_in_one_line(tmp_path):
+    """`sellerops pull` as a user runs it, against a closed port: one line on stderr, exit 1."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SELLEROPS_"))}
+    env.update(SELLEROPS_HOME=str(tmp_path / "home"), SP_API_REFRESH_TOKEN="Atzr|cli-unreachable", LWA_APP_ID="app",
+               LWA_CLIENT_SECRET="cli-secret", SELLEROPS_SPAPI_ENDPOINT=dead, SELLEROPS_SPAPI_RATE_LIMITS="local",
+               SELLEROPS_LWA_ENDPOINT=f"{dead}/auth/o2/token")  # fmt: skip
+    p = subprocess.run([str(Path(sys.executable).parent / "sellerops"), "pull", "--format", "json"],
+                       capture_output=True, text=True, env=env, timeout=600)  # fmt: skip
+
+    assert p.returncode == 1, p.stderr
+    assert p.stdout == ""
+    assert p.stderr.strip().splitlines() == [
+        f"sellerops: error: {SETTLEMENT}: cannot reach {dead}/auth/o2/token: ConnectError: [Errno 111] "
+        "Connection refused - check the network, or the endpoint setting"
+    ]
+
+
+def test_no_secret_reaches_an_exception_log_state_or_artifact(pull_env, fake, monkeypatch, caplog):
+    """A token endpoint that echoes the refused request (refresh token, client secret) in its error."""
+    import logging
+    import uuid
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter, ArtifactFilterFlowRunId, FlowRunFilter, FlowRunFilterId, FlowRunFilterParentFlowRunId,
+        LogFilter, LogFilterFlowRunId,
+    )  # fmt: skip
+    from prefect.logging.handlers import APILogHandler
+
+    from flows.pull import PullFailed, pull
+
+    caplog.set_level(logging.DEBUG)
+    refresh, secret = f"Atzr|{uuid.uuid4()}", f"client-secret-{uuid.uuid4()}"
+    monkeypatch.setenv("SP_API_REFRESH_TOKEN", refresh)
+    monkeypatch.setenv("LWA_CLIENT_SECRET", secret)
+    monkeypatch.setenv("SELLEROPS_SPAPI_RATE_LIMITS", "local")
+    fake.echo_token_errors = True
+
+    state = pull(since=_since(5), reports=[ALL_ORDERS], return_state=True)
+
+    assert fake.token_requests >= 1  # the echoing endpoint was asked
+    exc = state.result(raise_on_failure=False)
+    assert isinstance(exc, PullFailed) and "Login with Amazon refused the credentials" in str(exc)
+    APILogHandler().flush()  # the run logs are shipped in the background: send them now
+    run_id = state.state_details.flow_run_id
+    with get_client(sync_client=True) as client:
+        runs = [run_id] + [r.id for r in client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[run_id])))]
+        logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=runs)))
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=runs)))
+        run = client.read_flow_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id])))[0]
+    assert logs and artifacts  # the places the secrets could have gone were written
+    places = {
+        "exception": str(exc) + repr(exc.summary),
+        "captured logs": caplog.text + "".join(repr(r.__dict__) for r in caplog.records),
+        "flow run state": f"{state.message} {run.state.message}",
+        "run logs": "\n".join(log.message for log in logs),
+        "artifacts": "\n".join(str(a.data) + str(a.description) for a in artifacts),
+    }
+    for where, text in places.items():
+        for leaked in (refresh, secret, refresh.replace("|", "%7C")):
+            assert leaked not in text, f"{leaked[:8]}… leaked into the {where}"

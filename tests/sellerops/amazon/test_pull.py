@@ -1,0 +1,130 @@
+"""Pull planning without Amazon or Prefect: where each report type starts, what is resumed, the windows,
+the saved documents' names and how they are grouped for ingestion."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from sellerops.amazon.cursor import CursorState
+from sellerops.amazon.pull import (
+    DEFAULT_REPORTS,
+    PullFailed,
+    SavedDocument,
+    already_saved,
+    artifact_key,
+    document_name,
+    ingestion_batches,
+    plan_report,
+    pull_start,
+    pull_summary,
+    site_of,
+    summary_markdown,
+)
+from sellerops.amazon.source import (
+    ALL_ORDERS,
+    SELLER_PERFORMANCE,
+    SELLER_RETURNS,
+    SETTLEMENT,
+    FetchedReport,
+    ReportStatus,
+    ReportWindow,
+)
+
+UTC = dt.timezone.utc
+NOW = dt.datetime(2026, 11, 28, 14, 0, tzinfo=UTC)
+
+
+def at(day: int, month: int = 11) -> dt.datetime:
+    return dt.datetime(2026, month, day, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("report_type", "cursor_end", "since", "expected"),
+    [
+        (ALL_ORDERS, None, None, NOW - dt.timedelta(days=30)),  # first pull: 30 days back
+        (SETTLEMENT, None, None, NOW - dt.timedelta(days=90)),  # settlements: Amazon keeps ~90 days
+        (ALL_ORDERS, at(20), None, at(20)),  # from the cursor
+        (ALL_ORDERS, at(20), at(1), at(1)),  # --since wins over the cursor
+    ],
+)
+def test_pull_start(report_type, cursor_end, since, expected):
+    cursor = CursorState("acme", report_type, last_end=cursor_end)
+    assert pull_start(report_type, cursor, since, NOW) == expected
+
+
+def test_plan_splits_to_the_report_types_maximum_span():
+    cursor = CursorState("acme", ALL_ORDERS, last_end=NOW - dt.timedelta(days=45))
+    plan = plan_report(ALL_ORDERS, cursor, None, NOW)
+    # 45 days of orders: 30 + 15; seller-fulfilled returns allow 60 days, so one window.
+    assert [w.end - w.start for w in plan.windows] == [dt.timedelta(days=30), dt.timedelta(days=15)]
+    assert plan.windows[0].start == cursor.last_end and plan.windows[-1].end == NOW
+    assert len(plan_report(SELLER_RETURNS, CursorState("acme", SELLER_RETURNS, last_end=cursor.last_end), None, NOW).windows) == 1
+    assert plan.resume is None
+
+
+def test_a_pending_report_is_resumed_and_its_window_not_requested_again():
+    cursor = CursorState("acme", ALL_ORDERS, last_end=at(1), pending_report_id="R7",
+                         pending_start=at(1), pending_end=at(20))  # fmt: skip
+    plan = plan_report(ALL_ORDERS, cursor, None, NOW)
+    assert plan.resume is not None
+    assert (plan.resume.report_id, plan.resume.window) == ("R7", ReportWindow(at(1), at(20)))
+    assert plan.windows[0].start == at(20)  # new windows begin where the resumed one ends
+
+
+def test_since_requests_its_whole_range_even_with_a_pending_report():
+    cursor = CursorState("acme", ALL_ORDERS, pending_report_id="R7", pending_start=at(1), pending_end=at(20))
+    plan = plan_report(ALL_ORDERS, cursor, at(10), NOW)
+    assert plan.resume is not None and plan.windows[0].start == at(10)
+
+
+def test_nothing_to_request_when_the_cursor_is_now():
+    assert plan_report(ALL_ORDERS, CursorState("acme", ALL_ORDERS, last_end=NOW), None, NOW).windows == []
+
+
+def test_document_names_are_deterministic():
+    report = FetchedReport(ALL_ORDERS, "50001", ReportStatus.DONE, content=b"x", start=at(1), end=at(20))
+    assert document_name(report, "US") == f"{ALL_ORDERS}_US_20261101T0000_20261120T0000_50001.txt"
+    perf = FetchedReport(SELLER_PERFORMANCE, "50002", ReportStatus.DONE, content=b"{}")
+    assert document_name(perf, "JP") == f"{SELLER_PERFORMANCE}_JP_50002.json"  # JSON, and no window
+
+
+def test_already_saved_finds_a_settlement_under_any_window(tmp_path):
+    (tmp_path / f"{SETTLEMENT}_US_20261001T0000_20261015T0000_9001.txt").write_bytes(b"x")
+    assert already_saved(tmp_path, SETTLEMENT, "9001")
+    assert not already_saved(tmp_path, SETTLEMENT, "900")  # an id that is a prefix of another is not it
+
+
+def test_site_is_the_reports_own_marketplace_else_the_accounts():
+    jp = FetchedReport(ALL_ORDERS, "1", ReportStatus.DONE, content=b"", marketplace_ids=("A1VC38T7YXB528",))
+    bare = FetchedReport(ALL_ORDERS, "2", ReportStatus.DONE, content=b"")
+    assert site_of(jp, ["ATVPDKIKX0DER"]) == "Amazon.co.jp"
+    assert site_of(bare, ["ATVPDKIKX0DER"]) == "Amazon.com"
+    assert site_of(bare, []) is None
+
+
+def test_ingestion_batches_group_by_site_and_leave_out_what_ingestion_does_not_read():
+    saved = [
+        SavedDocument(Path("a.txt"), "Amazon.com", ALL_ORDERS),
+        SavedDocument(Path("p.json"), None, SELLER_PERFORMANCE),  # saved only
+        SavedDocument(Path("b.txt"), "Amazon.co.jp", SETTLEMENT),
+        SavedDocument(Path("c.txt"), "Amazon.com", SETTLEMENT),
+    ]
+    assert ingestion_batches(saved) == {"Amazon.com": [Path("a.txt"), Path("c.txt")], "Amazon.co.jp": [Path("b.txt")]}
+    assert SELLER_PERFORMANCE not in DEFAULT_REPORTS
+
+
+def test_summary_keeps_the_cli_json_keys_and_renders_failures():
+    saved = [SavedDocument(Path("/in/a.txt"), "Amazon.com", ALL_ORDERS)]
+    outcome = {"path": "/in/a.txt", "sha256": "ab", "report_type": ALL_ORDERS, "status": "loaded", "rows": 3,
+               "reason": None, "known": False}  # fmt: skip
+    summary = pull_summary("Acme US", saved, [outcome], {SETTLEMENT: "cannot reach http://x: refused"})
+
+    assert list(summary["ingested"][0]) == ["path", "sha256", "report_type", "status", "rows", "reason"]
+    assert summary["files"] == [("/in/a.txt", ALL_ORDERS)]
+    markdown = summary_markdown(summary)
+    assert "| a.txt | " + ALL_ORDERS + " |" in markdown and "cannot reach http://x" in markdown
+    assert artifact_key("Acme US") == "sellerops-pull-acme-us"
+    assert "cannot reach http://x" in str(PullFailed(summary))
