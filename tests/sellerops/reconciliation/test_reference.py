@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from sellerops.demo import read_frames, write_demo_data
+from sellerops.demo import write_demo_data
+from tests.sellerops.demo.reading import read_frames
 from sellerops.reconciliation import KINDS, RULES, Policy, build_context
 from tests.sellerops.reconciliation import reference
 
