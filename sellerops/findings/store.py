@@ -25,6 +25,7 @@ OPEN, RESOLVED = "open", "resolved"
 NO_CLAIM, CLAIMED, REIMBURSED, DENIED = "none", "claimed", "reimbursed", "denied"
 CLAIM_STATES = (NO_CLAIM, CLAIMED, REIMBURSED, DENIED)
 OUTCOMES = (REIMBURSED, DENIED)
+_MIN_PREFIX = 6  # a shorter start of an id is too likely to name the wrong finding
 _CHUNK = 500  # keys per IN (...): under SQLite's and PostgreSQL's bound-parameter limits
 
 
@@ -135,6 +136,8 @@ def _resolve_key(c, finding_id: str) -> str:
     t = tables.Finding.__table__
     if c.execute(sa.select(t.c.key).where(t.c.key == finding_id)).first():
         return finding_id
+    if len(finding_id) < _MIN_PREFIX:
+        raise UnknownFinding(f"finding {finding_id!r}: no such finding")
     like = finding_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     keys = c.execute(sa.select(t.c.key).where(t.c.key.like(like, escape="\\")).limit(2)).scalars().all()
     if len(keys) != 1:
