@@ -27,7 +27,7 @@ def test_the_input_names_each_rows_file_and_reads_the_same_without_the_cache(sel
     pd.testing.assert_frame_equal(lines.astype(object), again.settlement_lines.astype(object))
 
 
-def test_another_accounts_rows_are_not_read(sellerops_home, monkeypatch):
+def test_another_accounts_rows_are_not_read(sellerops_home):
     ingest_paths([DATA / "settlement_ok.txt"])
     assert len(load_input().settlements) == 1
     assert load_input(account="someone-else").settlements.empty
