@@ -103,3 +103,18 @@ def test_claim_help_says_an_outcome_needs_no_claim():
     p = run("findings", "claim", "--help")
     assert p.returncode == 0
     assert "never claimed" in p.stdout
+
+
+def test_claim_does_not_import_prefect(two_procedures):
+    import os
+    import subprocess
+    import sys
+
+    recon, _ = two_procedures
+    code = ("import sys\nfrom sellerops.cli import app\n"
+            f"app(['findings', 'claim', '{recon.key}', '--case-id', 'C-1', '--format', 'json'], standalone_mode=False)\n"
+            "print('prefect' in sys.modules, file=sys.stderr)\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ))
+    assert p.returncode == 0, p.stderr
+    assert p.stderr.strip().splitlines()[-1] == "False"
+    assert json.loads(p.stdout)["claim_state"] == "claimed"
