@@ -14,8 +14,7 @@ import os
 
 from prefect import flow, unmapped
 
-from sellerops import findings
-from sellerops.findings import ReconcileOutcome
+from sellerops.reconciliation.runs import ReconcileOutcome, run_reconcile
 from tasks.reconcile import reconcile_piece
 
 
@@ -46,7 +45,7 @@ def reconcile_on_dask(as_of: dt.date | None = None, policy=None, force: bool = F
         futures = reconcile_piece.map(partitions(inp, buckets), unmapped(as_of), unmapped(policy))
         return merge(futures.result())
 
-    return findings.run_reconcile(as_of=as_of, policy=policy, force=force, find=find)
+    return run_reconcile(as_of=as_of, policy=policy, force=force, find=find)
 
 
 def reconcile(as_of: dt.date | None, policy, force: bool) -> ReconcileOutcome | None:

@@ -124,28 +124,72 @@ class Status(str, Enum):
 
 FINDING_COLUMNS = ["id", "kind", "settlement_id", "order_id", "sku", "amount", "currency", "status", "detail",
                    "claim_window_opens", "claim_window_closes", "first_seen", "last_seen"]
+CLAIM_COLUMNS = ["procedure", "claim_state", "case_id", "claimed_at"]
+
+# `findings` lists; `findings claim` records a claim. A group that runs its own callback when no
+# subcommand is given keeps `sellerops findings --format json` exactly as it was.
+findings_app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
+app.add_typer(findings_app, name="findings")
 
 
-@app.command()
+@findings_app.callback()
 def findings(
+    ctx: typer.Context,
     kind: Optional[str] = typer.Option(None, help="Only this kind (e.g. unsettled_order)."),
     status: Optional[Status] = typer.Option(None, help="open or resolved (default: all)."),
+    procedure: Optional[str] = typer.Option(None, help="Only this procedure's findings (e.g. reconciliation)."),
     format: Fmt = typer.Option(Fmt.table, "--format", help="table, json (one object per line) or csv."),
 ) -> None:
-    """The reconciliation's findings (reads the database only)."""
+    """The findings of every procedure (reads the database only)."""
+    if ctx.invoked_subcommand:
+        return
     from sellerops.findings import list_findings
     from sellerops.reconciliation import KINDS
 
     if kind and kind not in KINDS:
         raise Fail(f"unknown kind {kind!r}; kinds: {', '.join(KINDS)}")
-    rows = list_findings(kind=kind, status=status.value if status else None)
+    rows = list_findings(kind=kind, status=status.value if status else None, procedure=procedure)
     if format == Fmt.json:
         _json_lines(rows)
     elif format == Fmt.csv:
-        _csv(rows, FINDING_COLUMNS + ["evidence"])
+        _csv(rows, FINDING_COLUMNS + ["evidence"] + CLAIM_COLUMNS)
     else:
         _table(f"Findings ({len(rows)})", [dict(r, id=r["id"][:10]) for r in rows],
                ["id", "kind", "settlement_id", "order_id", "sku", "amount", "currency", "status", "detail"])
+
+
+class Outcome(str, Enum):
+    reimbursed = "reimbursed"
+    denied = "denied"
+
+
+@findings_app.command("claim")
+def findings_claim(
+    finding_id: str = typer.Argument(..., metavar="ID", help="The finding's id (or the start of it, as the table shows)."),
+    case_id: Optional[str] = typer.Option(None, "--case-id", help="Seller Central case the claim was filed under."),
+    outcome: Optional[Outcome] = typer.Option(None, "--outcome", help="Amazon's answer: reimbursed or denied. "
+                                              "Allowed on a finding never claimed here (claimed_at stays empty)."),
+    format: Fmt = typer.Option(Fmt.table, "--format", help="table, json or csv (the updated finding)."),
+) -> None:
+    """Record a claim on a finding (--case-id C), or its outcome (--outcome reimbursed|denied); exactly one.
+    A claim never changes the finding's status: only new evidence resolves a finding."""
+    from sellerops.findings import UnknownFinding, claim, close_claim
+
+    if (case_id is None) == (outcome is None):
+        raise Fail("findings claim: give exactly one of --case-id or --outcome")
+    if case_id is not None and not case_id.strip():
+        raise Fail("findings claim: --case-id is empty")
+    try:
+        row = claim(finding_id, case_id) if case_id is not None else close_claim(finding_id, outcome.value)
+    except UnknownFinding as exc:
+        raise Fail(str(exc)) from None
+    if format == Fmt.json:
+        _json_lines([row])
+    elif format == Fmt.csv:
+        _csv([row], FINDING_COLUMNS + ["evidence"] + CLAIM_COLUMNS)
+    else:
+        _table("Finding", [dict(row, id=row["id"][:10])],
+               ["id", "kind", "amount", "currency", "status", "procedure", "claim_state", "case_id", "claimed_at"])
 
 
 def _parse_date(value: Optional[str], option: str) -> Optional[dt.date]:

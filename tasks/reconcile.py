@@ -1,4 +1,6 @@
-"""Reconciliation steps as Prefect tasks: thin wrappers over `sellerops.findings`."""
+"""Reconciliation steps as Prefect tasks: thin wrappers over `sellerops.reconciliation.runs` and the
+findings store. The steps that read or write the database retry on operational errors only (a
+locked SQLite file, a dropped connection): a rule's own error would fail the same way again."""
 
 from __future__ import annotations
 
@@ -7,20 +9,23 @@ import datetime as dt
 from prefect import task
 from prefect.cache_policies import NONE
 
-from sellerops import findings
-from sellerops.findings import ReconcileOutcome
+from sellerops.findings import list_findings
+from sellerops.reconciliation.runs import ReconcileOutcome, run_reconcile
+from tasks.ingest import _transient_db_error
 
 
-@task(name="reconcile-settlements", cache_policy=NONE, persist_result=False)
+@task(name="reconcile-settlements", retries=1, retry_delay_seconds=10, retry_condition_fn=_transient_db_error,
+      cache_policy=NONE, persist_result=False)
 def reconcile_settlements(as_of: dt.date | None = None, policy=None, force: bool = False) -> ReconcileOutcome:
     """Apply every reconciliation rule to what is loaded and store the findings."""
-    return findings.run_reconcile(as_of=as_of, policy=policy, force=force)
+    return run_reconcile(as_of=as_of, policy=policy, force=force)
 
 
-@task(name="read-findings", cache_policy=NONE, persist_result=False)
+@task(name="read-findings", retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=_transient_db_error,
+      cache_policy=NONE, persist_result=False)
 def read_findings(status: str | None = None) -> list[dict]:
     """The stored findings, largest first within each kind."""
-    return findings.list_findings(status=status)
+    return list_findings(status=status)
 
 
 @task(name="reconcile-piece", cache_policy=NONE, persist_result=False)

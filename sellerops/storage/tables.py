@@ -280,8 +280,12 @@ class Reimbursement(SQLModel, table=True):
 
 class Finding(SQLModel, table=True):
     """One row per discrepancy found. Natural key: `key` — a stable digest of (account, kind, subject):
-    the settlement; or order-id and sku; plus settlement and line for duplicate copies. A rerun updates
-    last_seen; a finding that no longer holds becomes `resolved`."""
+    the settlement; or order-id and sku; plus settlement and line for duplicate copies. A rerun of its
+    `procedure` updates last_seen; a finding that no longer holds becomes `resolved`.
+
+    A claim is kept beside the evidence and never moves `status`: `claim_state` is none | claimed |
+    reimbursed | denied, `claimed_at` when it was filed (under `case_id`), `claim_closed_at` when
+    Amazon answered."""
 
     __tablename__ = "finding"
     __table_args__ = (sa.UniqueConstraint("key", name="uq_finding_key"),)
@@ -306,6 +310,11 @@ class Finding(SQLModel, table=True):
     resolved_at: Optional[dt.datetime] = _utc()
     claim_window_opens: Optional[dt.date] = None
     claim_window_closes: Optional[dt.date] = None
+    procedure: str = Field(index=True)
+    claim_state: str = Field(default="none", sa_column_kwargs={"server_default": "none"})
+    case_id: Optional[str] = None
+    claimed_at: Optional[dt.datetime] = _utc()
+    claim_closed_at: Optional[dt.datetime] = _utc()
 
 
 class ReconcileRun(SQLModel, table=True):

@@ -84,3 +84,13 @@ def test_nightly_publishes_the_board_artifacts(demo):
     link = got["data-docs"].data
     target = link[link.index("(file://") + len("(file://"):-1]
     assert target.endswith("gx/data_docs/index.html") and Path(target).exists()
+
+
+def test_the_flow_only_composes_tasks_defined_in_tasks():
+    """The flow module defines no task of its own: every step it runs lives in tasks/."""
+    import flows.nightly as nightly
+    from prefect import Task
+
+    steps = {name: obj for name, obj in vars(nightly).items() if isinstance(obj, Task)}
+    assert {"reconcile_settlements", "read_findings", "publish_findings", "notify_new_findings"} <= set(steps)
+    assert {obj.fn.__module__ for obj in steps.values()} <= {"tasks.reconcile", "tasks.board"}

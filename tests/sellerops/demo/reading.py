@@ -16,7 +16,8 @@ from sellerops.demo.files import ACCOUNT, MARKETPLACE
 def read_frames(reports_dir: Path, account: str = ACCOUNT, marketplace: str = MARKETPLACE):
     """The demo's report files as a `ReconcileInput`, read through ingestion into a throwaway SQLite
     database (its home folder, cache included, is removed afterwards)."""
-    from sellerops import findings, ingest
+    from sellerops import ingest
+    from sellerops.reconciliation.input import load_input
     from sellerops.storage.engine import dispose_all
 
     with tempfile.TemporaryDirectory(prefix="sellerops-read-") as home, pytest.MonkeyPatch.context() as env:
@@ -30,6 +31,6 @@ def read_frames(reports_dir: Path, account: str = ACCOUNT, marketplace: str = MA
                         for path in ingest.discover([Path(reports_dir)], s)]
             failed = [o for o in outcomes if o.status != "loaded"]
             assert not failed, [o.as_json() for o in failed]
-            return findings.load_input(account)
+            return load_input(account)
         finally:
             dispose_all()

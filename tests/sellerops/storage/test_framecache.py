@@ -13,7 +13,8 @@ import pytest
 
 from sellerops.storage import framecache
 from sellerops.demo import write_demo_data
-from sellerops.findings import load_input
+from sellerops.reconciliation.input import load_input
+from sellerops.reconciliation.runs import run_reconcile
 from sellerops.ingest import ingest_paths
 from sellerops.reconciliation import Policy, reconcile
 
@@ -118,7 +119,7 @@ def test_a_report_downloaded_again_to_the_same_path_reads_both_files(db_url, tmp
 
 def test_copies_no_report_file_names_are_pruned(loaded):
     """An old copy whose report_file row is gone (e.g. a database re-created under the same URL) and
-    a crashed writer's old temporary file are removed when the input is read; the live ones, and
+    a crashed writer's old temporary file are removed when the reconciliation runs; the live ones, and
     recent files another loader may be writing, stay."""
     import os
 
@@ -131,7 +132,9 @@ def test_copies_no_report_file_names_are_pruned(loaded):
         p.write_bytes(b"x")
     os.utime(stale, (0, 0))
     os.utime(old_tmp, (0, 0))
-    load_input()
+    load_input()  # a read deletes nothing
+    assert stale.exists() and old_tmp.exists()
+    run_reconcile(force=True)
     assert not stale.exists() and not old_tmp.exists()
     assert new_tmp.exists() and recent.exists()  # may be a loader writing right now
     recent.unlink()

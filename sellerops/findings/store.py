@@ -1,0 +1,169 @@
+"""The findings store every procedure uses: what a procedure found, kept across its runs, and the claims.
+
+A finding is identified by its key (kind + subject) and belongs to one procedure (reconciliation,
+inbound, ...). A run of a procedure never duplicates a finding: it refreshes `last_seen`; one of
+that procedure's open findings the run did not find again becomes `resolved`, and one that holds
+again reopens. Another procedure's findings are never touched by the run. A claim (filed in Seller
+Central, then reimbursed or denied) is recorded beside the finding and never changes its `status`,
+which only evidence moves. No Prefect here: tasks/ wrap these functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from sellerops.core.config import settings
+from sellerops.core.money import from_cents, to_cents
+from sellerops.storage import tables
+from sellerops.storage.engine import get_engine
+
+OPEN, RESOLVED = "open", "resolved"
+NO_CLAIM, CLAIMED, REIMBURSED, DENIED = "none", "claimed", "reimbursed", "denied"
+CLAIM_STATES = (NO_CLAIM, CLAIMED, REIMBURSED, DENIED)
+OUTCOMES = (REIMBURSED, DENIED)
+_MIN_PREFIX = 6  # a shorter start of an id is too likely to name the wrong finding
+_CHUNK = 500  # keys per IN (...): under SQLite's and PostgreSQL's bound-parameter limits
+
+
+class UnknownFinding(LookupError):
+    """No stored finding has this id (or the id prefix names several)."""
+
+
+@dataclass
+class StoreResult:
+    new: list[str]
+    resolved: list[str]
+    reopened: list[str]
+    open: int
+
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or dt.datetime.now(dt.timezone.utc)
+
+
+def store(records, *, procedure: str, account: str | None = None, now: dt.datetime | None = None) -> StoreResult:
+    """Upsert the findings of one run of `procedure`; resolve that procedure's open findings this
+    run did not find again. Three bulk statements (insert, update, resolve), no per-row round trip."""
+    account = account or settings().account
+    now = _now(now)
+    t = tables.Finding.__table__
+    found = {r.key: r for r in records}
+    new, reopened = [], []
+    with get_engine().begin() as c:
+        existing = {row.key: row for row in c.execute(
+            sa.select(t.c.key, t.c.status, t.c.procedure).where(t.c.account == account))}
+        inserts, updates = [], []
+        for key, r in found.items():
+            values = dict(
+                account=r.account, marketplace=r.marketplace, kind=r.kind, settlement_id=r.settlement_id,
+                order_id=r.order_id, sku=r.sku, line_no=r.line_no, amount_cents=to_cents(r.amount),
+                currency=r.currency, detail=r.detail, evidence=json.dumps(r.evidence, default=str),
+                status=OPEN, last_seen=now, resolved_at=None, procedure=procedure,
+                claim_window_opens=r.claim_window_opens, claim_window_closes=r.claim_window_closes)
+            if key in existing:
+                if existing[key].status == RESOLVED:
+                    reopened.append(key)
+                updates.append(dict(values, k=key))
+            else:
+                new.append(key)
+                inserts.append(dict(values, key=key, first_seen=now, claim_state=NO_CLAIM))
+        if inserts:
+            c.execute(t.insert(), inserts)
+        if updates:
+            stmt = t.update().where(t.c.key == sa.bindparam("k")).values(
+                {k: sa.bindparam(k) for k in updates[0] if k != "k"})
+            c.execute(stmt, updates)
+        gone = [k for k, row in existing.items()
+                if row.status == OPEN and row.procedure == procedure and k not in found]
+        for i in range(0, len(gone), _CHUNK):
+            c.execute(t.update().where(t.c.key.in_(gone[i:i + _CHUNK])).values(status=RESOLVED, resolved_at=now))
+    return StoreResult(new=new, resolved=gone, reopened=reopened, open=len(found))
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def finding_json(row) -> dict:
+    """A stored finding as `sellerops findings --format json` prints it."""
+    amount = from_cents(row.amount_cents)
+    return {
+        "id": row.key, "kind": row.kind, "account": row.account, "marketplace": row.marketplace,
+        "settlement_id": row.settlement_id, "order_id": row.order_id, "sku": row.sku, "line_no": row.line_no,
+        "shipment_id": row.shipment_id, "amount": str(amount), "currency": row.currency, "detail": row.detail,
+        "evidence": json.loads(row.evidence or "[]"),
+        "first_seen": row.first_seen.isoformat(), "last_seen": row.last_seen.isoformat(),
+        "status": row.status,
+        "claim_window_opens": _iso(row.claim_window_opens),
+        "claim_window_closes": _iso(row.claim_window_closes),
+        "procedure": row.procedure, "claim_state": row.claim_state, "case_id": row.case_id,
+        "claimed_at": _iso(row.claimed_at),
+    }
+
+
+def at_stake_by_kind(findings: list[dict]) -> dict[tuple[str, str], tuple[int, Decimal]]:
+    """(kind, currency) → (how many findings, money at stake), in sorted order."""
+    out: dict[tuple[str, str], tuple[int, Decimal]] = {}
+    for f in findings:
+        n, total = out.get((f["kind"], f["currency"]), (0, Decimal("0")))
+        out[(f["kind"], f["currency"])] = (n + 1, total + Decimal(f["amount"]))
+    return dict(sorted(out.items()))
+
+
+def list_findings(kind: str | None = None, status: str | None = None, account: str | None = None,
+                  procedure: str | None = None) -> list[dict]:
+    """Stored findings as JSON objects, by kind, largest first within a kind."""
+    t = tables.Finding.__table__
+    q = sa.select(t).order_by(t.c.kind, t.c.amount_cents.desc(), t.c.key)
+    for column, value in ((t.c.kind, kind), (t.c.status, status), (t.c.account, account),
+                          (t.c.procedure, procedure)):
+        if value:
+            q = q.where(column == value)
+    with get_engine().connect() as c:
+        return [finding_json(r) for r in c.execute(q)]
+
+
+def _resolve_key(c, finding_id: str) -> str:
+    """The one stored key that is `finding_id` or starts with it (the table view shows 10 characters)."""
+    t = tables.Finding.__table__
+    if c.execute(sa.select(t.c.key).where(t.c.key == finding_id)).first():
+        return finding_id
+    if len(finding_id) < _MIN_PREFIX:
+        raise UnknownFinding(f"finding {finding_id!r}: no such finding")
+    like = finding_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    keys = c.execute(sa.select(t.c.key).where(t.c.key.like(like, escape="\\")).limit(2)).scalars().all()
+    if len(keys) != 1:
+        why = "names several findings" if keys else "no such finding"
+        raise UnknownFinding(f"finding {finding_id!r}: {why}")
+    return keys[0]
+
+
+def _set_claim(finding_id: str, values: dict) -> dict:
+    t = tables.Finding.__table__
+    with get_engine().begin() as c:
+        key = _resolve_key(c, finding_id)
+        c.execute(t.update().where(t.c.key == key).values(**values))
+        return finding_json(c.execute(sa.select(t).where(t.c.key == key)).one())
+
+
+def claim(finding_id: str, case_id: str, now: dt.datetime | None = None) -> dict:
+    """Record that a claim was filed in Seller Central under `case_id`; the finding's JSON after it.
+    Filing again (an appeal under a new case) replaces the case and clears an earlier outcome."""
+    if not case_id.strip():
+        raise ValueError("a claim needs a case id")
+    return _set_claim(finding_id, dict(claim_state=CLAIMED, case_id=case_id.strip(), claimed_at=_now(now),
+                                       claim_closed_at=None))
+
+
+def close_claim(finding_id: str, outcome: str, now: dt.datetime | None = None) -> dict:
+    """Record Amazon's answer (`reimbursed` or `denied`); the finding's JSON after it. A finding
+    never claimed through sellerops may still get an outcome: its claimed_at stays empty."""
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome {outcome!r}: expected one of {', '.join(OUTCOMES)}")
+    return _set_claim(finding_id, dict(claim_state=outcome, claim_closed_at=_now(now)))

@@ -1,0 +1,152 @@
+"""The reconciliation's input: every stored table of an account as the frames the rules read.
+
+Between storage and the rules: settlement lines and order lines come from the frame cache's
+columnar copies where one exists (the database only says which rows are current), everything else
+straight from the database, read in chunks. A read never deletes anything: pruning stale copies is
+the run's decision (`sellerops.reconciliation.runs`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from sellerops.core.config import settings
+from sellerops.reconciliation.model import ReconcileInput
+from sellerops.reconciliation.frames import coerce
+from sellerops.reports.read import categories_of
+from sellerops.storage import framecache, tables
+from sellerops.storage.engine import get_engine
+from sellerops.storage.framecache import TABLES, concat, selected, shape
+
+
+def _query_frames(conn, query, chunk: int = 250_000):
+    """A query's rows as frames of `chunk` rows each. On SQLite straight through the driver:
+    SQLAlchemy's row objects cost more than SQLite's own fetch at millions of rows."""
+    if conn.dialect.name == "sqlite":
+        sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        return pd.read_sql_query(sql, conn.connection.driver_connection, chunksize=chunk)
+    return pd.read_sql_query(query, conn, chunksize=chunk)
+
+
+def _read_table(conn, name: str, where, chunk: int = 250_000) -> pd.DataFrame:
+    """Rows of table `name` matching `where`, in insertion order, read in chunks and shaped chunk
+    by chunk: a month of settlement lines as Python strings would take gigabytes."""
+    t = TABLES[name].__table__
+    # UTC datetimes as the stored text, parsed column-wise by `shape`, not row by row
+    cols = [sa.type_coerce(c, sa.String).label(c.name) if isinstance(c.type, tables.UtcDateTime) else c
+            for c in selected(name)]
+    query = sa.select(*cols).where(where).order_by(t.c.id)
+    parts = [shape(name, part) for part in _query_frames(conn, query, chunk)]
+    return concat(parts) if parts else shape(name, pd.DataFrame(columns=[c.name for c in cols]))
+
+
+def _report_files(conn, account: str) -> dict[int, sa.Row]:
+    """Every report file this database knows, by id."""
+    rf = tables.ReportFile.__table__
+    return {r.id: r for r in conn.execute(sa.select(rf.c.id, rf.c.path, rf.c.sha256, rf.c.seen_at, rf.c.status,
+                                                    rf.c.report_type, rf.c.account))}
+
+
+def _settlement_lines(conn, account: str, files: dict) -> pd.DataFrame:
+    """An account's settlement lines: each loaded settlement from its columnar copy, the ones
+    without a copy from the database (and their copies written for the next run)."""
+    from sellerops.reports.settlement import REPORT_TYPE
+
+    t = tables.SettlementLine.__table__
+    loaded = sorted(f.id for f in files.values()
+                    if f.account == account and f.status == "loaded" and f.report_type == REPORT_TYPE)
+    parts, missing = {}, []
+    for fid in loaded:
+        got = framecache.read(framecache.cache_path("settlement_lines", files[fid]))
+        if got is None:
+            missing.append(fid)
+        else:
+            parts[fid] = got
+    if missing:
+        df = _read_table(conn, "settlement_lines", (t.c.account == account) & t.c.report_file_id.in_(missing))
+        ids = df["report_file_id"].to_numpy()
+        for fid in missing:
+            part = df[ids == fid].reset_index(drop=True)
+            for col in part.columns:
+                if isinstance(part[col].dtype, pd.CategoricalDtype):
+                    part[col] = part[col].cat.remove_unused_categories()
+            parts[fid] = part
+            framecache.write(framecache.cache_path("settlement_lines", files[fid]), part)
+    if not parts:
+        return _read_table(conn, "settlement_lines", t.c.account == account)
+    return concat([parts[f] for f in sorted(parts)])
+
+
+def _orders(conn, account: str, files: dict) -> pd.DataFrame:
+    """An account's order lines as the database holds them now (an upsert keeps the newest):
+    which (file, line) each one is comes from the database, its values from that file's copy."""
+
+    t = tables.OrderLine.__table__
+    where = t.c.account == account
+    query = sa.select(t.c.report_file_id, t.c.line_no).where(where).order_by(t.c.id)
+    rows = pd.concat(list(_query_frames(conn, query, 1_000_000)) or [pd.DataFrame(columns=["report_file_id", "line_no"])],
+                     ignore_index=True)
+    parts, missing = [], []
+    for fid, group in rows.groupby("report_file_id", sort=True):
+        copy = framecache.read(framecache.cache_path("orders", files[fid])) if fid in files else None
+        pos = pd.Index(copy["line_no"]).get_indexer(group["line_no"]) if copy is not None else None
+        if copy is None or (pos < 0).any():
+            missing.append(int(fid))
+            continue
+        part = copy.take(pos).reset_index(drop=True)
+        part["__order"] = group.index.to_numpy()
+        parts.append(part)
+    if missing:
+        part = _read_table(conn, "orders", where & t.c.report_file_id.in_(missing))
+        found = rows[rows["report_file_id"].isin(missing)]
+        part["__order"] = found.index.to_numpy()  # both in insertion order
+        parts.append(part)
+    if not parts:
+        return _read_table(conn, "orders", where)
+    df = concat(parts)
+    df = df.take(np.argsort(df["__order"].to_numpy(), kind="stable")).drop(columns="__order")
+    return df.reset_index(drop=True)
+
+
+def load_input(account: str | None = None) -> ReconcileInput:
+    """Every stored table of `account` as the frames the rules read."""
+    account = account or settings().account
+    frames = {}
+    with get_engine().connect() as c:
+        files = _report_files(c, account)
+        for name, model in TABLES.items():
+            if name == "settlement_lines":
+                df = _settlement_lines(c, account, files)
+            elif name == "orders":
+                df = _orders(c, account, files)
+            else:
+                df = _read_table(c, name, model.__table__.c.account == account)
+            frames[name] = coerce(name, _with_file(df, files))
+    return ReconcileInput(**frames)
+
+
+def _with_file(df: pd.DataFrame, files: dict) -> pd.DataFrame:
+    """The source file's path per row, as a categorical over the few files (not a string per row)."""
+    if not len(df):
+        df["file"] = pd.Series([], dtype=object)
+        return df
+    ids = df["report_file_id"].astype("Int64")
+    known = ids.notna().to_numpy()
+    values = ids.to_numpy(dtype=np.int64, na_value=-1)
+    present = np.unique(values[known])
+    codes = np.full(len(values), -1, dtype=np.int64)
+    # each id's path; a file downloaded again to the same path is two ids with one path
+    where, paths = pd.factorize(np.array([files[int(f)].path for f in present], dtype=object))
+    codes[known] = where[np.searchsorted(present, values[known])]
+    df["file"] = categories_of(codes, paths)
+    return df
+
+
+def live_copies() -> dict[str, list]:
+    """The frame-cache copies this database still names (one per loaded report file): table → paths."""
+    with get_engine().connect() as c:
+        files = _report_files(c, settings().account)
+    return {t: [framecache.cache_path(t, f) for f in files.values() if f.status == "loaded"]
+            for t in framecache.CACHED}

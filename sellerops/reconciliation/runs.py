@@ -1,0 +1,111 @@
+"""The reconciliation's runs: load the input, apply the rules, store the findings, record the run.
+
+Between the rules (pure, in `sellerops.reconciliation`) and the tasks that run them
+(`tasks/reconcile.py`). Each run is recorded with the newest report file loaded and the policy's
+digest, so a night with nothing new and the same as-of and policy is skipped instead of recomputed.
+No Prefect here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+
+from sellerops.core.config import settings
+from sellerops.findings.store import StoreResult, store
+from sellerops.reconciliation.input import live_copies, load_input
+from sellerops.storage import framecache, tables
+from sellerops.storage.engine import get_engine
+
+PROCEDURE = "reconciliation"
+
+
+def data_version(account: str | None = None) -> int:
+    """The newest report file loaded: when it has not moved, no input of the rules has changed."""
+    t = tables.ReportFile.__table__
+    with get_engine().connect() as c:
+        q = sa.select(sa.func.coalesce(sa.func.max(t.c.id), 0)).where(t.c.status == "loaded")
+        if account:
+            q = q.where(t.c.account == account)
+        return int(c.execute(q).scalar_one())
+
+
+def policy_digest(policy) -> str:
+    text = json.dumps(dataclasses.asdict(policy), default=str, sort_keys=True)
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def last_run(account: str | None = None):
+    """The account's latest run that computed something (a skipped run repeats its predecessor)."""
+    t = tables.ReconcileRun.__table__
+    account = account or settings().account
+    with get_engine().connect() as c:
+        return c.execute(sa.select(t).where(t.c.account == account, t.c.skipped.is_(False),
+                                            t.c.finished_at.is_not(None))
+                         .order_by(t.c.id.desc()).limit(1)).first()
+
+
+def record_run(account: str, started: dt.datetime, as_of, version: int, digest: str, result: StoreResult | None,
+               skipped: bool) -> None:
+    t = tables.ReconcileRun.__table__
+    with get_engine().begin() as c:
+        c.execute(t.insert().values(
+            account=account, started_at=started, finished_at=dt.datetime.now(dt.timezone.utc), as_of=as_of,
+            data_version=version, policy_digest=digest, skipped=skipped,
+            findings_open=result.open if result else 0, findings_new=len(result.new) if result else 0,
+            findings_resolved=len(result.resolved) if result else 0))
+
+
+def _as_of_by_market(settlements: pd.DataFrame, as_of: dt.date | None) -> dict[str, dt.date]:
+    """The as-of date of each marketplace and currency: the given one, else the UTC date of its
+    latest settlement end (the rules' own default)."""
+    if settlements.empty:
+        return {}
+    ends = settlements.groupby(["marketplace", "currency"], observed=True)["settlement_end_date"].max()
+    return {f"{mp} {cur}": as_of or end.date() for (mp, cur), end in ends.items()}
+
+
+@dataclass
+class ReconcileOutcome:
+    as_of: dict  # (marketplace/currency) -> as-of date used
+    skipped: bool
+    new: list[str]
+    resolved: list[str]
+    reopened: list[str]
+    open: int
+    settlements_checked: int
+
+
+def run_reconcile(as_of: dt.date | None = None, policy=None, account: str | None = None,
+                  force: bool = False, find=None) -> ReconcileOutcome:
+    """Load, apply the rules, store. When no report was loaded since the last run with the same
+    as-of and policy, nothing that could change is recomputed. `find(inp, as_of, policy)` replaces
+    the in-process `reconcile` (the Dask flow passes one that runs the partitions on a cluster)."""
+    from sellerops.reconciliation import Policy, reconcile
+
+    account = account or settings().account
+    policy = policy or Policy()
+    started = dt.datetime.now(dt.timezone.utc)
+    version, digest = data_version(account), policy_digest(policy)
+    prev = last_run(account)
+    if (not force and prev is not None and prev.data_version == version and prev.policy_digest == digest
+            and (as_of is None or prev.as_of == as_of)):
+        record_run(account, started, prev.as_of, version, digest, None, skipped=True)
+        return ReconcileOutcome({}, True, [], [], [], prev.findings_open, 0)
+    inp = load_input(account)
+    # The run just read every live copy (and wrote the missing ones), so it knows which copies are
+    # stale; a read alone must not delete files another process may still be using.
+    framecache.prune(live_copies())
+    records = (find or reconcile)(inp, as_of, policy)
+    result = store(records, procedure=PROCEDURE, account=account)
+    as_ofs = _as_of_by_market(inp.settlements, as_of)
+    single = max(as_ofs.values()) if as_ofs else as_of
+    record_run(account, started, single, version, digest, result, skipped=False)
+    return ReconcileOutcome({k: str(v) for k, v in as_ofs.items()}, False, result.new, result.resolved,
+                            result.reopened, result.open, len(inp.settlements))

@@ -1,0 +1,58 @@
+"""Publishing to the board as Prefect tasks: the night's artifacts and the alert.
+
+The summary itself is data built in `sellerops.reconciliation.summary`; these tasks only hand it to
+the Prefect API and to a notification block, both over the network, hence the retries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect import get_run_logger, task
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NONE
+
+from sellerops.reconciliation.summary import NightSummary, render_markdown, table_rows
+
+
+@task(name="publish-findings", retries=2, retry_delay_seconds=[2, 10], cache_policy=NONE, persist_result=False)
+def publish_findings(summary: NightSummary, open_findings: list[dict], started: dt.datetime | None = None) -> None:
+    """The board's artifacts: the night's summary, the open findings and tonight's Data Docs."""
+    create_markdown_artifact(key="reconciliation-summary", markdown=render_markdown(summary),
+                             description="Money at stake and what changed since the last run")
+    create_table_artifact(key="open-findings", table=table_rows(open_findings),
+                          description="Open reconciliation findings")
+    docs = _tonights_docs(started)
+    if docs:
+        create_link_artifact(key="data-docs", link=docs, link_text="Great Expectations Data Docs",
+                             description="Tonight's validation results")
+
+
+def _tonights_docs(started: dt.datetime | None) -> str | None:
+    """The Data Docs address when tonight's checks wrote them: in this process (built now) or in
+    the ingestion's worker process (already built, so newer than the run's start)."""
+    from sellerops.reports.validate import build_docs, docs_dir, docs_url
+
+    built = build_docs()
+    if built:
+        return built
+    index = docs_dir() / "index.html"
+    if started is not None and index.exists() and index.stat().st_mtime >= started.timestamp():
+        return docs_url()
+    return None
+
+
+@task(name="notify-new-findings", retries=2, retry_delay_seconds=[5, 30], cache_policy=NONE, persist_result=False)
+def notify_new_findings(block_name: str, message: str) -> None:
+    """Send the night's headline through the saved notification block `block_name`."""
+    from prefect.blocks.core import Block
+    from prefect.blocks.notifications import NotificationBlock
+
+    try:
+        # NotificationBlock.load looks in the abstract "notification-block" type, where no saved block
+        # lives: a name "<type-slug>/<name>" (e.g. "slack-webhook/alerts") loads the real one.
+        block = Block.load(block_name) if "/" in block_name else NotificationBlock.load(block_name)
+    except (ValueError, KeyError):
+        get_run_logger().warning("notification block %r not found: no alert sent", block_name)
+        return
+    block.notify(body=message, subject="sellerops: new reconciliation findings")

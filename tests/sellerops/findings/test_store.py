@@ -1,0 +1,184 @@
+"""The findings store on a temporary SQLite database: upserts, resolution by procedure, claims."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from sellerops.findings import (
+    UnknownFinding,
+    claim,
+    close_claim,
+    finding_json,
+    list_findings,
+    store,
+)
+from sellerops.storage import tables
+from sellerops.storage.engine import get_engine
+from tests.sellerops.findings.conftest import NIGHT, record
+
+pytestmark = pytest.mark.usefixtures("sqlite_db")
+
+
+def _by_id() -> dict[str, dict]:
+    return {f["id"]: f for f in list_findings()}
+
+
+def test_a_rerun_updates_and_never_duplicates():
+    a, b = record(order_id="A"), record(order_id="B")
+    first = store([a, b], procedure="reconciliation", now=NIGHT[0])
+    again = store([a, b], procedure="reconciliation", now=NIGHT[1])
+    assert sorted(first.new) == sorted([a.key, b.key]) and again.new == [] and again.open == 2
+    got = _by_id()
+    assert len(got) == 2
+    # first_seen is the first night, last_seen the latest
+    assert got[a.key]["first_seen"] == NIGHT[0].isoformat() and got[a.key]["last_seen"] == NIGHT[1].isoformat()
+
+
+def test_a_run_resolves_only_its_own_procedures_findings():
+    recon = record(kind="unsettled_order", order_id="R1")
+    inbound = record(kind="inbound_shortage", order_id=None, sku="SKU-9")
+    store([recon], procedure="reconciliation", now=NIGHT[0])
+    # the first inbound run finds only its own finding: the reconciliation's stays open
+    result = store([inbound], procedure="inbound", now=NIGHT[1])
+    assert result.resolved == []
+    got = _by_id()
+    assert got[recon.key]["status"] == "open" and got[recon.key]["procedure"] == "reconciliation"
+    assert got[inbound.key]["status"] == "open" and got[inbound.key]["procedure"] == "inbound"
+    # a reconciliation run that no longer finds R1 resolves it, and leaves the inbound one alone
+    result = store([], procedure="reconciliation", now=NIGHT[2])
+    assert result.resolved == [recon.key]
+    got = _by_id()
+    assert got[recon.key]["status"] == "resolved" and got[inbound.key]["status"] == "open"
+
+
+def test_a_resolved_finding_that_holds_again_reopens():
+    a = record()
+    store([a], procedure="reconciliation", now=NIGHT[0])
+    store([], procedure="reconciliation", now=NIGHT[1])
+    again = store([a], procedure="reconciliation", now=NIGHT[2])
+    assert again.reopened == [a.key] and again.new == []
+    assert _by_id()[a.key]["status"] == "open"
+
+
+def test_a_run_resolves_only_its_own_accounts_findings():
+    mine, theirs = record(order_id="M", account="default"), record(order_id="T", account="other")
+    store([mine], procedure="reconciliation", account="default", now=NIGHT[0])
+    store([theirs], procedure="reconciliation", account="other", now=NIGHT[0])
+    store([], procedure="reconciliation", account="default", now=NIGHT[1])
+    got = _by_id()
+    assert got[mine.key]["status"] == "resolved" and got[theirs.key]["status"] == "open"
+
+
+def test_the_json_of_a_finding_carries_its_procedure_and_claim():
+    a = record()
+    store([a], procedure="reconciliation", now=NIGHT[0])
+    [f] = list_findings()
+    assert set(f) == {"id", "kind", "account", "marketplace", "settlement_id", "order_id", "sku", "line_no",
+                      "shipment_id", "amount", "currency", "detail", "evidence", "first_seen", "last_seen", "status",
+                      "claim_window_opens", "claim_window_closes", "procedure", "claim_state", "case_id", "claimed_at"}
+    assert (f["procedure"], f["claim_state"], f["case_id"], f["claimed_at"]) == ("reconciliation", "none", None, None)
+    assert f["amount"] == "12.34"
+
+
+def test_list_findings_filters_by_procedure():
+    store([record(order_id="R")], procedure="reconciliation", now=NIGHT[0])
+    store([record(kind="inbound_shortage", order_id="I")], procedure="inbound", now=NIGHT[0])
+    assert [f["order_id"] for f in list_findings(procedure="inbound")] == ["I"]
+    assert [f["order_id"] for f in list_findings(procedure="reconciliation")] == ["R"]
+    assert len(list_findings()) == 2
+
+
+def test_a_claim_is_recorded_then_closed_and_never_moves_the_status():
+    a = record()
+    store([a], procedure="reconciliation", now=NIGHT[0])
+    claimed = claim(a.key, "12345678901", now=NIGHT[1])
+    assert (claimed["claim_state"], claimed["case_id"], claimed["claimed_at"]) == (
+        "claimed", "12345678901", NIGHT[1].isoformat())
+    assert claimed["status"] == "open"
+    closed = close_claim(a.key, "reimbursed", now=NIGHT[2])
+    assert (closed["claim_state"], closed["case_id"], closed["claimed_at"]) == (
+        "reimbursed", "12345678901", NIGHT[1].isoformat())
+    assert closed["status"] == "open"  # only evidence (a run) resolves a finding
+    with get_engine().connect() as c:
+        t = tables.Finding.__table__
+        assert c.execute(sa.select(t.c.claim_closed_at).where(t.c.key == a.key)).scalar_one() == NIGHT[2]
+
+
+def test_a_claim_survives_the_procedures_runs_and_its_resolution():
+    a = record()
+    store([a], procedure="reconciliation", now=NIGHT[0])
+    claim(a.key, "C-1", now=NIGHT[1])
+    store([a], procedure="reconciliation", now=NIGHT[2])
+    assert _by_id()[a.key]["claim_state"] == "claimed"
+    store([], procedure="reconciliation", now=NIGHT[3])  # the reimbursement arrived: evidence resolves it
+    got = _by_id()[a.key]
+    assert (got["status"], got["claim_state"], got["case_id"]) == ("resolved", "claimed", "C-1")
+
+
+def test_an_outcome_without_a_claim_leaves_claimed_at_empty():
+    a = record()
+    store([a], procedure="reconciliation", now=NIGHT[0])
+    got = close_claim(a.key, "denied", now=NIGHT[1])
+    assert (got["claim_state"], got["case_id"], got["claimed_at"]) == ("denied", None, None)
+
+
+def test_claiming_again_replaces_the_case_and_clears_the_outcome():
+    a = record()
+    store([a], procedure="reconciliation", now=NIGHT[0])
+    claim(a.key, "C-1", now=NIGHT[1])
+    close_claim(a.key, "denied", now=NIGHT[2])
+    got = claim(a.key, "C-2", now=NIGHT[3])  # an appeal under a new case
+    assert (got["claim_state"], got["case_id"], got["claimed_at"]) == ("claimed", "C-2", NIGHT[3].isoformat())
+
+
+def test_a_finding_is_found_by_the_start_of_its_id_when_that_is_unambiguous():
+    a = record()
+    store([a], procedure="reconciliation", now=NIGHT[0])
+    assert claim(a.key[:10], "C-1")["id"] == a.key  # the table view shows ten characters
+    with pytest.raises(UnknownFinding):
+        claim(a.key[:5], "C-1")
+
+
+@pytest.mark.parametrize("finding_id", ["nosuchfinding", "", "%", "%%%%%%%%"])
+def test_an_unknown_id_is_refused(finding_id):
+    store([record()], procedure="reconciliation", now=NIGHT[0])
+    with pytest.raises(UnknownFinding):
+        claim(finding_id, "C-1")
+
+
+def test_an_id_prefix_naming_several_findings_is_refused():
+    a = record()
+    store([a], procedure="reconciliation", now=NIGHT[0])
+    with get_engine().begin() as c:  # a second finding whose key starts like the first (rare in real keys)
+        t = tables.Finding.__table__
+        row = c.execute(sa.select(t).where(t.c.key == a.key)).mappings().one()
+        c.execute(t.insert().values({**{k: v for k, v in row.items() if k != "id"}, "key": a.key[:8] + "x" * 16}))
+    with pytest.raises(UnknownFinding, match="several"):
+        close_claim(a.key[:8], "denied")
+    assert close_claim(a.key, "denied")["id"] == a.key  # the whole id is never ambiguous
+
+
+def test_an_outcome_must_be_reimbursed_or_denied():
+    a = record()
+    store([a], procedure="reconciliation", now=NIGHT[0])
+    with pytest.raises(ValueError):
+        close_claim(a.key, "claimed")
+    assert _by_id()[a.key]["claim_state"] == "none"
+
+
+def test_store_needs_a_procedure():
+    with pytest.raises(TypeError):
+        store([record()], now=NIGHT[0])  # type: ignore[call-arg]
+
+
+def test_finding_json_reads_a_stored_row():
+    a = record(claim_window_opens=dt.date(2026, 7, 1), claim_window_closes=dt.date(2026, 9, 1))
+    store([a], procedure="reconciliation", now=NIGHT[0])
+    with get_engine().connect() as c:
+        row = c.execute(sa.select(tables.Finding.__table__)).one()
+    f = finding_json(row)
+    assert (f["claim_window_opens"], f["claim_window_closes"]) == ("2026-07-01", "2026-09-01")
+    assert f["evidence"] == [{"file": "/r/orders.txt", "line": 2, "values": {}}]
