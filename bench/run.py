@@ -37,7 +37,7 @@ SEED = 7
 MARKETPLACE = "Amazon.com"
 DATA_NAME = "default"  # the data set's folder name: homes, logs and server state are kept per data set
 SRC = ROOT  # the code measured: the working tree, or an exported commit (--ref)
-TARGETS = {"reconcile_ratio": 3.0, "e2e_ratio": 10.0, "peak_mb": 3072.0, "rerun_s": 5.0}
+TARGETS = {"reconcile_ratio": 3.0, "e2e_ratio": 10.0, "peak_mb": 3072.0, "rerun_s": 5.0, "cli_s": 2.0}
 
 
 # ---- the stages, each run in a child: `run.py --stage NAME --data DIR --home DIR` -----------------
@@ -187,6 +187,32 @@ def run_child(name: str, data: Path, home: Path, extra_env: dict | None = None, 
     if result.get("workers_peak_mb"):  # wait4 gives the larger of flow and worker, not their sum
         result["peak_mb"] = max(result["peak_mb"], result["flow_peak_mb"] + result["workers_peak_mb"])
     return result
+
+
+CLI_COMMANDS = {  # what a user types most, each answered without a Prefect server
+    "CLI: findings": ["findings"],
+    "CLI: reconcile, nothing new": ["reconcile"],
+    "CLI: ingest a known file": ["ingest", "{reports}/reimbursements.txt"],
+}
+
+
+def run_cli(argv: list[str], home: Path, data: Path, runs: int = 3) -> dict:
+    """A `sellerops` command as a user runs it (a fresh process, no server): median wall time of `runs`."""
+    env = dict(os.environ, SELLEROPS_HOME=str(home), PYTHONPATH=str(SRC))
+    for k in ("PREFECT_API_URL", "SELLEROPS_DATABASE_URL", "PYTHONDONTWRITEBYTECODE"):
+        env.pop(k, None)
+    cmd = [PY, "-m", "sellerops.cli", *[a.format(reports=data / "reports") for a in argv]]
+    times, peak = [], 0.0
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        times.append(time.perf_counter() - start)
+        peak = max(peak, usage.ru_maxrss / 1024)
+        if os.waitstatus_to_exitcode(status) not in (0, 2):
+            raise SystemExit(f"{' '.join(argv)} failed: {proc.stderr.read().decode()[-2000:]}")
+    times.sort()
+    return {"seconds": times[len(times) // 2], "runs": times, "peak_mb": peak}
 
 
 def run_yardstick(reports: Path) -> tuple[float, list[dict]]:
@@ -343,6 +369,12 @@ def main(argv: list[str] | None = None) -> int:
     step("load", "load", loaded)
     rec = step("reconcile", "reconcile", loaded)
 
+    for label, argv in CLI_COMMANDS.items():
+        print(f"{label} …", end=" ", flush=True)
+        r = run_cli(argv, loaded, data)
+        print(f"{r['seconds']:.2f} s (median of {len(r['runs'])})", flush=True)
+        stages[label] = r
+
     sys.path.insert(0, str(ROOT))
     import yardstick
 
@@ -393,6 +425,8 @@ def report(results: dict) -> None:
             target, ok = f"≤ {TARGETS['reconcile_ratio']:.0f}× yardstick", r["seconds"] <= TARGETS["reconcile_ratio"] * y["seconds"]
         elif label == "end to end":
             target, ok = f"≤ {TARGETS['e2e_ratio']:.0f}× yardstick", r["seconds"] <= TARGETS["e2e_ratio"] * y["seconds"]
+        elif label.startswith("CLI"):
+            target, ok = f"≤ {TARGETS['cli_s']:.0f} s, no server", r["seconds"] <= TARGETS["cli_s"]
         elif label.startswith("rerun"):
             target, ok = f"≤ {TARGETS['rerun_s']:.0f} s", r["seconds"] <= TARGETS["rerun_s"]
         mem_ok = r["peak_mb"] <= TARGETS["peak_mb"]

@@ -1,9 +1,14 @@
 """The `sellerops` command line: the edge of the package.
 
-Read-only commands (`reports`, `findings`) touch only the database and never start Prefect; the
-commands that run a procedure import its flow lazily, inside the command. With `--format json` a
-command writes only JSON to stdout, one object per line; logs and progress go to stderr.
-Exit codes: 0 success (findings are not an error), 1 error, 2 something was quarantined.
+With no Prefect server in use a command calls the domain directly and answers in about a second:
+nothing starts an ephemeral Prefect server just to run a step. With a server in use —
+`PREFECT_API_URL`, or the one `make up` started, found through the run folder it records — the
+commands that run a procedure run its flow on that server, so the run shows on the board with its
+artifacts. Read-only commands (`reports`, `findings`) touch only the database, never create one and
+never import Prefect. Every command that uses the database names it on stderr (`database: …`).
+With `--format json` a command writes only JSON to stdout, one object per line; logs, progress and
+the database line go to stderr. Exit codes: 0 success (findings are not an error), 1 error
+(usage errors included), 2 something was quarantined.
 """
 
 from __future__ import annotations
@@ -13,9 +18,7 @@ import datetime as dt
 import json
 import os
 import sys
-from enum import Enum
 from pathlib import Path
-from typing import Optional
 
 # Quiet the heavy dependencies before anything imports them: this network refuses outside calls
 # and a user must not see telemetry noise or progress bars nobody watches.
@@ -27,172 +30,164 @@ for _k, _v in {
 }.items():
     os.environ.setdefault(_k, _v)
 
-import typer
+import click
 from rich.console import Console
 from rich.table import Table
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="An Amazon seller's standard operating procedures as code.")
 out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-
-class Fmt(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+FORMATS = ("table", "json", "csv")
 
 
 class Fail(Exception):
     """An error the user can act on: printed as one line, exit 1."""
 
 
-def _json_lines(rows: list[dict]) -> None:
+# ---- options every command shares ---------------------------------------------------------------
+
+def _set_home(ctx, param, value):
+    if value is not None:
+        os.environ["SELLEROPS_HOME"] = str(Path(value).expanduser())
+    return value
+
+
+def home_option(f):
+    return click.option("--home", type=click.Path(file_okay=False), metavar="DIR", expose_value=False,
+                        is_eager=True, callback=_set_home,
+                        help="Where sellerops keeps its database, inbox and quarantine "
+                             "(default: $SELLEROPS_HOME, else ./.sellerops).")(f)
+
+
+def format_option(*choices: str, default: str = "table"):
+    shown = ", ".join(choices[:-1]) + f" or {choices[-1]}"
+    return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
+                        help=f"{shown}; json is one object per line.")
+
+
+# ---- output -------------------------------------------------------------------------------------
+
+def _json_lines(rows) -> None:
     for r in rows:
         sys.stdout.write(json.dumps(r, default=str) + "\n")
     sys.stdout.flush()
 
 
-def _csv(rows: list[dict], columns: list[str]) -> None:
-    w = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
+def _csv(rows, columns: list[str]) -> None:
+    w = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
     for r in rows:
-        w.writerow({k: (json.dumps(v) if isinstance(v, (list, dict)) else v) for k, v in r.items()})
+        w.writerow({k: (json.dumps(v, default=str) if isinstance(v, (list, dict)) else v) for k, v in r.items()})
 
 
-def _table(title: str, rows: list[dict], columns: list[str]) -> None:
-    t = Table(title=title, show_lines=False)
-    for c in columns:
-        t.add_column(c, overflow="fold", justify="right" if c in ("rows", "amount") else "left")
-    for r in rows:
-        t.add_row(*["" if r.get(c) is None else str(r.get(c)) for c in columns])
-    out.print(t)
+RIGHT = {"rows", "amount", "days left", "findings", "at stake"}
+
+
+def _table(title: str, rows: list[dict], columns: list[str], folded: str | None = None) -> None:
+    """Plain columns that read at 80 columns and through a pipe: short fields in columns, words
+    never cut, and the one long text (`folded`) wrapped on its own indented line under its row."""
+    import shutil
+    import textwrap
+
+    width = max(40, shutil.get_terminal_size((80, 24)).columns)
+    cells = [["" if r.get(c) is None else str(r.get(c)) for c in columns] for r in rows]
+    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
+
+    def line(values: list[str]) -> str:
+        parts = [v.rjust(w) if c in RIGHT else v.ljust(w) for v, w, c in zip(values, widths, columns)]
+        return "  ".join(parts).rstrip()
+
+    out.print(f"[bold]{title}[/bold]")
+    if not rows:
+        return
+    out.print(line(columns), style="bold", markup=False, highlight=False)
+    for r, row in zip(rows, cells):
+        out.print(line(row), markup=False, highlight=False)
+        if folded and r.get(folded):
+            wrapped = textwrap.fill(str(r[folded]), width=width, initial_indent="    ", subsequent_indent="    ",
+                                    break_long_words=False, break_on_hyphens=False)
+            out.print(wrapped, style="dim", markup=False, highlight=False)
+
+
+def _relative(path: str | None) -> str | None:
+    """A path as the user would type it from where they stand."""
+    if not path:
+        return path
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return path
+
+
+def _reason(reason: str | None) -> str | None:
+    """A quarantine reason with its file path made relative (JSON keeps it absolute)."""
+    if not reason:
+        return reason
+    return "; ".join(_relative_prefix(part) for part in reason.split("; "))
+
+
+def _relative_prefix(text: str) -> str:
+    head, sep, rest = text.partition(":")
+    if sep and head.startswith("/"):
+        return _relative(head) + sep + rest
+    return text
+
+
+# ---- the database and the server ----------------------------------------------------------------
+
+def _database(read_only: bool = False) -> None:
+    """Say which database this command uses; a read-only command never creates one."""
+    import sqlalchemy as sa
+
+    from sellerops.core.config import settings
+
+    s = settings()
+    url = sa.engine.make_url(s.database_url)
+    shown = url.render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        path = Path(url.database)
+        shown = _relative(str(path))
+        if read_only and not path.exists():
+            raise Fail(f"no database yet at {shown}: `sellerops ingest PATH` (or `make demo`) creates it; "
+                       f"--home DIR or SELLEROPS_HOME points at another one")
+        if not path.exists():
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise Fail(f"cannot create the database folder {path.parent}: {exc.strerror}") from None
+        elif not os.access(path.parent, os.W_OK) and not read_only:
+            raise Fail(f"cannot write the database folder {path.parent}: permission denied")
+    err.print(f"database: {shown}")
+
+
+def _server() -> str | None:
+    """The Prefect server in use: PREFECT_API_URL, else a healthy one `make up` started."""
+    if os.environ.get("PREFECT_API_URL"):
+        return os.environ["PREFECT_API_URL"]
+    from sellerops.ops import running_server
+
+    found = running_server()
+    if found is None:
+        return None
+    os.environ["PREFECT_API_URL"] = found["api_url"]
+    if found.get("auth"):
+        os.environ.setdefault("PREFECT_API_AUTH_STRING", found["auth"])
+    return found["api_url"]
 
 
 def _prefect_quiet() -> None:
-    """Settings for a CLI run of a flow: ephemeral server when none is configured, logs on stderr."""
+    """Settings for a CLI run of a flow on a server: logs on stderr, warnings only."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
-@app.command()
-def ingest(
-    paths: list[Path] = typer.Argument(..., help="Report files and folders (hidden files are skipped)."),
-    marketplace: Optional[str] = typer.Option(None, help="Marketplace of files that do not name one."),
-    format: Fmt = typer.Option(Fmt.table, "--format", help="table or json (one object per line)."),
-) -> None:
-    """Load Seller Central reports; a bad file is quarantined with its reason, the good ones load."""
-    from sellerops.ingest import PathError, discover
+def _progress(total: int, what: str):
+    """A progress bar on stderr for anything longer than a moment (nothing when not a terminal)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    try:
-        discover(paths)
-    except PathError as exc:
-        raise Fail(str(exc)) from exc
-    _prefect_quiet()
-    from flows.ingest import ingest_reports
-
-    rows = ingest_reports(paths=[str(p) for p in paths], marketplace=marketplace)
-    if format == Fmt.json:
-        _json_lines([{k: v for k, v in r.items() if k != "known"} for r in rows])
-    else:
-        shown = [dict(r, path=Path(r["path"]).name, status=r["status"] + (" (seen before)" if r["known"] else ""))
-                 for r in rows]
-        _table("Report ingestion", shown, ["path", "report_type", "status", "rows", "reason"])
-    if any(r["status"] == "quarantined" for r in rows):  # also a file quarantined on an earlier run
-        raise typer.Exit(2)
+    return Progress(TextColumn(f"{what} [dim]{{task.description}}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal)
 
 
-@app.command()
-def reports(format: Fmt = typer.Option(Fmt.table, "--format", help="table, json or csv.")) -> None:
-    """Every report file ever seen, with its first outcome (reads the database only)."""
-    from sellerops.ingest import report_rows
-
-    rows = report_rows()
-    cols = ["path", "sha256", "report_type", "status", "rows", "reason"]
-    if format == Fmt.json:
-        _json_lines(rows)
-    elif format == Fmt.csv:
-        _csv(rows, cols)
-    else:
-        _table("Reports seen", [dict(r, sha256=r["sha256"][:12]) for r in rows], cols)
-
-
-class Status(str, Enum):
-    open = "open"
-    resolved = "resolved"
-
-
-FINDING_COLUMNS = ["id", "kind", "settlement_id", "order_id", "sku", "amount", "currency", "status", "detail",
-                   "claim_window_opens", "claim_window_closes", "first_seen", "last_seen"]
-CLAIM_COLUMNS = ["procedure", "claim_state", "case_id", "claimed_at"]
-
-# `findings` lists; `findings claim` records a claim. A group that runs its own callback when no
-# subcommand is given keeps `sellerops findings --format json` exactly as it was.
-findings_app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
-app.add_typer(findings_app, name="findings")
-
-
-@findings_app.callback()
-def findings(
-    ctx: typer.Context,
-    kind: Optional[str] = typer.Option(None, help="Only this kind (e.g. unsettled_order)."),
-    status: Optional[Status] = typer.Option(None, help="open or resolved (default: all)."),
-    procedure: Optional[str] = typer.Option(None, help="Only this procedure's findings (e.g. reconciliation)."),
-    format: Fmt = typer.Option(Fmt.table, "--format", help="table, json (one object per line) or csv."),
-) -> None:
-    """The findings of every procedure (reads the database only)."""
-    if ctx.invoked_subcommand:
-        return
-    from sellerops.findings import list_findings
-    from sellerops.reconciliation import KINDS
-
-    if kind and kind not in KINDS:
-        raise Fail(f"unknown kind {kind!r}; kinds: {', '.join(KINDS)}")
-    rows = list_findings(kind=kind, status=status.value if status else None, procedure=procedure)
-    if format == Fmt.json:
-        _json_lines(rows)
-    elif format == Fmt.csv:
-        _csv(rows, FINDING_COLUMNS + ["evidence"] + CLAIM_COLUMNS)
-    else:
-        _table(f"Findings ({len(rows)})", [dict(r, id=r["id"][:10]) for r in rows],
-               ["id", "kind", "settlement_id", "order_id", "sku", "amount", "currency", "status", "detail"])
-
-
-class Outcome(str, Enum):
-    reimbursed = "reimbursed"
-    denied = "denied"
-
-
-@findings_app.command("claim")
-def findings_claim(
-    finding_id: str = typer.Argument(..., metavar="ID", help="The finding's id (or the start of it, as the table shows)."),
-    case_id: Optional[str] = typer.Option(None, "--case-id", help="Seller Central case the claim was filed under."),
-    outcome: Optional[Outcome] = typer.Option(None, "--outcome", help="Amazon's answer: reimbursed or denied. "
-                                              "Allowed on a finding never claimed here (claimed_at stays empty)."),
-    format: Fmt = typer.Option(Fmt.table, "--format", help="table, json or csv (the updated finding)."),
-) -> None:
-    """Record a claim on a finding (--case-id C), or its outcome (--outcome reimbursed|denied); exactly one.
-    A claim never changes the finding's status: only new evidence resolves a finding."""
-    from sellerops.findings import UnknownFinding, claim, close_claim
-
-    if (case_id is None) == (outcome is None):
-        raise Fail("findings claim: give exactly one of --case-id or --outcome")
-    if case_id is not None and not case_id.strip():
-        raise Fail("findings claim: --case-id is empty")
-    try:
-        row = claim(finding_id, case_id) if case_id is not None else close_claim(finding_id, outcome.value)
-    except UnknownFinding as exc:
-        raise Fail(str(exc)) from None
-    if format == Fmt.json:
-        _json_lines([row])
-    elif format == Fmt.csv:
-        _csv([row], FINDING_COLUMNS + ["evidence"] + CLAIM_COLUMNS)
-    else:
-        _table("Finding", [dict(row, id=row["id"][:10])],
-               ["id", "kind", "amount", "currency", "status", "procedure", "claim_state", "case_id", "claimed_at"])
-
-
-def _parse_date(value: Optional[str], option: str) -> Optional[dt.date]:
+def _parse_date(value: str | None, option: str) -> dt.date | None:
     if value is None:
         return None
     try:
@@ -201,48 +196,309 @@ def _parse_date(value: Optional[str], option: str) -> Optional[dt.date]:
         raise Fail(f"{option} {value!r}: expected a date as YYYY-MM-DD") from None
 
 
-@app.command()
-def reconcile(
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="UTC date (YYYY-MM-DD); default: the latest "
-                                        "settlement-end-date loaded, per marketplace and currency."),
-    format: Fmt = typer.Option(Fmt.table, "--format", help="table or json."),
-) -> None:
-    """Run the nightly reconciliation's reconcile step over everything loaded."""
-    day = _parse_date(as_of, "--as-of")
-    _prefect_quiet()
-    from blocks.reconciliation import load_policy_block
-    from tasks.reconcile import reconcile_settlements
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
 
-    o = reconcile_settlements(as_of=day, policy=load_policy_block().policy(), force=True)
-    result = {"as_of": o.as_of, "open": o.open, "new": len(o.new), "resolved": len(o.resolved),
-              "reopened": len(o.reopened), "settlements_checked": o.settlements_checked}
-    if format == Fmt.json:
-        _json_lines([result])
+    try:
+        return version("sellerops")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+# ---- the commands -------------------------------------------------------------------------------
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(_version(), "--version", prog_name="sellerops", message="%(prog)s %(version)s")
+@home_option
+def app() -> None:
+    """An Amazon seller's standard operating procedures as code."""
+
+
+@app.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PATH...")
+@click.option("--marketplace", metavar="NAME", help="Marketplace of files that do not name one, e.g. Amazon.de "
+              "(default: $SELLEROPS_MARKETPLACE, else Amazon.com).")
+@format_option("table", "json", "csv")
+@home_option
+def ingest(paths: tuple[Path, ...], marketplace: str | None, fmt: str) -> None:
+    """Load Seller Central report files and folders (hidden files are skipped); a bad file is
+    quarantined with its reason, the good ones load. Exit 2 when a file is quarantined."""
+    from sellerops.ingest import PathError, discover
+
+    try:
+        files = discover(list(paths))
+    except PathError as exc:
+        raise Fail(str(exc)) from exc
+    _database()
+    if _server():
+        _prefect_quiet()
+        from flows.ingest import ingest_reports
+
+        rows = ingest_reports(paths=[str(p) for p in paths], marketplace=marketplace)
     else:
+        rows = _ingest_here(files, marketplace)
+    _print_ingested(rows, fmt, "Report ingestion")
+    if any(r["status"] == "quarantined" for r in rows):  # also a file quarantined on an earlier run
+        raise SystemExit(2)
+
+
+def _ingest_here(files: list[Path], marketplace: str | None) -> list[dict]:
+    """Every file through the domain's ingestion, in this process, with progress."""
+    from sellerops import ingest
+
+    rows = []
+    with _progress(len(files), "ingesting") as bar:
+        task = bar.add_task("", total=len(files))
+        for path in files:
+            bar.update(task, description=path.name)
+            o = ingest.ingest_file(path, marketplace)
+            rows.append(dict(o.as_json(), known=o.known))
+            bar.advance(task)
+    return rows
+
+
+def _file_row(r: dict) -> dict:
+    """A report file as a table row: its name, a short type, and — under the row — the folder it is
+    in (relative to here) and the reason, cause first."""
+    from sellerops.reports import MODULES
+
+    module = MODULES.get(r.get("report_type") or "")
+    path = _relative(r["path"]) or ""
+    folder = os.path.dirname(path)
+    where = _reason(r["reason"]) if r.get("reason") else (f"in {folder}/" if folder else "")
+    return dict(r, file=os.path.basename(path), where=where,
+                type=module.__name__.rsplit(".", 1)[-1] if module else (r.get("report_type") or "—"))
+
+
+INGEST_COLUMNS = ["path", "sha256", "report_type", "status", "rows", "reason"]
+
+
+def _print_ingested(rows: list[dict], fmt: str, title: str) -> None:
+    if fmt == "json":
+        _json_lines([{k: v for k, v in r.items() if k != "known"} for r in rows])
+    elif fmt == "csv":
+        _csv(rows, INGEST_COLUMNS)
+    else:
+        shown = [dict(_file_row(r), status=r["status"] + (" (seen before)" if r.get("known") else ""))
+                 for r in rows]
+        _table(title, shown, ["file", "type", "status", "rows"], folded="where")
+        quarantined = [r for r in rows if r["status"] == "quarantined"]
+        if quarantined:
+            from sellerops.core.config import settings
+
+            err.print(f"{len(quarantined)} quarantined: copies and reasons in {_relative(str(settings().quarantine))}/")
+
+
+@app.command()
+@format_option("table", "json", "csv")
+@home_option
+def reports(fmt: str) -> None:
+    """Every report file ever seen, with its first outcome (reads the database only)."""
+    _database(read_only=True)
+    from sellerops.ingest import report_rows
+
+    rows = report_rows()
+    if fmt == "json":
+        _json_lines(rows)
+    elif fmt == "csv":
+        _csv(rows, INGEST_COLUMNS)
+    else:
+        _table(f"Reports seen ({len(rows)})", [_file_row(r) for r in rows], ["file", "type", "status", "rows"],
+               folded="where")
+
+
+FINDING_COLUMNS = ["id", "kind", "settlement_id", "order_id", "sku", "amount", "currency", "status", "detail",
+                   "claim_window_opens", "claim_window_closes", "first_seen", "last_seen"]
+CLAIM_COLUMNS = ["procedure", "claim_state", "case_id", "claimed_at"]
+
+
+@app.group(invoke_without_command=True)
+@click.option("--kind", metavar="KIND", help="Only this kind, e.g. unsettled_order or refund_without_return.")
+@click.option("--status", type=click.Choice(["open", "resolved"]), help="Only open or only resolved (default: all).")
+@click.option("--procedure", metavar="NAME", help="Only this procedure's findings, e.g. reconciliation or inbound.")
+@format_option("table", "json", "csv")
+@home_option
+@click.pass_context
+def findings(ctx: click.Context, kind: str | None, status: str | None, procedure: str | None, fmt: str) -> None:
+    """The findings of every procedure, open ones by claim deadline first (reads the database only)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    _database(read_only=True)
+    from sellerops.findings import list_findings
+    from sellerops.reconciliation import KINDS
+
+    if kind and kind not in KINDS:
+        raise Fail(f"unknown kind {kind!r}; kinds: {', '.join(KINDS)}")
+    rows = list_findings(kind=kind, status=status, procedure=procedure)
+    if fmt == "json":
+        _json_lines(rows)
+    elif fmt == "csv":
+        _csv(rows, FINDING_COLUMNS + ["evidence"] + CLAIM_COLUMNS)
+    else:
+        _findings_table(rows)
+
+
+@findings.command("claim")
+@click.argument("finding_id", metavar="ID")
+@click.option("--case-id", metavar="CASE", help="The Seller Central case the claim was filed under.")
+@click.option("--outcome", type=click.Choice(["reimbursed", "denied"]),
+              help="Amazon's answer; allowed on a finding never claimed here (claimed_at stays empty).")
+@format_option("table", "json", "csv")
+@home_option
+def findings_claim(finding_id: str, case_id: str | None, outcome: str | None, fmt: str) -> None:
+    """Record a claim on a finding (--case-id CASE) or its outcome (--outcome reimbursed|denied):
+    exactly one. A claim never changes the finding's status; only new evidence resolves it. ID may
+    be the start of the id (six characters or more), as the table shows it."""
+    if (case_id is None) == (outcome is None):
+        raise Fail("findings claim: give exactly one of --case-id or --outcome")
+    if case_id is not None and not case_id.strip():
+        raise Fail("findings claim: --case-id is empty")
+    _database(read_only=True)
+    from sellerops.findings import UnknownFinding, claim, close_claim
+
+    try:
+        row = claim(finding_id, case_id) if case_id is not None else close_claim(finding_id, outcome)
+    except UnknownFinding as exc:
+        raise Fail(str(exc)) from None
+    if fmt == "json":
+        _json_lines([row])
+    elif fmt == "csv":
+        _csv([row], FINDING_COLUMNS + ["evidence"] + CLAIM_COLUMNS)
+    else:
+        _table("Finding", [dict(row, id=row["id"][:10], amount=f"{row['amount']} {row['currency']}")],
+               ["id", "kind", "amount", "status", "claim_state", "case_id"])
+
+
+def _days_left(f: dict, today: dt.date) -> int | None:
+    closes = f.get("claim_window_closes")
+    return None if not closes else (dt.date.fromisoformat(closes) - today).days
+
+
+def _findings_table(rows: list[dict]) -> None:
+    today = dt.datetime.now(dt.timezone.utc).date()
+    ordered = sorted(rows, key=lambda f: (f["status"] != "open", f.get("claim_window_closes") or "9999-12-31",
+                                          f["kind"], f["id"]))
+    shown = []
+    for f in ordered:
+        left = _days_left(f, today)
+        subject = " ".join(x for x in (f.get("settlement_id"), f.get("order_id"), f.get("sku")) if x)
+        shown.append({"id": f["id"][:10], "kind": f["kind"], "amount": f"{f['amount']} {f['currency']}",
+                      "deadline": f.get("claim_window_closes") or "", "days left": "" if left is None else left,
+                      "status": f["status"], "detail": f"{subject}: {f['detail']}" if subject else f["detail"]})
+    _table(f"Findings ({len(rows)})", shown, ["id", "kind", "deadline", "days left", "amount", "status"],
+           folded="detail")
+    totals: dict[str, object] = {}
+    from decimal import Decimal
+
+    for f in rows:
+        if f["status"] == "open":
+            totals[f["currency"]] = totals.get(f["currency"], Decimal("0")) + Decimal(f["amount"])
+    if totals:
+        out.print("At stake (open): " + ", ".join(f"{v} {c}" for c, v in sorted(totals.items())))
+
+
+
+@findings.command("show")
+@click.argument("finding_id", metavar="ID")
+@format_option("table", "json")
+@home_option
+def findings_show(finding_id: str, fmt: str) -> None:
+    """One finding in full: its detail, claim window and evidence rows. ID may be the first
+    characters of the id, as the table shows it."""
+    _database(read_only=True)
+    from sellerops.findings import UnknownFinding, get_finding
+
+    try:
+        f = get_finding(finding_id)
+    except UnknownFinding as exc:
+        raise Fail(f"{exc}; `sellerops findings` lists them") from None
+    if fmt == "json":
+        _json_lines([f])
+        return
+    today = dt.datetime.now(dt.timezone.utc).date()
+    left = _days_left(f, today)
+    fields = [("id", f["id"]), ("kind", f["kind"]), ("status", f["status"]),
+              ("amount", f"{f['amount']} {f['currency']}"), ("marketplace", f["marketplace"]),
+              ("settlement", f.get("settlement_id")), ("order", f.get("order_id")), ("sku", f.get("sku")),
+              ("claim window", f"{f['claim_window_opens']} to {f['claim_window_closes']}"
+                               + (f" ({left} days left)" if left is not None else "")
+               if f.get("claim_window_closes") else None),
+              ("first seen", f["first_seen"]), ("last seen", f["last_seen"]), ("detail", f["detail"])]
+    for name, value in fields:
+        if value not in (None, ""):
+            out.print(f"[bold]{name:>12}[/bold]  {value}")
+    for e in f.get("evidence") or []:
+        values = e.get("values") or {}
+        shown = ", ".join(f"{k}={v}" for k, v in values.items() if v not in (None, ""))
+        out.print(f"[bold]{'evidence':>12}[/bold]  {_relative(e.get('file'))}:{e.get('line')}  {shown}")
+
+@app.command()
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="UTC date the rules judge at; default: the latest "
+              "settlement-end-date loaded, per marketplace and currency.")
+@click.option("--full", is_flag=True, help="Recompute everything, even when nothing changed since the last run.")
+@format_option("table", "json", "csv")
+@home_option
+def reconcile(as_of: str | None, full: bool, fmt: str) -> None:
+    """The nightly reconciliation's reconcile step: with nothing new since the last run (same
+    as-of and policy) nothing is recomputed; --full recomputes everything."""
+    day = _parse_date(as_of, "--as-of")
+    _database()
+    if _server():
+        _prefect_quiet()
+        from blocks.reconciliation import load_policy_block
+        from tasks.reconcile import reconcile_settlements
+
+        o = reconcile_settlements(as_of=day, policy=load_policy_block().policy(), force=full)
+    else:
+        from sellerops.reconciliation.runs import run_reconcile
+
+        with err.status("reconciling…", spinner="dots") if err.is_terminal else _nothing():
+            o = run_reconcile(as_of=day, force=full)
+    result = {"as_of": o.as_of, "open": o.open, "new": len(o.new), "resolved": len(o.resolved),
+              "reopened": len(o.reopened), "settlements_checked": o.settlements_checked, "skipped": o.skipped}
+    if fmt == "json":
+        _json_lines([result])
+    elif fmt == "csv":
+        _csv([result], list(result))
+    else:
+        if o.skipped:
+            err.print("nothing new since the last run with this as-of and policy: nothing recomputed (--full to force)")
         _print_findings_summary(result)
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
 
 
 def _print_findings_summary(result: dict) -> None:
     from sellerops.findings import at_stake_by_kind, list_findings
 
-    t = Table(title=f"Open findings — {result['new']} new, {result['resolved']} resolved this run")
-    for c in ("kind", "findings", "amount at stake"):
-        t.add_column(c, justify="left" if c == "kind" else "right")
+    t = Table(title=f"Open findings — {result['new']} new, {result['resolved']} resolved this run",
+              title_justify="left")
+    for c in ("kind", "findings", "at stake"):
+        t.add_column(c, justify="left" if c == "kind" else "right", no_wrap=True)
     for (kind, cur), (n, amount) in at_stake_by_kind(list_findings(status="open")).items():
         t.add_row(kind, str(n), f"{amount} {cur}")
     out.print(t)
 
 
 @app.command()
-def pull(
-    account: Optional[str] = typer.Option(None, help="Seller account (a saved SellerAccount block, or the environment)."),
-    since: Optional[str] = typer.Option(None, help="Fetch from this UTC date (default: from the stored cursor)."),
-    reports: Optional[str] = typer.Option(None, help="Comma-separated report types (default: all sellerops reads)."),
-    format: Fmt = typer.Option(Fmt.table, "--format", help="table or json."),
-) -> None:
+@click.option("--account", metavar="NAME", help="Seller account: a saved SellerAccount block, or the environment.")
+@click.option("--since", metavar="YYYY-MM-DD", help="Fetch from this UTC date (default: from the stored cursor).")
+@click.option("--reports", "report_types", metavar="TYPE[,TYPE...]",
+              help="Report types, e.g. GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2 (default: all sellerops reads).")
+@format_option("table", "json", "csv")
+@home_option
+def pull(account: str | None, since: str | None, report_types: str | None, fmt: str) -> None:
     """Fetch everything new from the Selling Partner API since the last pull, and ingest it."""
     day = _parse_date(since, "--since")
-    types = [t.strip() for t in reports.split(",") if t.strip()] if reports else None
+    types = [t.strip() for t in report_types.split(",") if t.strip()] if report_types else None
+    _database()
+    _server()
     # Every failure is printed below as one line: Prefect's console echo of it (with tracebacks) is noise.
     os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     _prefect_quiet()
@@ -261,27 +517,23 @@ def pull(
     except MissingAccount as exc:
         raise Fail(str(exc)) from None
     rows = summary.get("ingested", [])
-    if format == Fmt.json:
-        _json_lines(rows)
-    else:
-        _table(f"Pull of account {summary['account']}", [dict(r, path=Path(r["path"]).name) for r in rows],
-               ["path", "report_type", "status", "rows", "reason"])
+    _print_ingested(rows, fmt, f"Pull of account {summary['account']}")
     for rt, why in summary.get("failures", {}).items():
-        err.print(f"[red]sellerops: error:[/red] {rt}: {why}", highlight=False)
+        err.print(f"[red]sellerops: error:[/red] {rt}: {why}")
     if failed:
-        raise typer.Exit(1)
+        raise SystemExit(1)
     if any(r["status"] == "quarantined" for r in rows):
-        raise typer.Exit(2)
+        raise SystemExit(2)
 
 
 @app.command("demo-data")
-def demo_data(
-    out_dir: Path = typer.Argument(..., metavar="OUT", help="Folder to write reports/ and expected_findings.jsonl into."),
-    orders_per_day: int = typer.Option(40, min=1),
-    days: int = typer.Option(60, min=1),
-    seed: int = typer.Option(7),
-) -> None:
-    """Write a realistic demo seller as Amazon-format reports, with planted discrepancies."""
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path), metavar="OUT")
+@click.option("--orders-per-day", type=click.IntRange(min=1), default=40, show_default=True)
+@click.option("--days", type=click.IntRange(min=1), default=60, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+def demo_data(out_dir: Path, orders_per_day: int, days: int, seed: int) -> None:
+    """Write a realistic demo seller as Amazon-format reports into OUT/reports/, with planted
+    discrepancies listed in OUT/expected_findings.jsonl."""
     from sellerops.demo import write_demo_data
 
     s = write_demo_data(out_dir, orders_per_day=orders_per_day, days=days, seed=seed)
@@ -291,19 +543,25 @@ def demo_data(
 
 
 @app.command()
-def demo(
-    out_dir: Path = typer.Option(Path("demo-out"), "--out", help="Where the demo seller's reports go."),
-    orders_per_day: int = typer.Option(40, min=1),
-    days: int = typer.Option(60, min=1),
-    seed: int = typer.Option(7),
-) -> None:
-    """The whole job once: write a demo seller, ingest it, reconcile, and show what was found."""
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-out"),
+              show_default=True, metavar="DIR", help="Where the demo seller's reports go.")
+@click.option("--orders-per-day", type=click.IntRange(min=1), default=40, show_default=True)
+@click.option("--days", type=click.IntRange(min=1), default=60, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+@home_option
+def demo(out_dir: Path, orders_per_day: int, days: int, seed: int) -> None:
+    """The whole job once: write a demo seller, run the nightly flow on it, and show what was found."""
     from sellerops.demo import write_demo_data
 
     s = write_demo_data(out_dir, orders_per_day=orders_per_day, days=days, seed=seed)
     err.print(f"demo seller: {len(s.reports)} reports, {s.orders} orders, {s.settlements} settlements "
               f"in {s.out / 'reports'}")
-    err.print("running the nightly reconciliation (Prefect starts a local server; this takes a moment)…")
+    _database()
+    # The demo keeps a real flow run (on a local Prefect when no server is in use) to show the
+    # nightly flow itself, artifacts included; the other commands call the domain directly.
+    if not _server():
+        err.print("running the nightly flow (a local Prefect starts; this takes a moment)…")
+        os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     _prefect_quiet()
     from flows.nightly import nightly_reconciliation
 
@@ -316,29 +574,28 @@ def demo(
 
 
 def main() -> None:
-    debug = bool(os.environ.get("SELLEROPS_DEBUG"))
     try:
-        rc = app(standalone_mode=False)
+        rc = app.main(standalone_mode=False, prog_name="sellerops")
         sys.exit(rc if isinstance(rc, int) else 0)
-    except typer.Exit as exc:
+    except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except (Fail,) as exc:
-        err.print(f"[red]sellerops: error:[/red] {exc}", highlight=False)
+    except click.UsageError as exc:  # Click's own message, and 1: 2 means something was quarantined
+        exc.show(file=sys.stderr)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show(file=sys.stderr)
+        sys.exit(1)
+    except click.exceptions.Abort:
+        sys.exit(1)
+    except Fail as exc:
+        err.print(f"[red]sellerops: error:[/red] {exc}")
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:  # one clear message, not a traceback
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(1)
-        if debug:
+        if os.environ.get("SELLEROPS_DEBUG"):
             raise
-        err.print(f"[red]sellerops: error:[/red] {type(exc).__name__}: {exc}  "
-                  "(set SELLEROPS_DEBUG=1 for the traceback)", highlight=False)
+        err.print(f"[red]sellerops: error:[/red] {exc}  (SELLEROPS_DEBUG=1 shows where)")
         sys.exit(1)
 
 

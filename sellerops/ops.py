@@ -360,3 +360,18 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def running_server(cfg: OpsConfig | None = None) -> dict | None:
+    """The server `make up` started, when it is still alive and healthy: its API URL and auth string."""
+    cfg = cfg or OpsConfig()
+    state = read_state(cfg)
+    server, url = state.get("server"), state.get("api_url")
+    if not (server and url and alive(server.get("pid")) and healthy(url, timeout=1.0)):
+        return None
+    path = cfg.secrets_dir / AUTH_FILE
+    try:
+        auth = path.read_text().strip()
+    except OSError:
+        auth = None
+    return {"api_url": url, "auth": auth}

@@ -16,9 +16,10 @@ from sellerops.findings.store import (
     claim,
     close_claim,
     finding_json,
+    get_finding,
     list_findings,
     store,
 )
 
 __all__ = ["CLAIM_STATES", "OPEN", "OUTCOMES", "RESOLVED", "StoreResult", "UnknownFinding", "at_stake_by_kind",
-           "claim", "close_claim", "finding_json", "list_findings", "store"]
+           "claim", "close_claim", "finding_json", "get_finding", "list_findings", "store"]

@@ -144,6 +144,14 @@ def _resolve_key(c, finding_id: str) -> str:
     return keys[0]
 
 
+def get_finding(finding_id: str) -> dict:
+    """One finding's JSON by its id or the start of it (six characters or more)."""
+    t = tables.Finding.__table__
+    with get_engine().connect() as c:
+        key = _resolve_key(c, finding_id)
+        return finding_json(c.execute(sa.select(t).where(t.c.key == key)).one())
+
+
 def _set_claim(finding_id: str, values: dict) -> dict:
     t = tables.Finding.__table__
     with get_engine().begin() as c:
