@@ -19,7 +19,8 @@ SPEC = yaml.safe_load((ROOT / "prefect.yaml").read_text())
 DEPLOYMENTS = {d["name"]: d for d in SPEC["deployments"]}
 
 # What each task talks to. A task may declare it beside itself with a tag (`io:network`,
-# `io:database`, `io:client-retries`); this table holds the tasks that do not (yet). No entry and no
+# `io:database`, `io:file`, and `retries:client` beside `io:network` where the client retries by
+# itself); this table holds the tasks that do not (yet). No entry and no
 # tag means a pure step: CPU work or local files, which a retry cannot fix.
 NETWORK, DATABASE, CLIENT_RETRIES = "network", "database", "client-retries"
 IO_OF_TASK = {
@@ -86,6 +87,8 @@ FLOWS = _flows()
 def _io(task) -> str | None:
     declared = {tag.removeprefix("io:") for tag in task.tags if tag.startswith("io:")}
     assert len(declared) <= 1, f"{task.name}: one I/O kind, found {sorted(declared)}"
+    if "retries:client" in task.tags:  # talks to the network through a client that retries by itself
+        return CLIENT_RETRIES
     return next(iter(declared), None) or IO_OF_TASK.get(task.name)
 
 
@@ -126,7 +129,8 @@ def test_retries_follow_what_the_task_talks_to(name):
     if io in (NETWORK, DATABASE):
         assert retries > 0, f"{name} talks to the {io} and does not retry"
     else:
-        why = "its client retries by itself" if io == CLIENT_RETRIES else "a pure step"
+        why = {CLIENT_RETRIES: "its client retries by itself", "file": "local files, which a retry cannot fix"}.get(
+            io, "a pure step")
         assert retries == 0, f"{name} retries {retries} times but {why}"
 
 

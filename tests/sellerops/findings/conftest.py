@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from sellerops.reconciliation.base import FindingRecord
+from sellerops.reconciliation.model import FindingRecord
 
 UTC = dt.timezone.utc
 NIGHT = [dt.datetime(2026, 6, d, 2, 30, tzinfo=UTC) for d in range(1, 8)]
