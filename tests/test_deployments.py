@@ -40,4 +40,5 @@ def test_nightly_runs_at_0230_seller_time():
 def test_tasks_that_read_files_or_write_the_database_retry():
     from tasks import ingest
 
-    assert ingest.prepare_report.retries > 0 and ingest.load_report.retries > 0
+    # preparing a file is CPU work that returns its failures as data: nothing to retry
+    assert not ingest.prepare_report.retries and ingest.load_report.retries > 0
