@@ -82,11 +82,14 @@ def ingest(
     format: Fmt = typer.Option(Fmt.table, "--format", help="table or json (one object per line)."),
 ) -> None:
     """Load Seller Central reports; a bad file is quarantined with its reason, the good ones load."""
-    from sellerops.ingest import PathError, discover
+    from sellerops.ingest import PathError, check_ready, discover
+    from sellerops.storage.engine import DatabaseUnavailable
+    from sellerops.storage.lock import LockUnavailable
 
     try:
         discover(paths)
-    except PathError as exc:
+        check_ready()
+    except (PathError, DatabaseUnavailable, LockUnavailable) as exc:
         raise Fail(str(exc)) from exc
     _prefect_quiet()
     from flows.ingest import ingest_reports
@@ -106,8 +109,12 @@ def ingest(
 def reports(format: Fmt = typer.Option(Fmt.table, "--format", help="table, json or csv.")) -> None:
     """Every report file ever seen, with its first outcome (reads the database only)."""
     from sellerops.ingest import report_rows
+    from sellerops.storage.engine import DatabaseUnavailable
 
-    rows = report_rows()
+    try:
+        rows = report_rows()
+    except DatabaseUnavailable as exc:
+        raise Fail(str(exc)) from exc
     cols = ["path", "sha256", "report_type", "status", "rows", "reason"]
     if format == Fmt.json:
         _json_lines(rows)

@@ -28,7 +28,7 @@ from sellerops.reports.read import sha256_of
 from sellerops.storage.lock import run_lock
 
 __all__ = ["DUPLICATE", "LOADED", "QUARANTINED", "Detected", "Outcome", "PathError", "Refused", "Steps",
-           "content_seen", "decide", "direct_steps", "discover", "duplicate_of", "fingerprint", "ingest_file",
+           "check_ready", "content_seen", "decide", "direct_steps", "discover", "duplicate_of", "fingerprint", "ingest_file",
            "ingest_paths", "known", "known_outcome", "load", "prepare", "quarantine", "read_and_detect",
            "report_rows", "settings_for", "sha256_of", "store", "validate"]
 
@@ -37,6 +37,17 @@ def settings_for(account: str | None = None) -> Settings:
     """The settings, for another seller account than the configured one when `account` is given."""
     s = settings()
     return dataclasses.replace(s, account=account) if account else s
+
+
+def check_ready(s: Settings | None = None) -> None:
+    """Fail now, with one line naming the path, if the database or the run lock cannot be used
+    (raises DatabaseUnavailable or LockUnavailable) — before a run starts on a night's files."""
+    from sellerops.storage import lock
+    from sellerops.storage.engine import get_engine
+
+    s = s or settings()
+    get_engine(s.database_url)
+    lock.check("sellerops", s)
 
 
 def ingest_file(path: Path, default_marketplace: str | None = None, account: str | None = None) -> Outcome:

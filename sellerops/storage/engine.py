@@ -55,16 +55,38 @@ def upgrade(engine: sa.Engine) -> None:
         command.upgrade(cfg, "head")
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened or reached: a failure of the run, not of a file. The message
+    is one line naming the database (its file, or its URL without the password)."""
+
+
 def get_engine(url: str | None = None) -> sa.Engine:
     """The engine for `url` (default: the configured database), its schema upgraded once."""
     url = url or settings().database_url
     with _lock:
         engine = _engines.get(url)
         if engine is None:
-            engine = _make_engine(url)
-            upgrade(engine)
+            try:
+                engine = _make_engine(url)
+                upgrade(engine)
+            except (OSError, sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+                raise DatabaseUnavailable(unavailable(url, exc)) from None
             _engines[url] = engine
         return engine
+
+
+def unavailable(url: str, exc: BaseException) -> str:
+    """Why the database at `url` cannot be used, in one line that names it."""
+    cause = getattr(exc, "orig", None) or exc
+    why = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    if isinstance(cause, OSError) and cause.strerror:
+        why = f"{cause.strerror}: {cause.filename}" if cause.filename else cause.strerror
+    made = sa.engine.make_url(url)
+    if made.get_backend_name() == "sqlite" and made.database not in (None, "", ":memory:"):
+        folder = Path(made.database).parent
+        return (f"database {made.database}: cannot be opened ({why}); its folder {folder} must exist and "
+                "be writable (SQLite writes its journal beside it)")
+    return f"database {made.render_as_string(hide_password=True)}: cannot be reached ({why})"
 
 
 def dispose_all() -> None:

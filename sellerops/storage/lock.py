@@ -100,14 +100,25 @@ def _timed_out(name: str, waited: float, who: str) -> LockTimeout:
                        "(SELLEROPS_LOCK_TIMEOUT). Try again once that run ends.")
 
 
+def check(name: str = "sellerops", s: Settings | None = None) -> None:
+    """Raise LockUnavailable (naming the path) now if the lock could not be taken later."""
+    s = s or settings()
+    if not s.database_url.startswith("postgresql"):
+        _open(lock_path(name, s)).close()
+
+
+def _open(path: Path):
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return open(path, "a+")
+    except OSError as exc:
+        raise LockUnavailable(f"{path}: cannot create the run lock: {exc.strerror or exc}") from None
+
+
 @contextlib.contextmanager
 def _file_lock(name: str, s: Settings, timeout: float, poll_s: float) -> Iterator[None]:
     path = lock_path(name, s)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        f = open(path, "a+")
-    except OSError as exc:
-        raise LockUnavailable(f"{path}: cannot create the run lock: {exc.strerror or exc}") from None
+    f = _open(path)
     start = time.monotonic()
     try:
         while True:
