@@ -44,15 +44,35 @@ def _make_engine(url: str) -> sa.Engine:
 
 
 def upgrade(engine: sa.Engine) -> None:
-    """Bring the schema to the newest migration (a no-op when it is already there)."""
+    """Bring the schema to the newest migration (a no-op when it is already there). One process
+    at a time: two first runs on a new database would both create its tables."""
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
+    with _migrating(engine), engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # held until this transaction ends
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(24081, 1)"))
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+@contextmanager
+def _migrating(engine: sa.Engine) -> Iterator[None]:
+    """On a SQLite file: an exclusive lock on `<database>.migrate.lock` beside it while migrating."""
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:":
+        yield
+        return
+    import fcntl
+
+    with open(f"{path}.migrate.lock", "a") as f:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
 
 
 class DatabaseUnavailable(Exception):
@@ -84,8 +104,9 @@ def unavailable(url: str, exc: BaseException) -> str:
     made = sa.engine.make_url(url)
     if made.get_backend_name() == "sqlite" and made.database not in (None, "", ":memory:"):
         folder = Path(made.database).parent
-        return (f"database {made.database}: cannot be opened ({why}); its folder {folder} must exist and "
-                "be writable (SQLite writes its journal beside it)")
+        hint = (f"; its folder {folder} must exist and be writable (SQLite writes its journal beside it)"
+                if isinstance(cause, OSError) or "open" in why or "readonly" in why else "")
+        return f"database {made.database}: cannot be used ({why}){hint}"
     return f"database {made.render_as_string(hide_password=True)}: cannot be reached ({why})"
 
 
