@@ -57,7 +57,8 @@ def direct_steps(s: Settings, default_marketplace: str) -> Steps:
 def decide(path: Path, s: Settings, steps: Steps, digest: str | None = None) -> Outcome:
     """What becomes of `path` (its sha256 `digest` when already computed): its first outcome if
     known, else a duplicate, a quarantine or a load."""
-    if (rf := known_outcome(path, digest or fingerprint(path))) is not None:
+    digest = digest or fingerprint(path)
+    if (rf := known_outcome(path, digest)) is not None:
         return known(rf)  # first outcome kept; nothing parsed again
     d = steps.prepare(path)
     if d.sha256 != digest and (rf := known_outcome(path, d.sha256)) is not None:

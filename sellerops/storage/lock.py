@@ -17,6 +17,7 @@ import datetime as dt
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import socket
 import sys
@@ -29,6 +30,7 @@ import sqlalchemy as sa
 
 from sellerops.core.config import Settings, settings
 
+log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT_S = 900.0  # a month's first load takes about a minute; a night's runs far less
 _held: dict[tuple, int] = {}
 _guard = threading.Lock()
@@ -119,13 +121,17 @@ def _open(path: Path):
 def _file_lock(name: str, s: Settings, timeout: float, poll_s: float) -> Iterator[None]:
     path = lock_path(name, s)
     f = _open(path)
-    start = time.monotonic()
+    start, waited = time.monotonic(), False
     try:
         while True:
             try:
                 fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if not waited:
+                    waited = True
+                    log.warning("waiting up to %.0f s for the run lock %r, held by %s", timeout, name,
+                                describe(_read_holder(path)))
                 if time.monotonic() - start >= timeout:
                     raise _timed_out(name, time.monotonic() - start, describe(_read_holder(path))) from None
                 time.sleep(poll_s)
@@ -165,8 +171,13 @@ def _pg_lock(name: str, s: Settings, timeout: float, poll_s: float) -> Iterator[
     with get_engine(s.database_url).connect() as conn:
         conn.execute(sa.text("SELECT set_config('application_name', :v, false)"), {"v": label})
         conn.commit()
+        waited = False
         while not conn.execute(sa.text("SELECT pg_try_advisory_lock(:a, :b)"), {"a": _PG_CLASS, "b": key}).scalar():
             conn.commit()
+            if not waited:
+                waited = True
+                log.warning("waiting up to %.0f s for the run lock %r, held by %s", timeout, name,
+                            _pg_holder(conn, key))
             if time.monotonic() - start >= timeout:
                 raise _timed_out(name, time.monotonic() - start, _pg_holder(conn, key))
             time.sleep(poll_s)

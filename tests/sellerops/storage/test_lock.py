@@ -26,15 +26,19 @@ def _holder() -> subprocess.Popen:
     return p
 
 
-def test_a_second_run_gives_up_naming_the_holder_and_gets_it_once_the_holder_dies(db_url):
+def test_a_second_run_gives_up_naming_the_holder_and_gets_it_once_the_holder_dies(db_url, caplog):
+    import logging
+
     holder = _holder()
     try:
-        with pytest.raises(LockTimeout) as exc:
+        with caplog.at_level(logging.WARNING, logger="sellerops.storage.lock"), pytest.raises(LockTimeout) as exc:
             with run_lock("sellerops", timeout=0.5):
                 pass
         text = str(exc.value)
         assert str(holder.pid) in text and "SELLEROPS_LOCK_TIMEOUT" in text
         assert "\n" not in text
+        [waiting] = [r.getMessage() for r in caplog.records if "waiting" in r.getMessage()]  # said once
+        assert str(holder.pid) in waiting
     finally:
         holder.send_signal(signal.SIGKILL)
         holder.communicate(timeout=60)
