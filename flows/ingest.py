@@ -1,9 +1,11 @@
-"""The `ingest-reports` flow: every file under the given paths through detect → validate → load.
+"""The `ingest-reports` flow: every file under the given paths through the one per-file decision
+(sellerops.ingest.decide), its steps run as tasks.
 
 Files are decided one by one in a stable order, so which of two copies is the original is
 reproducible. On a big night (64 MB of new files or more; SELLEROPS_INGEST_WORKER=auto, the default)
 the next files are read and checked in a worker process while this one loads (sellerops.ingest.preparer).
-The run ends with a markdown artifact: one line a file, with its outcome and reason.
+One run at a time per database (sellerops.storage.lock). The run ends with a markdown artifact:
+one line a file, with its outcome and reason.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from prefect.artifacts import create_markdown_artifact
 
 from sellerops import ingest
 from sellerops.core.config import ensure_home
-from sellerops.ingest import Outcome
-from sellerops.ingest import preparer
+from sellerops.ingest import Outcome, Steps, preparer
 from sellerops.ingest.preparer import Preparer
+from sellerops.storage.lock import run_lock
 from tasks.ingest import load_report, prepare_report, quarantine_report
 
 
@@ -31,35 +33,21 @@ def ingest_reports(paths: list[str] | None = None, marketplace: str | None = Non
     if not paths:
         ensure_home(s)
         paths = [str(s.inbox)]
-    default_mp = marketplace or s.marketplace
-    files = ingest.discover([Path(p) for p in paths], s)
-    by_path: dict[Path, Outcome] = {}
-    new: list[Path] = []
-    for path in files:
-        rf = ingest.known_outcome(path, ingest.sha256_of(path.read_bytes()))
-        if rf is not None:
-            by_path[path] = ingest.known(rf)  # first outcome kept: nothing parsed again
-        else:
-            new.append(path)
-    # on a big night (SELLEROPS_INGEST_WORKER=auto, the default) the next files are read, checked and
-    # converted in a worker process meanwhile (sellerops.ingest.preparer)
-    with Preparer(default_mp, processes=preparer.wanted(new), order=new) as prep:
-        for path in new:
-            d = prepare_report(path, prep)
-            if (first := ingest.content_seen(d.sha256)) is not None:
-                o = ingest.duplicate_of(d, first, s)
-            elif d.error:
-                o = quarantine_report(d, [d.error], account)
-            elif d.problems:
-                o = quarantine_report(d, d.problems, account)
-            else:
-                o = load_report(d, account)
-            d.typed = None  # the run's task results keep `d`: not its rows (a settlement's are ~100 MB)
-            by_path[path] = o
-            log.info("%s: %s%s", path.name, o.status, f" — {o.reason}" if o.reason else f" ({o.rows} rows)")
-    if prep.docs:
-        log.info("Great Expectations Data Docs: %s", prep.docs)
-    outcomes = [by_path[p] for p in files]
+    outcomes: list[Outcome] = []
+    with run_lock("sellerops", s=s):
+        files = ingest.discover([Path(p) for p in paths], s)
+        digests = {p: ingest.fingerprint(p) for p in files}
+        new = [p for p in files if ingest.known_outcome(p, digests[p]) is None]
+        with Preparer(marketplace or s.marketplace, processes=preparer.wanted(new), order=new) as prep:
+            steps = Steps(prepare=lambda p: prepare_report(p, prep), store=lambda d: load_report(d, s),
+                          quarantine=lambda d, problems: quarantine_report(d, problems, s))
+            for path in files:
+                o = ingest.decide(path, s, steps, digests[path])
+                outcomes.append(o)
+                if not o.known:
+                    log.info("%s: %s%s", path.name, o.status, f" — {o.reason}" if o.reason else f" ({o.rows} rows)")
+        if prep.docs:
+            log.info("Great Expectations Data Docs: %s", prep.docs)
     shown = [o for o in outcomes if not (new_only and o.known)]
     create_markdown_artifact(key="ingest-summary", markdown=summary_markdown(shown),
                              description="What each report file became")

@@ -145,17 +145,10 @@ def _database(read_only: bool = False) -> None:
     shown = url.render_as_string(hide_password=True)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         path = Path(url.database)
-        shown = _relative(str(path))
+        shown = str(path)
         if read_only and not path.exists():
             raise Fail(f"no database yet at {shown}: `sellerops ingest PATH` (or `make demo`) creates it; "
                        f"--home DIR or SELLEROPS_HOME points at another one")
-        if not path.exists():
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise Fail(f"cannot create the database folder {path.parent}: {exc.strerror}") from None
-        elif not os.access(path.parent, os.W_OK) and not read_only:
-            raise Fail(f"cannot write the database folder {path.parent}: permission denied")
     err.print(f"database: {shown}")
 
 
@@ -223,13 +216,16 @@ def app() -> None:
 def ingest(paths: tuple[Path, ...], marketplace: str | None, fmt: str) -> None:
     """Load Seller Central report files and folders (hidden files are skipped); a bad file is
     quarantined with its reason, the good ones load. Exit 2 when a file is quarantined."""
-    from sellerops.ingest import PathError, discover
+    from sellerops.ingest import PathError, check_ready, discover
+    from sellerops.storage.engine import DatabaseUnavailable
+    from sellerops.storage.lock import LockUnavailable
 
     try:
         files = discover(list(paths))
-    except PathError as exc:
+        check_ready()
+        _database()
+    except (PathError, DatabaseUnavailable, LockUnavailable) as exc:
         raise Fail(str(exc)) from exc
-    _database()
     if _server():
         _prefect_quiet()
         from flows.ingest import ingest_reports
@@ -588,11 +584,17 @@ def main() -> None:
     except click.exceptions.Abort:
         sys.exit(1)
     except Fail as exc:
-        err.print(f"[red]sellerops: error:[/red] {exc}")
+        err.print(f"[red]sellerops: error:[/red] {exc}", markup=True)
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:  # one clear message, not a traceback
+        from sellerops.storage.engine import DatabaseUnavailable
+        from sellerops.storage.lock import LockUnavailable
+
+        if isinstance(exc, (DatabaseUnavailable, LockUnavailable)):  # the run's own failure, said in full
+            err.print(f"[red]sellerops: error:[/red] {exc}")
+            sys.exit(1)
         if os.environ.get("SELLEROPS_DEBUG"):
             raise
         err.print(f"[red]sellerops: error:[/red] {exc}  (SELLEROPS_DEBUG=1 shows where)")

@@ -4,7 +4,7 @@ A big night is two kinds of work of about the same size: reading, checking (Grea
 and converting report files, and writing their rows into the database. Both are CPU-bound Python
 that holds the GIL, so threads do not overlap them (measured on a month of reports: 72.6 s in one
 thread, 70.9 s with the next file prepared in a thread). A worker process does: it prepares the
-next files (`sellerops.ingest.prepare`, up to AHEAD_BYTES ahead) while this process loads one, and
+next files (`sellerops.ingest.prepare.prepare`, up to AHEAD_BYTES ahead) while this process loads one, and
 hands back only the typed rows and the checkpoint's problems.
 
 Decisions stay in this process and in file order — whether a file is known, a duplicate, to be
@@ -32,7 +32,7 @@ import sys
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from sellerops import ingest
+from sellerops.ingest.prepare import Detected, prepare
 
 AUTO_MIN_BYTES = 64 * 1024 * 1024
 # How far the worker may run ahead of the loading, in bytes of report files: about one big
@@ -57,8 +57,8 @@ def wanted(paths: list[Path]) -> bool:
     return (os.cpu_count() or 1) >= 2 and size >= AUTO_MIN_BYTES
 
 
-def _prepare(path: Path, default_marketplace: str) -> ingest.Detected:
-    return ingest.prepare(path, default_marketplace)
+def _prepare(path: Path, default_marketplace: str) -> Detected:
+    return prepare(path, default_marketplace)
 
 
 def _build_docs() -> str | None:
@@ -122,13 +122,13 @@ class Preparer:
             except OSError:
                 pass
 
-    def result(self, path: Path) -> ingest.Detected:
+    def result(self, path: Path) -> Detected:
         """The prepared file; an error raised while preparing it is raised here (once: a retry
         prepares it again). Asking for a file lets the worker start the ones after it."""
         if path in self.order:
             self.order = self.order[self.order.index(path) + 1:]
         if self.pool is None:
-            return ingest.prepare(path, self.default_marketplace)
+            return prepare(path, self.default_marketplace)
         self.submit(path)
         future = self.pending.pop(path)
         self._fill()

@@ -85,7 +85,7 @@ def coerce(table: str, frame: pd.DataFrame) -> pd.DataFrame:
         elif column in _DATETIME:
             out[column] = pd.to_datetime(out[column], utc=True)
         elif column == "is_business_order":
-            out[column] = out[column].astype("boolean")
+            out[column] = booleans(out[column])
         elif isinstance(out[column].dtype, pd.CategoricalDtype):
             out[column] = _categorical(column, out[column])
         elif column == "posted_date":
@@ -95,6 +95,30 @@ def coerce(table: str, frame: pd.DataFrame) -> pd.DataFrame:
         else:
             out[column] = out[column].astype(object).where(out[column].notna(), None)
     return out
+
+
+_TRUE, _FALSE = {True, 1, "true", "1", "yes", "y", "t"}, {False, 0, "false", "0", "no", "n", "f"}
+
+
+def booleans(values: pd.Series) -> pd.Series:
+    """A yes/no column as pandas' nullable `boolean`, whatever held it: Python or numpy booleans
+    (a report's conversion), 0/1 (SQLite through the driver), their text, blanks; one mapping per
+    distinct value. A value that is none of these is blank."""
+    if isinstance(values.dtype, pd.BooleanDtype):
+        return values
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    mapped_ = [True if _key(u) in _TRUE else False if _key(u) in _FALSE else None for u in uniques]
+    table = pd.array(mapped_ + [None], dtype="boolean")
+    return pd.Series(table[codes], index=values.index)
+
+
+def _key(u):
+    if isinstance(u, str):
+        return u.strip().lower()
+    try:
+        return bool(u) if isinstance(u, (bool,)) or type(u).__name__ == "bool_" else int(u)
+    except (TypeError, ValueError):
+        return None
 
 
 def _categorical(column: str, values: pd.Series) -> pd.Series:

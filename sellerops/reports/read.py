@@ -107,7 +107,7 @@ def decode(data: bytes, japanese: bool) -> tuple[bytes, str]:
         return data[len(codecs.BOM_UTF8):], "utf-8-sig"
     for bom, enc in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
-            return data[len(bom):].decode(enc).encode("utf-8"), enc
+            return data[len(bom):].decode(enc).encode("utf-8"), enc  # strict: raises on a truncated file
     try:
         data.decode("utf-8")
         return data, "utf-8"
@@ -131,10 +131,20 @@ def read_report(path: Path, data: bytes, japanese_default: bool = False) -> RawR
     """Split `data` into a header and a frame of raw strings. Raises ReportError when it cannot."""
     if not data:
         raise ReportError(f"{path}: empty file (0 bytes): not a report")
-    nul = data.find(b"\x00")
-    if nul >= 0 and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise ReportError(f"{path}: binary file (NUL byte at offset {nul}): not a tab-separated report")
-    body, encoding = decode(data, japanese_default or looks_japanese(data))
+    try:
+        body, encoding = decode(data, japanese_default or looks_japanese(data))
+    except UnicodeDecodeError as exc:  # a BOM promised UTF-16 and the bytes are not (truncated, lone surrogate)
+        raise ReportError(f"{path}: cannot be decoded as {exc.encoding} (byte {exc.start + 2} of the file): "
+                          f"{exc.reason}") from None
+    # every content check reads the decoded text, whatever the encoding: a NUL in UTF-16 is one too
+    nul = body.find(b"\x00")
+    if nul >= 0:
+        if encoding.startswith("utf-16"):
+            line = body.count(b"\n", 0, nul) + 1
+            col = len(body[body.rfind(b"\n", 0, nul) + 1:nul].decode("utf-8", "replace")) + 1
+            raise ReportError(f"{path}:{line}:{col}: NUL character in the {encoding} text: not a tab-separated report")
+        at = nul + (len(codecs.BOM_UTF8) if encoding == "utf-8-sig" else 0)
+        raise ReportError(f"{path}: binary file (NUL byte at offset {at}): not a tab-separated report")
     pyenc = "utf-8" if encoding.startswith("utf") else encoding
 
     # Field counts per physical line from the bytes (tab and newline never occur inside a

@@ -44,15 +44,40 @@ def _make_engine(url: str) -> sa.Engine:
 
 
 def upgrade(engine: sa.Engine) -> None:
-    """Bring the schema to the newest migration (a no-op when it is already there)."""
+    """Bring the schema to the newest migration (a no-op when it is already there). One process
+    at a time: two first runs on a new database would both create its tables."""
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
+    with _migrating(engine), engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # held until this transaction ends
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(24081, 1)"))
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+@contextmanager
+def _migrating(engine: sa.Engine) -> Iterator[None]:
+    """On a SQLite file: an exclusive lock on `<database>.migrate.lock` beside it while migrating."""
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:":
+        yield
+        return
+    import fcntl
+
+    with open(f"{path}.migrate.lock", "a") as f:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened or reached: a failure of the run, not of a file. The message
+    is one line naming the database (its file, or its URL without the password)."""
 
 
 def get_engine(url: str | None = None) -> sa.Engine:
@@ -61,10 +86,28 @@ def get_engine(url: str | None = None) -> sa.Engine:
     with _lock:
         engine = _engines.get(url)
         if engine is None:
-            engine = _make_engine(url)
-            upgrade(engine)
+            try:
+                engine = _make_engine(url)
+                upgrade(engine)
+            except (OSError, sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+                raise DatabaseUnavailable(unavailable(url, exc)) from None
             _engines[url] = engine
         return engine
+
+
+def unavailable(url: str, exc: BaseException) -> str:
+    """Why the database at `url` cannot be used, in one line that names it."""
+    cause = getattr(exc, "orig", None) or exc
+    why = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    if isinstance(cause, OSError) and cause.strerror:
+        why = f"{cause.strerror}: {cause.filename}" if cause.filename else cause.strerror
+    made = sa.engine.make_url(url)
+    if made.get_backend_name() == "sqlite" and made.database not in (None, "", ":memory:"):
+        folder = Path(made.database).parent
+        hint = (f"; its folder {folder} must exist and be writable (SQLite writes its journal beside it)"
+                if isinstance(cause, OSError) or "open" in why or "readonly" in why else "")
+        return f"database {made.database}: cannot be used ({why}){hint}"
+    return f"database {made.render_as_string(hide_password=True)}: cannot be reached ({why})"
 
 
 def dispose_all() -> None:

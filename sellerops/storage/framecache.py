@@ -31,11 +31,11 @@ import sqlalchemy as sa
 
 from sellerops.storage import tables
 from sellerops.core.config import Settings, settings
-from sellerops.reconciliation.frames import COLUMNS
+from sellerops.reconciliation.frames import COLUMNS, booleans
 from sellerops.reports.read import distinct, mapped
 
 log = logging.getLogger(__name__)
-FORMAT = 2  # bump when the frames' shape changes: older copies are then not read
+FORMAT = 3  # bump when the frames' shape changes: older copies are then not read
 TABLES = {
     "settlements": tables.Settlement,
     "settlement_lines": tables.SettlementLine,
@@ -66,7 +66,7 @@ def shape(name: str, df: pd.DataFrame) -> pd.DataFrame:
     """Rows of table `name` — from the database, or the typed frame a report just loaded — as the
     reconciliation holds them before `coerce`: the columns it reads, UTC datetimes parsed, text
     (and dates, as ISO text) as categoricals. The same function shapes both, so a cached copy and
-    a database read are the same frame."""
+    a database read are the same frame — and a copy read back is shaped again where it differs."""
     out = {}
     for col in selected(name):
         values = df[col.name] if col.name in df else pd.Series([None] * len(df), dtype=object)
@@ -74,8 +74,10 @@ def shape(name: str, df: pd.DataFrame) -> pd.DataFrame:
             values = pd.to_datetime(values, utc=True).dt.as_unit("us")
         elif isinstance(col.type, sa.Date):
             values = _categories(values, lambda d: d if isinstance(d, str) else d.isoformat())
+        elif isinstance(col.type, sa.Boolean):
+            values = booleans(values)
         elif col.name == "raw_digest":
-            values = digests_as_ints(values)
+            values = values if pd.api.types.is_integer_dtype(values.dtype) else digests_as_ints(values)
         elif isinstance(getattr(col.type, "impl", col.type), sa.String):  # sqlmodel's AutoString wraps String
             if col.name in _NOT_CATEGORICAL:
                 values = pd.Series(values.to_numpy(dtype=object, na_value=None), dtype=object)
@@ -154,15 +156,41 @@ def write(path: Path, frame: pd.DataFrame) -> None:
 
 
 def read(path: Path) -> pd.DataFrame | None:
-    """The copy at `path`, or None when there is none (or it cannot be read: it is then removed)."""
+    """The copy at `path` (a table's folder names the table), shaped as a database read of the same
+    rows would be; None when there is none (or it cannot be read: it is then removed)."""
     if not path.exists():
         return None
     try:
-        return pd.read_pickle(path)
-    except Exception as exc:  # a truncated or foreign file: read the database instead
+        frame = pd.read_pickle(path)
+        return conform(path.parent.name, frame) if path.parent.name in TABLES else frame
+    except Exception as exc:  # a truncated, foreign or unshapeable file: read the database instead
         log.debug("frame cache: cannot read %s: %s", path, exc)
         path.unlink(missing_ok=True)
         return None
+
+
+def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` as `shape` makes it: as it is when every column already has the dtype shape gives
+    (the common case, checked per column), else shaped again."""
+    cols = selected(name)
+    if list(frame.columns) == [c.name for c in cols] and all(_shaped(c, frame[c.name]) for c in cols):
+        return frame
+    return shape(name, frame)
+
+
+def _shaped(col: sa.Column, values: pd.Series) -> bool:
+    dtype = values.dtype
+    if isinstance(col.type, tables.UtcDateTime):
+        return isinstance(dtype, pd.DatetimeTZDtype) and str(dtype.tz) == "UTC"
+    if isinstance(col.type, sa.Boolean):
+        return isinstance(dtype, pd.BooleanDtype)
+    if col.name == "raw_digest":
+        return pd.api.types.is_integer_dtype(dtype)
+    if isinstance(col.type, sa.Date) or isinstance(getattr(col.type, "impl", col.type), sa.String):
+        if col.name in _NOT_CATEGORICAL:
+            return dtype == object
+        return isinstance(dtype, pd.CategoricalDtype) and dtype.categories.dtype == object
+    return True  # numbers: shape leaves them as they come
 
 
 def prune(keep: dict[str, list[Path]], s: Settings | None = None, grace_s: float = 3600.0) -> int:

@@ -68,3 +68,26 @@ def test_reports_are_read_as_categoricals_and_digests_match_the_string_hash(tmp_
         [None, "z", None, "z", None, "z", None]
     as_text = pd.DataFrame({c: raw.frame[c].astype(object) for c in raw.names}).fillna("")
     assert (row_digests(raw.frame[raw.names]) == pd.util.hash_pandas_object(as_text, index=False).to_numpy()).all()
+
+
+def test_content_checks_read_the_decoded_text_whatever_the_encoding():
+    """A NUL is found in UTF-16 text as in any other (it was skipped, so SQLite stored NULs that
+    PostgreSQL refuses), and a broken UTF-16 file is a ReportError, not a UnicodeDecodeError."""
+    import codecs
+
+    import pytest
+
+    from sellerops.reports.read import ReportError, read_report
+
+    text = "a\tb\nc\x00\td\n"
+    for bom, enc in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        with pytest.raises(ReportError, match=rf"^f\.txt:2:2: NUL character in the {enc} text"):
+            read_report(Path("f.txt"), bom + text.encode(enc))
+    good = codecs.BOM_UTF16_LE + "a\tb\nc\td\n".encode("utf-16-le")
+    with pytest.raises(ReportError, match="cannot be decoded as utf-16-le.*truncated"):
+        read_report(Path("f.txt"), good[:-1])
+    with pytest.raises(ReportError, match="cannot be decoded as utf-16-le.*surrogate"):
+        read_report(Path("f.txt"), good[:6] + b"\x00\xd8A\x00" + good[6:])
+    with pytest.raises(ReportError, match=r"binary file \(NUL byte at offset 3\)"):
+        read_report(Path("f.txt"), codecs.BOM_UTF8 + b"\x00a\tb\n")  # offsets count the file's bytes
+    assert read_report(Path("f.txt"), good).rows == 1

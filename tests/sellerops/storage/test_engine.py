@@ -25,3 +25,31 @@ def test_settlement_lines_carry_only_the_indexes_queries_use(db_url):
     names = {ix["name"] for ix in sa.inspect(engine).get_indexes("settlement_line")}
     assert "ix_settlement_line_order_sku" not in names
     assert "ix_settlement_line_settlement_id" not in names
+
+
+def test_an_unusable_database_path_is_one_line_naming_it(tmp_path):
+    """A home that cannot hold the database (here a file stands where its folder should be: the
+    tests run as root, for whom no folder is read-only)."""
+    import pytest
+
+    from sellerops.storage.engine import DatabaseUnavailable, get_engine
+
+    (tmp_path / "home").write_text("not a folder")
+    url = f"sqlite:///{tmp_path / 'home' / 'sellerops.db'}"
+    with pytest.raises(DatabaseUnavailable) as exc:
+        get_engine(url)
+    text = str(exc.value)
+    assert text.startswith(f"database {tmp_path / 'home' / 'sellerops.db'}: cannot be used") and "\n" not in text
+    assert "unable to open database file" not in text or str(tmp_path) in text
+
+
+def test_an_unreachable_postgresql_is_one_line_without_its_password():
+    import pytest
+
+    from sellerops.storage.engine import DatabaseUnavailable, get_engine
+
+    with pytest.raises(DatabaseUnavailable) as exc:
+        get_engine("postgresql://user:s3cret@127.0.0.1:1/nowhere")
+    text = str(exc.value)
+    assert text.startswith("database postgresql://user:***@127.0.0.1:1/nowhere: cannot be reached")
+    assert "s3cret" not in text and "\n" not in text

@@ -1,0 +1,116 @@
+"""The one decision per file: known → duplicate → error or problems → quarantine → load.
+
+Both ways into ingestion take it: the `ingest-reports` flow, whose steps are Prefect tasks, and
+`ingest_file`, the flow-free path the SP-API pull uses. The steps that do the work (prepare, store,
+quarantine) are handed in, so the flow passes its tasks and the direct path the plain functions;
+the order of the decision lives only here.
+
+Every failure a file can cause ends as its quarantine, and the night goes on: an unreadable or
+undecodable file (prepare returns it as an error), or the database refusing a value (store returns
+a `Refused`). Only what fails the run itself is raised: the database unreachable
+(sqlalchemy's OperationalError and InterfaceError, which the load task retries). Two runs that
+record the same (path, sha256) at once are not an error either: the loser finds it known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import sqlalchemy as sa
+
+from sellerops.core.config import Settings
+from sellerops.ingest.load import load
+from sellerops.ingest.outcome import (DUPLICATE, QUARANTINED, Outcome, clip, content_seen, known,
+                                      known_outcome, record_file)
+from sellerops.ingest.prepare import Detected, fingerprint, prepare
+from sellerops.ingest.quarantine import quarantine
+from sellerops.storage.engine import get_engine
+
+# What fails the run, not the file: the database cannot be reached or stopped answering.
+RUN_FAILURES = (sa.exc.OperationalError, sa.exc.InterfaceError)
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The database would not store a file's rows; `reason` says why, for its quarantine."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Steps:
+    """The work the decision calls for, bound to a run: plain functions or the flow's tasks."""
+
+    prepare: Callable[[Path], Detected]
+    store: Callable[[Detected], "Outcome | Refused"]
+    quarantine: Callable[[Detected, list[str]], Outcome]
+
+
+def direct_steps(s: Settings, default_marketplace: str) -> Steps:
+    """The steps as plain function calls, in this process."""
+    return Steps(prepare=lambda p: prepare(p, default_marketplace), store=lambda d: store(d, s),
+                 quarantine=lambda d, problems: quarantine(d, problems, s))
+
+
+def decide(path: Path, s: Settings, steps: Steps, digest: str | None = None) -> Outcome:
+    """What becomes of `path` (its sha256 `digest` when already computed): its first outcome if
+    known, else a duplicate, a quarantine or a load."""
+    digest = digest or fingerprint(path)
+    if (rf := known_outcome(path, digest)) is not None:
+        return known(rf)  # first outcome kept; nothing parsed again
+    d = steps.prepare(path)
+    if d.sha256 != digest and (rf := known_outcome(path, d.sha256)) is not None:
+        return known(rf)  # the file changed since its digest was taken, to content already seen
+    if d.readable and (first := content_seen(d.sha256)) is not None:
+        return duplicate_of(d, first, s, steps)
+    if d.error or d.problems:
+        return steps.quarantine(d, [d.error] if d.error else d.problems)
+    result = steps.store(d)
+    d.typed = None  # a flow's task results keep `d`: not its rows (a settlement's are ~100 MB)
+    if isinstance(result, Refused):
+        return steps.quarantine(d, [result.reason])
+    return result
+
+
+def store(d: Detected, s: Settings) -> "Outcome | Refused":
+    """Load `d`; a refusal by the database comes back as `Refused`, a lost race as the winner's
+    outcome. Raises only what fails the run (RUN_FAILURES)."""
+    for attempt in (1, 2):
+        try:
+            return load(d, s)
+        except RUN_FAILURES:
+            raise
+        except sa.exc.IntegrityError as exc:
+            if (rf := known_outcome(d.path, d.sha256)) is not None:
+                return known(rf)  # another run recorded this (path, sha256) first
+            if attempt == 2:
+                return Refused(_refusal(d, exc))
+            # another run stored the same settlement or rows meanwhile: loading again sees them
+        except Exception as exc:  # noqa: BLE001 - whatever a file's values cause quarantines only that file
+            return Refused(_refusal(d, exc))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _refusal(d: Detected, exc: Exception) -> str:
+    """The reason the database (or the load) refused a file: the cause first, without the SQL."""
+    cause = getattr(exc, "orig", None) or exc
+    text = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    return clip(f"{d.path}: the database refused it: {type(cause).__name__}: {text}")
+
+
+def duplicate_of(d: Detected, first, s: Settings, steps: Steps | None = None) -> Outcome:
+    """Record the same content seen under another path (a quarantined original quarantines its copy)."""
+    if first.status == QUARANTINED:
+        problems = [f"{first.reason} (same content as {first.path})"]
+        return steps.quarantine(d, problems) if steps else quarantine(d, problems, s)
+    try:
+        with get_engine(s.database_url).begin() as conn:
+            record_file(conn, s, d, DUPLICATE, settlement_id=first.settlement_id, duplicate_of=first.id)
+    except sa.exc.IntegrityError:
+        if (rf := known_outcome(d.path, d.sha256)) is not None:
+            return known(rf)
+        raise
+    return Outcome(str(d.path), d.sha256, first.report_type, DUPLICATE, settlement_id=first.settlement_id)
+

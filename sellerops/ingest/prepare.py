@@ -1,0 +1,117 @@
+"""Reading, detecting, checking and converting one report file: the CPU-bound half of ingestion.
+
+Runs in the process that writes the database or in the ingestion worker (sellerops.ingest.preparer),
+so it returns everything as data and raises nothing a file can cause: an unreadable, undecodable or
+vanished file comes back as a `Detected` with its `error`, for the decision (sellerops.ingest.decide)
+to quarantine. No database here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sellerops.core.marketplaces import Marketplace, marketplace
+from sellerops.ingest.outcome import clip
+from sellerops.reports import detect
+from sellerops.reports.base import ReportFormat
+from sellerops.reports.read import RawReport, ReportError, read_report, sha256_of
+
+
+@dataclass
+class Detected:
+    path: Path
+    sha256: str
+    raw: RawReport | None
+    fmt: ReportFormat | None
+    marketplace: Marketplace | None
+    error: str | None = None
+    # set by `prepare`: the checkpoint's problems and the typed rows (the raw frame is then dropped)
+    problems: list[str] | None = None
+    typed: pd.DataFrame | None = None
+    rows: int = 0
+    readable: bool = True  # False: the bytes could not be read, `sha256` only names the failure
+
+
+def unreadable_digest(exc: BaseException) -> str:
+    """The sha256 recorded for a file whose bytes could not be read: one per kind of failure, so a
+    rerun finds the same (path, sha256) and keeps its first outcome until the file can be read."""
+    return sha256_of(f"unreadable: {type(exc).__name__}".encode())
+
+
+def failure(path: Path, exc: BaseException) -> str:
+    """A per-file failure as a short reason, its cause first and the path named."""
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, OSError) and exc.strerror:
+        text = exc.strerror
+    return clip(f"{path}: cannot be read: {type(exc).__name__}: {text}")
+
+
+def fingerprint(path: Path) -> str:
+    """The file's sha256, or the digest of why it could not be read."""
+    try:
+        return sha256_of(path.read_bytes())
+    except OSError as exc:
+        return unreadable_digest(exc)
+
+
+def read_and_detect(path: Path, default_marketplace: str, data: bytes | None = None,
+                    digest: str | None = None) -> Detected:
+    """Read the bytes (unless given, with their digest), decode, split and name the report type."""
+    from sellerops.reports.convert import file_marketplace
+
+    try:
+        data = path.read_bytes() if data is None else data
+    except OSError as exc:
+        return Detected(path, unreadable_digest(exc), None, None, None, failure(path, exc), readable=False)
+    digest = digest or sha256_of(data)
+    japanese = marketplace(default_marketplace).japanese
+    try:
+        raw = read_report(path, data, japanese_default=japanese)
+    except ReportError as exc:
+        return Detected(path, digest, None, None, None, clip(str(exc)))
+    fmt = detect(raw.header)
+    if fmt is None:
+        shown = clip(", ".join(clip(h, 40) for h in raw.header[:8]) + (" …" if len(raw.header) > 8 else ""), 160)
+        return Detected(path, digest, raw, None, None,
+                        f"{path}:1:1: unknown report type: the header ({shown}) matches no report sellerops reads")
+    return Detected(path, digest, raw, fmt, file_marketplace(raw, fmt, default_marketplace))
+
+
+def validate(d: Detected) -> list[str]:
+    """Run the report type's checkpoint and the typed conversion; the problems, rendered."""
+    from sellerops.reports.validate import run_checkpoint
+
+    problems = run_checkpoint(d.raw, d.fmt, d.marketplace)
+    return [p.render(d.path) for p in problems]
+
+
+def prepare(path: Path, default_marketplace: str) -> Detected:
+    """Read, detect, check and convert a file whose outcome is not known yet: the result carries the
+    checkpoint's problems (or the conversion's) and, when there are none, the typed rows ready to
+    load — not the raw frame, so it is small enough to hand from a worker process to the one that
+    writes the database. Whatever a file causes comes back as `error`, never raised."""
+    from sellerops.reports.convert import typed_frame
+
+    d = read_and_detect(path, default_marketplace)
+    if d.error:
+        return _without_rows(d)
+    try:
+        d.rows = d.raw.rows
+        d.problems = validate(d)
+        if not d.problems:
+            typed, problems = typed_frame(d.raw, d.fmt, d.marketplace)
+            d.problems = [p.render(d.path) for p in problems]
+            d.typed = None if problems else typed
+    except Exception as exc:  # noqa: BLE001 - a file must not stop the night; the reason says what
+        d.error, d.typed = clip(f"{path}: cannot be checked: {type(exc).__name__}: {exc}"), None
+    return _without_rows(d)
+
+
+def _without_rows(d: Detected) -> Detected:
+    if d.raw is not None:
+        d.raw = dataclasses.replace(d.raw, frame=d.raw.frame.iloc[:0])
+    return d

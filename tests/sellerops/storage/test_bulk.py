@@ -1,0 +1,58 @@
+"""The bulk writer (sellerops.storage.bulk): values the same on every row are rendered into the
+statement by SQLAlchemy, the others bound; hostile text arrives byte for byte either way, on SQLite
+and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from sellerops.storage import tables
+from sellerops.storage.bulk import bulk_insert, constant_sql
+from sellerops.storage.engine import get_engine
+
+HOSTILE = ["x'); DROP TABLE finding; --", "%s", "100%", "%(name)s", "trailing\\", "'", "\"quoted\"", "a" * 200_000]
+
+
+def _settlement_lines(values: list[str], fid: int) -> pd.DataFrame:
+    n = len(values)
+    return pd.DataFrame({
+        "account": values, "marketplace": "Amazon.com", "settlement_id": "1", "line_no": range(2, n + 2),
+        "report_file_id": fid, "currency": "USD", "sku": values, "amount_cents": 0, "raw_digest": "0" * 16})
+
+
+@pytest.mark.parametrize("same_on_every_row", [True, False])
+def test_hostile_text_arrives_exactly(db_url, same_on_every_row):
+    engine = get_engine()
+    t = tables.SettlementLine.__table__
+    expected = []
+    with engine.begin() as conn:
+        fid = conn.execute(tables.ReportFile.__table__.insert().values(
+            account="a", path="p", sha256="s", status="loaded", seen_at=dt.datetime.now(dt.timezone.utc))
+        ).inserted_primary_key[0]
+        for v in HOSTILE:
+            # one value repeated (a constant: rendered into the SQL) or mixed with another (bound)
+            values = [v, v] if same_on_every_row else [v, "other"]
+            bulk_insert(conn, t, _settlement_lines(values, fid).assign(settlement_id=str(len(expected))))
+            expected += values
+    with engine.connect() as conn:
+        got = conn.execute(sa.select(t.c.sku, t.c.account).order_by(t.c.id)).all()
+    assert [r.sku for r in got] == expected and [r.account for r in got] == expected
+    with engine.connect() as conn:  # still there
+        assert conn.execute(sa.text("select count(*) from finding")).scalar_one() == 0
+
+
+def test_constants_are_rendered_by_the_dialect(db_url):
+    dialect = get_engine().dialect
+    text = sa.String()
+    one = pd.Series(["it's 100%"] * 3)
+    rendered = constant_sql(one, text, dialect)
+    # SQLAlchemy doubles the quote, and the % only for a %-style driver (psycopg)
+    assert rendered == ("'it''s 100%%'" if dialect.paramstyle in ("format", "pyformat") else "'it''s 100%'")
+    assert constant_sql(pd.Series([None, None], dtype=object), text, dialect) == "NULL"
+    assert constant_sql(pd.Series([7, 7]), sa.Integer(), dialect) == "7"
+    assert constant_sql(pd.Series(["a", "b"]), text, dialect) is None  # not a constant: bound
+    assert constant_sql(pd.Series(["a\x00b"] * 2), text, dialect) is None  # a NUL is never rendered
