@@ -51,7 +51,7 @@ def ingest_reports(paths: list[str] | None = None, marketplace: str | None = Non
     shown = [o for o in outcomes if not (new_only and o.known)]
     create_markdown_artifact(key="ingest-summary", markdown=summary_markdown(shown),
                              description="What each report file became")
-    return [dict(o.as_json(), known=o.known) for o in outcomes]
+    return [dict(o.as_json(), known=o.known, copy=o.copy) for o in outcomes]
 
 
 def summary_markdown(outcomes: list[Outcome]) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from prefect import flow, get_run_logger
+from prefect.states import Completed
 
 from blocks.reconciliation import load_policy_block
 from flows import reconcile_dask
@@ -31,6 +32,7 @@ def nightly_reconciliation(as_of: dt.date | None = None, inbox: str | None = Non
     ensure_home(s)
     files = ingest_reports(paths=[inbox or str(s.inbox)], new_only=True)
     fresh = [f for f in files if not f["known"]]
+    quarantined = [f for f in fresh if f["status"] == "quarantined"]
 
     block = load_policy_block()
     # SELLEROPS_DASK / SELLEROPS_DASK_ADDRESS: the same reconciliation, partitioned on a Dask cluster.
@@ -40,8 +42,12 @@ def nightly_reconciliation(as_of: dt.date | None = None, inbox: str | None = Non
         get_run_logger().info("No new report since the last run: findings unchanged (%d open).", outcome.open)
 
     open_findings = read_findings(status="open")
-    summary = night_summary(outcome, open_findings, len(fresh))
+    summary = night_summary(outcome, open_findings, len(fresh), quarantined=quarantined,
+                            expired=read_findings(status="expired"))
     publish_findings(summary, open_findings, started)
-    if block.notify_block and summary.worth_alert(block.notify_threshold):
-        notify_new_findings(block.notify_block, summary.headline)
-    return summary.as_dict()
+    if block.notify_block and (summary.quarantined or summary.worth_alert(block.notify_threshold)):
+        notify_new_findings(block.notify_block, summary.headline,
+                            subject="sellerops: files quarantined tonight" if summary.quarantined else
+                            "sellerops: new reconciliation findings")
+    # A night that quarantined a file is not a plain green run: its state says so on the board.
+    return Completed(name=summary.state_name, message=summary.headline, data=summary.as_dict())

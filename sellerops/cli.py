@@ -43,6 +43,15 @@ class Fail(Exception):
     """An error the user can act on: printed as one line, exit 1."""
 
 
+# What a command says on stderr once it has done its work (`database: …`); an error says one line only.
+_said: dict[str, str] = {}
+
+
+def _say_done() -> None:
+    if "database" in _said:
+        err.print(f"database: {_said['database']}")
+
+
 # ---- options every command shares ---------------------------------------------------------------
 
 def _set_home(ctx, param, value):
@@ -149,7 +158,7 @@ def _database(read_only: bool = False) -> None:
         if read_only and not path.exists():
             raise Fail(f"no database yet at {shown}: `sellerops ingest PATH` (or `make demo`) creates it; "
                        f"--home DIR or SELLEROPS_HOME points at another one")
-    err.print(f"database: {shown}")
+    _said["database"] = shown
 
 
 def _server() -> str | None:
@@ -271,7 +280,7 @@ INGEST_COLUMNS = ["path", "sha256", "report_type", "status", "rows", "reason"]
 
 def _print_ingested(rows: list[dict], fmt: str, title: str) -> None:
     if fmt == "json":
-        _json_lines([{k: v for k, v in r.items() if k != "known"} for r in rows])
+        _json_lines([{k: v for k, v in r.items() if k not in ("known", "copy")} for r in rows])
     elif fmt == "csv":
         _csv(rows, INGEST_COLUMNS)
     else:
@@ -344,7 +353,10 @@ def findings(ctx: click.Context, kind: str | None, status: str | None, procedure
 def findings_claim(finding_id: str, case_id: str | None, outcome: str | None, fmt: str) -> None:
     """Record a claim on a finding (--case-id CASE) or its outcome (--outcome reimbursed|denied):
     exactly one. A claim never changes the finding's status; only new evidence resolves it. ID may
-    be the start of the id (six characters or more), as the table shows it."""
+    be the start of the id (six characters or more), as the table shows it.
+
+    \b
+    An outcome is allowed on a finding never claimed here (claimed_at stays empty)."""
     if (case_id is None) == (outcome is None):
         raise Fail("findings claim: give exactly one of --case-id or --outcome")
     if case_id is not None and not case_id.strip():
@@ -572,9 +584,14 @@ def demo(out_dir: Path, orders_per_day: int, days: int, seed: int) -> None:
 def main() -> None:
     try:
         rc = app.main(standalone_mode=False, prog_name="sellerops")
+        _say_done()
         sys.exit(rc if isinstance(rc, int) else 0)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except SystemExit as exc:  # 2: something was quarantined, the work itself done
+        if exc.code == 2:
+            _say_done()
+        raise
     except click.UsageError as exc:  # Click's own message, and 1: 2 means something was quarantined
         exc.show(file=sys.stderr)
         sys.exit(1)

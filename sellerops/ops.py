@@ -46,6 +46,7 @@ class OpsConfig:
         os.environ.get("SELLEROPS_SECRETS_DIR") or Path.home() / ".config" / "sellerops").expanduser())
     host: str = field(default_factory=lambda: os.environ.get("SELLEROPS_PREFECT_HOST", "127.0.0.1"))
     port: int = field(default_factory=lambda: int(os.environ.get("SELLEROPS_PREFECT_PORT", "4200")))
+    docs_port: int = field(default_factory=lambda: int(os.environ.get("SELLEROPS_DOCS_PORT", "4201")))
     database_url: str | None = field(default_factory=lambda: os.environ.get("SELLEROPS_PREFECT_DATABASE_URL"))
     # Extra environment for every child (tests: PREFECT_HOME, a faster worker poll).
     env: dict[str, str] = field(default_factory=dict)
@@ -54,6 +55,17 @@ class OpsConfig:
     @property
     def api_url(self) -> str:
         return f"http://{self.host}:{self.port}/api"
+
+    @property
+    def docs_url(self) -> str:
+        return f"http://{self.host}:{self.docs_port}"
+
+    @property
+    def docs_dir(self) -> Path:
+        """The Data Docs the worker's flow runs write: SELLEROPS_HOME's, which is relative to the
+        project folder the worker runs in."""
+        home = Path(self.env.get("SELLEROPS_HOME") or os.environ.get("SELLEROPS_HOME") or ".sellerops").expanduser()
+        return (home if home.is_absolute() else self.project_dir / home) / "gx" / "data_docs"
 
     @property
     def pids_file(self) -> Path:
@@ -79,7 +91,8 @@ def client_env(cfg: OpsConfig, secret: str) -> dict[str, str]:
         env.pop(k, None)
     env.update(cfg.env)
     env.update(PREFECT_API_URL=cfg.api_url, PREFECT_API_AUTH_STRING=secret,
-               PREFECT_SERVER_ANALYTICS_ENABLED="false", SELLEROPS_PROJECT_DIR=str(cfg.project_dir))
+               PREFECT_SERVER_ANALYTICS_ENABLED="false", SELLEROPS_PROJECT_DIR=str(cfg.project_dir),
+               SELLEROPS_DOCS_URL=cfg.docs_url)
     return env
 
 
@@ -200,6 +213,13 @@ def up(cfg: OpsConfig | None = None, quiet: bool = False) -> dict:
         _write_state(cfg, state)  # recorded before waiting, so `down` can stop a server that never got healthy
         _wait_healthy(cfg, server)
     env = client_env(cfg, secret)
+    docs = state.get("docs")
+    if not (docs and alive(docs["pid"])):
+        # The board links tonight's Data Docs; a browser opens no file:// link from a web page.
+        cfg.docs_dir.mkdir(parents=True, exist_ok=True)
+        state["docs"] = _spawn(cfg, "docs", [sys.executable, "-m", "http.server", str(cfg.docs_port), "--bind",
+                                             cfg.host, "--directory", str(cfg.docs_dir)], env)
+        _write_state(cfg, state)
     _run(cfg, [sys.executable, "-m", "sellerops.ops", "provision"], env, "creating the work pool and blocks")
     worker = state.get("worker")
     if not (worker and alive(worker["pid"])):
@@ -239,7 +259,8 @@ def check_seller_timezone(project_dir: Path) -> None:
 def banner(cfg: OpsConfig) -> str:
     auth = cfg.secrets_dir / AUTH_FILE
     return (f"sellerops board: {cfg.api_url.removesuffix('/api')}  (the login asks for the contents of {auth})\n"
-            f"For the prefect CLI in this shell:\n"
+            f"Data Docs: {cfg.docs_url}/index.html\n"
+            f"The sellerops CLI finds this server by itself; for the prefect CLI in this shell:\n"
             f"  export PREFECT_API_URL={cfg.api_url}\n"
             f"  export PREFECT_API_AUTH_STRING=\"$(cat {auth})\"\n"
             f"Logs: {cfg.run_dir}/*.log   Stop: make down")
@@ -289,7 +310,7 @@ def down(cfg: OpsConfig | None = None, timeout: float = 20, quiet: bool = False)
     cfg = cfg or OpsConfig()
     state = read_state(cfg)
     stopped = []
-    for name in ("worker", "server"):
+    for name in ("worker", "docs", "server"):
         proc = state.get(name)
         if not proc or not alive(proc["pid"]):
             continue

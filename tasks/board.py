@@ -9,19 +9,22 @@ from __future__ import annotations
 import datetime as dt
 
 from prefect import get_run_logger, task
-from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_link_artifact, create_markdown_artifact
 from prefect.cache_policies import NONE
 
-from sellerops.reconciliation.summary import NightSummary, render_markdown, table_rows
+from sellerops.reconciliation.summary import NightSummary, open_findings_markdown, render_markdown, validation_markdown
 
 
 @task(name="publish-findings", retries=2, retry_delay_seconds=[2, 10], cache_policy=NONE, persist_result=False)
 def publish_findings(summary: NightSummary, open_findings: list[dict], started: dt.datetime | None = None) -> None:
-    """The board's artifacts: the night's summary, the open findings and tonight's Data Docs."""
+    """The board's artifacts: the night's summary, the open findings by deadline, what the checks
+    refused, and tonight's Data Docs."""
     create_markdown_artifact(key="reconciliation-summary", markdown=render_markdown(summary),
                              description="Money at stake and what changed since the last run")
-    create_table_artifact(key="open-findings", table=table_rows(open_findings),
-                          description="Open reconciliation findings")
+    create_markdown_artifact(key="open-findings", markdown=open_findings_markdown(open_findings),
+                             description="Open findings, the soonest claim deadline first")
+    create_markdown_artifact(key="validation-results", markdown=validation_markdown(summary),
+                             description="What tonight's checks refused, where")
     docs = _tonights_docs(started)
     if docs:
         create_link_artifact(key="data-docs", link=docs, link_text="Great Expectations Data Docs",
@@ -43,7 +46,7 @@ def _tonights_docs(started: dt.datetime | None) -> str | None:
 
 
 @task(name="notify-new-findings", retries=2, retry_delay_seconds=[5, 30], cache_policy=NONE, persist_result=False)
-def notify_new_findings(block_name: str, message: str) -> None:
+def notify_new_findings(block_name: str, message: str, subject: str = "sellerops: new reconciliation findings") -> None:
     """Send the night's headline through the saved notification block `block_name`."""
     from prefect.blocks.core import Block
     from prefect.blocks.notifications import NotificationBlock
@@ -55,4 +58,4 @@ def notify_new_findings(block_name: str, message: str) -> None:
     except (ValueError, KeyError):
         get_run_logger().warning("notification block %r not found: no alert sent", block_name)
         return
-    block.notify(body=message, subject="sellerops: new reconciliation findings")
+    block.notify(body=message, subject=subject)

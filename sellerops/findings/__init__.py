@@ -7,6 +7,8 @@ procedures share.
 
 from sellerops.findings.store import (
     CLAIM_STATES,
+    EXPIRED,
+    STATUSES,
     OPEN,
     OUTCOMES,
     RESOLVED,
@@ -18,8 +20,10 @@ from sellerops.findings.store import (
     finding_json,
     get_finding,
     list_findings,
+    money_text,
+    totals_by_currency,
     store,
 )
 
-__all__ = ["CLAIM_STATES", "OPEN", "OUTCOMES", "RESOLVED", "StoreResult", "UnknownFinding", "at_stake_by_kind",
+__all__ = ["CLAIM_STATES", "EXPIRED", "STATUSES", "money_text", "totals_by_currency", "OPEN", "OUTCOMES", "RESOLVED", "StoreResult", "UnknownFinding", "at_stake_by_kind",
            "claim", "close_claim", "finding_json", "get_finding", "list_findings", "store"]

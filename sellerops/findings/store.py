@@ -22,7 +22,8 @@ from sellerops.core.money import from_cents, to_cents
 from sellerops.storage import tables
 from sellerops.storage.engine import get_engine
 
-OPEN, RESOLVED = "open", "resolved"
+OPEN, RESOLVED, EXPIRED = "open", "resolved", "expired"
+STATUSES = (OPEN, RESOLVED, EXPIRED)
 NO_CLAIM, CLAIMED, REIMBURSED, DENIED = "none", "claimed", "reimbursed", "denied"
 CLAIM_STATES = (NO_CLAIM, CLAIMED, REIMBURSED, DENIED)
 OUTCOMES = (REIMBURSED, DENIED)
@@ -47,9 +48,12 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return now or dt.datetime.now(dt.timezone.utc)
 
 
-def store(records, *, procedure: str, account: str | None = None, now: dt.datetime | None = None) -> StoreResult:
+def store(records, *, procedure: str, account: str | None = None, now: dt.datetime | None = None,
+          resolve_missing: bool = True) -> StoreResult:
     """Upsert the findings of one run of `procedure`; resolve that procedure's open findings this
-    run did not find again. Three bulk statements (insert, update, resolve), no per-row round trip."""
+    run did not find again — unless `resolve_missing` is off (a run that looked at less than the
+    last one did, e.g. at an earlier as-of, is no evidence that a finding went away). Three bulk
+    statements (insert, update, resolve), no per-row round trip."""
     account = account or settings().account
     now = _now(now)
     t = tables.Finding.__table__
@@ -80,7 +84,7 @@ def store(records, *, procedure: str, account: str | None = None, now: dt.dateti
                 {k: sa.bindparam(k) for k in updates[0] if k != "k"})
             c.execute(stmt, updates)
         gone = [k for k, row in existing.items()
-                if row.status == OPEN and row.procedure == procedure and k not in found]
+                if resolve_missing and row.status == OPEN and row.procedure == procedure and k not in found]
         for i in range(0, len(gone), _CHUNK):
             c.execute(t.update().where(t.c.key.in_(gone[i:i + _CHUNK])).values(status=RESOLVED, resolved_at=now))
     return StoreResult(new=new, resolved=gone, reopened=reopened, open=len(found))
@@ -90,16 +94,35 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def finding_json(row) -> dict:
-    """A stored finding as `sellerops findings --format json` prints it."""
+def _today() -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+def is_expired(status: str, claim_state: str, claimed_at: dt.datetime | None, closes: dt.date | None,
+               today: dt.date) -> bool:
+    """An open finding whose claim window closed before `today` without a claim filed in time: the
+    money can no longer be claimed. A finding claimed in time (or answered) never expires."""
+    if status != OPEN or closes is None or today <= closes:
+        return False
+    if claim_state in OUTCOMES:
+        return False
+    return claimed_at is None or claimed_at.date() > closes
+
+
+def finding_json(row, today: dt.date | None = None) -> dict:
+    """A stored finding as `sellerops findings --format json` prints it: its `status` is `expired`
+    from the day after its claim window closed unclaimed."""
+    today = today or _today()
     amount = from_cents(row.amount_cents)
+    closes = row.claim_window_closes
+    status = EXPIRED if is_expired(row.status, row.claim_state, row.claimed_at, closes, today) else row.status
     return {
         "id": row.key, "kind": row.kind, "account": row.account, "marketplace": row.marketplace,
         "settlement_id": row.settlement_id, "order_id": row.order_id, "sku": row.sku, "line_no": row.line_no,
         "shipment_id": row.shipment_id, "amount": str(amount), "currency": row.currency, "detail": row.detail,
         "evidence": json.loads(row.evidence or "[]"),
         "first_seen": row.first_seen.isoformat(), "last_seen": row.last_seen.isoformat(),
-        "status": row.status,
+        "status": status,
         "claim_window_opens": _iso(row.claim_window_opens),
         "claim_window_closes": _iso(row.claim_window_closes),
         "procedure": row.procedure, "claim_state": row.claim_state, "case_id": row.case_id,
@@ -107,26 +130,46 @@ def finding_json(row) -> dict:
     }
 
 
+def totals_by_currency(findings: list[dict]) -> dict[str, Decimal]:
+    """currency → the findings' money, in sorted order."""
+    out: dict[str, Decimal] = {}
+    for f in findings:
+        out[f["currency"]] = out.get(f["currency"], Decimal("0")) + Decimal(f["amount"])
+    return dict(sorted(out.items()))
+
+
+def money_text(totals: dict[str, Decimal]) -> str:
+    return ", ".join(f"{v} {c}" for c, v in totals.items()) or "0.00"
+
+
 def at_stake_by_kind(findings: list[dict]) -> dict[tuple[str, str], tuple[int, Decimal]]:
-    """(kind, currency) → (how many findings, money at stake), in sorted order."""
+    """(kind, currency) → (how many findings, money at stake), in sorted order. Only open
+    findings are at stake: an expired one is lost, a resolved one settled."""
     out: dict[tuple[str, str], tuple[int, Decimal]] = {}
     for f in findings:
+        if f["status"] != OPEN:
+            continue
         n, total = out.get((f["kind"], f["currency"]), (0, Decimal("0")))
         out[(f["kind"], f["currency"])] = (n + 1, total + Decimal(f["amount"]))
     return dict(sorted(out.items()))
 
 
 def list_findings(kind: str | None = None, status: str | None = None, account: str | None = None,
-                  procedure: str | None = None) -> list[dict]:
-    """Stored findings as JSON objects, by kind, largest first within a kind."""
+                  procedure: str | None = None, today: dt.date | None = None) -> list[dict]:
+    """Stored findings as JSON objects, the soonest claim deadline first (none last), then by kind,
+    largest first. `status` open, resolved or expired (open findings whose window closed unclaimed)."""
+    today = today or _today()
     t = tables.Finding.__table__
-    q = sa.select(t).order_by(t.c.kind, t.c.amount_cents.desc(), t.c.key)
-    for column, value in ((t.c.kind, kind), (t.c.status, status), (t.c.account, account),
+    q = sa.select(t).order_by(t.c.claim_window_closes.is_(None), t.c.claim_window_closes, t.c.kind,
+                              t.c.amount_cents.desc(), t.c.key)
+    stored = OPEN if status == EXPIRED else status  # expiry is a matter of today's date, not stored
+    for column, value in ((t.c.kind, kind), (t.c.status, stored), (t.c.account, account),
                           (t.c.procedure, procedure)):
         if value:
             q = q.where(column == value)
     with get_engine().connect() as c:
-        return [finding_json(r) for r in c.execute(q)]
+        rows = (finding_json(r, today) for r in c.execute(q))
+        return [f for f in rows if not status or f["status"] == status]
 
 
 def _resolve_key(c, finding_id: str) -> str:

@@ -105,12 +105,15 @@ def duplicate_of(d: Detected, first, s: Settings, steps: Steps | None = None) ->
     if first.status == QUARANTINED:
         problems = [f"{first.reason} (same content as {first.path})"]
         return steps.quarantine(d, problems) if steps else quarantine(d, problems, s)
+    reason = f"duplicate: the same content as {first.path} ({first.status} first)"
     try:
         with get_engine(s.database_url).begin() as conn:
-            record_file(conn, s, d, DUPLICATE, settlement_id=first.settlement_id, duplicate_of=first.id)
+            record_file(conn, s, d, DUPLICATE, reason=reason, settlement_id=first.settlement_id,
+                        duplicate_of=first.id)
     except sa.exc.IntegrityError:
         if (rf := known_outcome(d.path, d.sha256)) is not None:
             return known(rf)
         raise
-    return Outcome(str(d.path), d.sha256, first.report_type, DUPLICATE, settlement_id=first.settlement_id)
+    return Outcome(str(d.path), d.sha256, first.report_type, DUPLICATE, reason=reason,
+                   settlement_id=first.settlement_id)
 

@@ -115,8 +115,11 @@ def _load_settlement(conn, s: Settings, d: Detected, typed: pd.DataFrame, copies
     existing = conn.execute(sa.select(t.c.report_file_id).where(t.c.account == s.account,
                                                                  t.c.settlement_id == sid)).first()
     if existing:
-        record_file(conn, s, d, DUPLICATE, settlement_id=sid, duplicate_of=existing[0])
-        return Outcome(str(d.path), d.sha256, SETTLEMENT, DUPLICATE, settlement_id=sid)
+        rf = tables.ReportFile.__table__
+        first = conn.execute(sa.select(rf.c.path).where(rf.c.id == existing[0])).scalar_one()
+        reason = f"duplicate: settlement {sid} is already loaded from {first}"
+        record_file(conn, s, d, DUPLICATE, reason=reason, settlement_id=sid, duplicate_of=existing[0])
+        return Outcome(str(d.path), d.sha256, SETTLEMENT, DUPLICATE, reason=reason, settlement_id=sid)
     lines = typed[typed["total_amount_cents"].isna()].copy()
     seen_at = now()
     fid = record_file(conn, s, d, LOADED, rows=len(lines), settlement_id=sid, seen_at=seen_at)

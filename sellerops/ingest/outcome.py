@@ -40,6 +40,7 @@ class Outcome:
     settlement_id: str | None = None
     known: bool = False
     problems: list[str] = field(default_factory=list)
+    copy: str | None = None  # where a quarantined file's copy and reason.json are
 
     def as_json(self) -> dict:
         return {k: getattr(self, k) for k in ("path", "sha256", "report_type", "status", "rows", "reason")}

@@ -34,8 +34,9 @@ def quarantine(d: Detected, problems: list[str], s: Settings | None = None) -> O
     s = s or settings()
     reason = reason_of(problems)
     report_type = d.fmt.report_type if d.fmt else None
+    copy = None
     try:
-        _write_copy(d, reason, problems, report_type, s)
+        copy = str(_write_copy(d, reason, problems, report_type, s))
     except OSError as exc:
         _report_unwritable(s.quarantine, exc)
     try:
@@ -45,10 +46,10 @@ def quarantine(d: Detected, problems: list[str], s: Settings | None = None) -> O
         if (rf := known_outcome(d.path, d.sha256)) is not None:
             return known(rf)  # another run recorded this (path, sha256) first
         raise
-    return Outcome(str(d.path), d.sha256, report_type, QUARANTINED, reason=reason, problems=problems)
+    return Outcome(str(d.path), d.sha256, report_type, QUARANTINED, reason=reason, problems=problems, copy=copy)
 
 
-def _write_copy(d: Detected, reason: str, problems: list[str], report_type: str | None, s: Settings) -> None:
+def _write_copy(d: Detected, reason: str, problems: list[str], report_type: str | None, s: Settings) -> Path:
     s.quarantine.mkdir(parents=True, exist_ok=True)
     target = s.quarantine / d.path.name
     if target.exists() and sha256_of(target.read_bytes()) != d.sha256:
@@ -62,6 +63,7 @@ def _write_copy(d: Detected, reason: str, problems: list[str], report_type: str 
             shutil.copy2(d.path, target)
         except FileNotFoundError:  # vanished since it was read: the reason and the record remain
             pass
+    return target
 
 
 def _bounded(problems: list[str], used: int) -> list[str]:

@@ -22,6 +22,7 @@ from sellerops.findings.store import StoreResult, store
 from sellerops.reconciliation.input import live_copies, load_input
 from sellerops.storage import framecache, tables
 from sellerops.storage.engine import get_engine
+from sellerops.storage.lock import run_lock
 
 PROCEDURE = "reconciliation"
 
@@ -98,14 +99,18 @@ def run_reconcile(as_of: dt.date | None = None, policy=None, account: str | None
             and (as_of is None or prev.as_of == as_of)):
         record_run(account, started, prev.as_of, version, digest, None, skipped=True)
         return ReconcileOutcome({}, True, [], [], [], prev.findings_open, 0)
-    inp = load_input(account)
-    # The run just read every live copy (and wrote the missing ones), so it knows which copies are
-    # stale; a read alone must not delete files another process may still be using.
-    framecache.prune(live_copies())
-    records = (find or reconcile)(inp, as_of, policy)
-    result = store(records, procedure=PROCEDURE, account=account)
-    as_ofs = _as_of_by_market(inp.settlements, as_of)
-    single = max(as_ofs.values()) if as_ofs else as_of
-    record_run(account, started, single, version, digest, result, skipped=False)
+    with run_lock("sellerops"):
+        inp = load_input(account)
+        # The run just read every live copy (and wrote the missing ones), so it knows which copies are
+        # stale; a read alone must not delete files another process may still be using.
+        framecache.prune(live_copies())
+        records = (find or reconcile)(inp, as_of, policy)
+        as_ofs = _as_of_by_market(inp.settlements, as_of)
+        single = max(as_ofs.values()) if as_ofs else as_of
+        # Judged at an earlier date than the last run, a finding missing now was not settled: it
+        # simply is not due yet at that date, so it stays as it was instead of reading as recovered.
+        earlier = prev is not None and prev.as_of is not None and single is not None and single < prev.as_of
+        result = store(records, procedure=PROCEDURE, account=account, resolve_missing=not earlier)
+        record_run(account, started, single, version, digest, result, skipped=False)
     return ReconcileOutcome({k: str(v) for k, v in as_ofs.items()}, False, result.new, result.resolved,
                             result.reopened, result.open, len(inp.settlements))

@@ -42,6 +42,7 @@ class Problem:
     col: int | None  # 1-based field
     column: str | None  # as written in the header
     message: str
+    cause: bool = False  # the file's shape is broken (a missing column, a short row): the rest follows from it
 
     def where(self, path) -> str:
         if self.line is None:
@@ -65,7 +66,10 @@ def docs_dir() -> Path:
 
 
 def docs_url() -> str:
-    return (docs_dir() / "index.html").as_uri()
+    """Where a browser opens the Data Docs: over HTTP where `make up` serves them (SELLEROPS_DOCS_URL),
+    else the file itself."""
+    served = os.environ.get("SELLEROPS_DOCS_URL")
+    return f"{served.rstrip('/')}/index.html" if served else (docs_dir() / "index.html").as_uri()
 
 
 def context(docs: Path | None = None):
@@ -256,7 +260,7 @@ def values_frame(raw: RawReport, fmt: ReportFormat) -> pd.DataFrame:
 
 
 def run_checkpoint(raw: RawReport, fmt: ReportFormat, m: Marketplace) -> list[Problem]:
-    """Run the report type's checkpoints on `raw`; the problems they found, in file order."""
+    """Run the report type's checkpoints on `raw`; the problems they found, causes first, then in file order."""
     missing = [c.name for c in fmt.columns if (c.required or c.key) and c.name not in set(raw.names)]
     rows_cp, values_cp = _checkpoint(fmt, m, len(raw.header))
     rows = rows_frame(raw, fmt, m)
@@ -270,7 +274,8 @@ def run_checkpoint(raw: RawReport, fmt: ReportFormat, m: Marketplace) -> list[Pr
             for r in vr.results:
                 if not r.success:
                     problems += _problems(r, raw, fmt, m, missing, compact)
-    problems.sort(key=lambda p: (p.line or 0, p.col or 0))
+    # the cause first (a truncated file also shows a wrong settlement id count), then file order
+    problems.sort(key=lambda p: (not p.cause, p.line or 0, p.col or 0))
     return problems
 
 
@@ -302,7 +307,8 @@ def _problems(r, raw: RawReport, fmt: ReportFormat, m: Marketplace, missing: lis
     orig = raw.header[pos[col]] if col in pos else col
     colno = pos[col] + 1 if col in pos else None
     if kind == "expect_column_to_exist":
-        return [Problem(1, None, None, f"missing required column '{col}' (the header has {width} columns)")]
+        return [Problem(1, None, None, f"missing required column '{col}' (the header has {width} columns)",
+                        cause=True)]
     if col in missing:
         return []  # reported once by its existence check
     if r.exception_info and r.exception_info.get("raised_exception"):
@@ -323,11 +329,13 @@ def _problems(r, raw: RawReport, fmt: ReportFormat, m: Marketplace, missing: lis
         for row in rows:
             line, n = int(row[LINE]), int(row[FIELDS])
             if n < width and line == last_line:
-                out.append(Problem(line, n + 1, raw.header[n], f"truncated: the last row has {n} of {width} fields"))
+                out.append(Problem(line, n + 1, raw.header[n], f"truncated: the last row has {n} of {width} fields",
+                                   cause=True))
             elif n < width:
-                out.append(Problem(line, n + 1, raw.header[n], f"row has {n} fields, the header has {width}"))
+                out.append(Problem(line, n + 1, raw.header[n], f"row has {n} fields, the header has {width}",
+                                   cause=True))
             else:
-                out.append(Problem(line, width + 1, None, f"row has {n} fields, the header has {width}"))
+                out.append(Problem(line, width + 1, None, f"row has {n} fields, the header has {width}", cause=True))
     elif col == SUMMARY_MARK or (kind == "expect_table_row_count_to_equal" and fmt.report_type == SETTLEMENT):
         n = res.get("observed_value")
         tc = pos.get("total-amount")

@@ -182,3 +182,47 @@ def test_finding_json_reads_a_stored_row():
     f = finding_json(row)
     assert (f["claim_window_opens"], f["claim_window_closes"]) == ("2026-07-01", "2026-09-01")
     assert f["evidence"] == [{"file": "/r/orders.txt", "line": 2, "values": {}}]
+
+
+# ---- money that is still claimable --------------------------------------------------------------
+
+def _windowed(order_id: str, closes: dt.date) -> object:
+    return record(order_id=order_id, kind="refund_without_return", claim_window_opens=closes - dt.timedelta(days=60),
+                  claim_window_closes=closes)
+
+
+@pytest.mark.parametrize("today, status", [
+    (dt.date(2026, 5, 10), "open"),     # the day before it closes
+    (dt.date(2026, 5, 11), "open"),     # the last day: still claimable
+    (dt.date(2026, 5, 12), "expired"),  # the day after it closes
+])
+def test_an_unclaimed_finding_expires_the_day_after_its_window_closes(today, status):
+    a = _windowed("A", dt.date(2026, 5, 11))
+    store([a], procedure="reconciliation", now=NIGHT[0])
+    [got] = list_findings(today=today)
+    assert got["status"] == status
+    assert [f["id"] for f in list_findings(status=status, today=today)] == [a.key]
+    other = "open" if status == "expired" else "expired"
+    assert list_findings(status=other, today=today) == []
+
+
+def test_a_finding_claimed_in_time_never_expires_one_claimed_late_does():
+    in_time, late = _windowed("A", dt.date(2026, 5, 11)), _windowed("B", dt.date(2026, 5, 11))
+    store([in_time, late], procedure="reconciliation", now=NIGHT[0])
+    claim(in_time.key, "CASE-1", now=dt.datetime(2026, 5, 11, 23, 0, tzinfo=dt.timezone.utc))
+    claim(late.key, "CASE-2", now=dt.datetime(2026, 5, 12, 9, 0, tzinfo=dt.timezone.utc))
+    got = {f["id"]: f["status"] for f in list_findings(today=dt.date(2026, 9, 1))}
+    assert got == {in_time.key: "open", late.key: "expired"}
+
+
+def test_open_findings_come_soonest_deadline_first():
+    later, sooner, none = _windowed("A", dt.date(2026, 7, 1)), _windowed("B", dt.date(2026, 6, 20)), record(order_id="C")
+    store([later, sooner, none], procedure="reconciliation", now=NIGHT[0])
+    assert [f["id"] for f in list_findings(today=dt.date(2026, 6, 1))] == [sooner.key, later.key, none.key]
+
+
+def test_a_run_that_looks_at_less_resolves_nothing():
+    a, b = record(order_id="A"), record(order_id="B")
+    store([a, b], procedure="reconciliation", now=NIGHT[0])
+    result = store([a], procedure="reconciliation", now=NIGHT[1], resolve_missing=False)
+    assert result.resolved == [] and _by_id()[b.key]["status"] == "open"
