@@ -4,6 +4,7 @@ resolves the finding it answers."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -36,9 +37,13 @@ def test_nightly_finds_exactly_the_planted_findings_and_reruns_cleanly(demo, sel
     first = nightly_reconciliation(inbox=str(demo.out / "reports"))
     found = list_findings()
     assert sorted(map(_key, found)) == sorted(map(_key, expected))
-    assert first["new"] == len(expected) and not first["skipped"]
+    # the demo's dates are fixed: a claim window that closed before today is money lost, not at stake
+    today = dt.datetime.now(dt.timezone.utc).date()
+    closed = {f["id"] for f in found
+              if f["claim_window_closes"] and dt.date.fromisoformat(f["claim_window_closes"]) < today}
+    assert first["new"] == len(expected) - len(closed) and not first["skipped"]
     for f in found:
-        assert f["status"] == "open" and f["detail"] and f["evidence"]
+        assert f["status"] == ("expired" if f["id"] in closed else "open") and f["detail"] and f["evidence"]
         assert f["evidence"][0]["file"].startswith(str(demo.out / "reports"))
 
     again = nightly_reconciliation(inbox=str(demo.out / "reports"))
@@ -58,7 +63,7 @@ def test_nightly_finds_exactly_the_planted_findings_and_reruns_cleanly(demo, sel
     assert third["resolved"] == 1 and not third["skipped"]
     after = {f["id"]: f["status"] for f in list_findings()}
     assert after[target["id"]] == "resolved"
-    assert sum(1 for s in after.values() if s == "open") == len(expected) - 1
+    assert sum(1 for s in after.values() if s == "open") == len(expected) - len(closed | {target["id"]})
 
 
 def test_nightly_publishes_the_board_artifacts(demo):
@@ -72,14 +77,16 @@ def test_nightly_publishes_the_board_artifacts(demo):
     async def artifacts():
         async with get_client() as c:
             return await c.read_artifacts(artifact_filter=ArtifactFilter(
-                key=ArtifactFilterKey(any_=["reconciliation-summary", "open-findings", "data-docs"])))
+                key=ArtifactFilterKey(any_=["reconciliation-summary", "open-findings", "data-docs",
+                                            "validation-results"])))
 
     import asyncio
 
     got = {a.key: a for a in asyncio.run(artifacts())}
-    assert set(got) == {"reconciliation-summary", "open-findings", "data-docs"}
+    assert set(got) == {"reconciliation-summary", "open-findings", "data-docs", "validation-results"}
+    assert "| deadline | days left | amount |" in got["open-findings"].data
     md = got["reconciliation-summary"].data
-    assert "Money at stake by kind" in md and "Ten largest open findings" in md and "refund_without_return" in md
+    assert "Money at stake by kind" in md and "Ten largest open findings" in md and "unsettled_order" in md
     # a link artifact is stored as a markdown link to the night's Data Docs, which exist on disk
     link = got["data-docs"].data
     target = link[link.index("(file://") + len("(file://"):-1]
@@ -94,3 +101,19 @@ def test_the_flow_only_composes_tasks_defined_in_tasks():
     steps = {name: obj for name, obj in vars(nightly).items() if isinstance(obj, Task)}
     assert {"reconcile_settlements", "read_findings", "publish_findings", "notify_new_findings"} <= set(steps)
     assert {obj.fn.__module__ for obj in steps.values()} <= {"tasks.reconcile", "tasks.board"}
+
+
+def test_a_night_that_quarantined_a_file_is_named_so_and_says_it_first(tmp_path):
+    import shutil
+
+    from flows.nightly import nightly_reconciliation
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    data = Path(__file__).resolve().parents[1] / "sellerops" / "reports" / "data"
+    shutil.copy(data / "settlement_truncated.txt", inbox / "settlement_truncated.txt")
+    state = nightly_reconciliation(inbox=str(inbox), return_state=True)
+    assert state.is_completed() and state.name == "Completed with quarantined files"
+    summary = state.result()
+    assert summary["quarantined"] == [str(inbox / "settlement_truncated.txt")]
+    assert summary["headline"].startswith("1 file quarantined; ")

@@ -220,6 +220,18 @@ def nightly_run(board, webhook, tmp_path_factory) -> NightlyRun:
     return NightlyRun(fr, demo, home, board.sellerops_db_url or f"sqlite:///{home / 'sellerops.db'}")
 
 
+@pytest.fixture(scope="session")
+def quarantined_run(board, tmp_path_factory):
+    """A night whose only new file is a truncated settlement: it is quarantined, and the run says so."""
+    import shutil
+
+    tmp = tmp_path_factory.mktemp("quarantined")
+    (tmp / "reports").mkdir()
+    data = Path(__file__).resolve().parents[1] / "sellerops" / "reports" / "data"
+    shutil.copy(data / "settlement_truncated.txt", tmp / "reports" / "settlement_truncated.txt")
+    return run_nightly(board, tmp, tmp / "home")
+
+
 def table_rows(url: str) -> dict[str, list[tuple]]:
     """Every row of every table of a database (SQLite or PostgreSQL), by table name."""
     import sqlalchemy as sa

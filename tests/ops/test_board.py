@@ -96,10 +96,12 @@ def test_the_runs_board_artifacts_are_published(board, nightly_run):
         arts = client.read_artifacts(artifact_filter=ArtifactFilter(
             flow_run_id=ArtifactFilterFlowRunId(any_=[nightly_run.flow_run.id])))
     by_key = {a.key: a for a in arts}
-    assert {"reconciliation-summary", "open-findings"} <= set(by_key)
-    table = by_key["open-findings"].data
-    rows = json.loads(table) if isinstance(table, str) else table
-    assert {r["kind"] for r in rows} == {e["kind"] for e in expected_findings(nightly_run.demo)}
+    assert {"reconciliation-summary", "open-findings", "validation-results"} <= set(by_key)
+    table = by_key["open-findings"].data  # a markdown table: deadline first, amounts right-aligned
+    rows = [line for line in table.splitlines() if line.startswith("| ") and not line.startswith("| deadline")
+            and not line.startswith("| **Total**")]
+    assert {r.split(" | ")[3] for r in rows} == {e["kind"] for e in expected_findings(nightly_run.demo)}
+    assert "| deadline | days left | amount |" in table and "| **Total** |" in table
 
 
 def _everything_the_run_wrote(board, nightly_run) -> dict[str, str]:

@@ -63,6 +63,29 @@ def _text(driver) -> str:
     return driver.find_element(By.TAG_NAME, "body").text
 
 
+def _login(browser, board, page: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(f"{board.ui_url}/login?redirect={page}")
+    field = _wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "input[type=password], input"),
+                      "a login field")
+    field.send_keys(board.secret, Keys.ENTER)
+
+
+def test_a_night_that_quarantined_a_file_is_named_so_on_the_board(browser, board, quarantined_run):
+    from selenium.webdriver.common.by import By
+
+    assert quarantined_run.state.name == "Completed with quarantined files"
+    page = f"/runs/flow-run/{quarantined_run.id}"
+    _login(browser, board, page)
+    _wait_for(browser, lambda d: page in d.current_url and quarantined_run.name in _text(d),
+              "the quarantined night's run page")
+    _wait_for(browser, lambda d: d.find_element(
+        By.CSS_SELECTOR, ".page-heading-flow-run__meta .state-badge").text.strip() == "Completed with quarantined files",
+        "the run's 'Completed with quarantined files' state badge")
+
+
 def test_the_board_shows_the_completed_run_and_its_findings(browser, board, nightly_run, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -93,6 +116,10 @@ def test_the_board_shows_the_completed_run_and_its_findings(browser, board, nigh
               "the open-findings artifact of this run")
     kinds = {e["kind"] for e in expected_findings(nightly_run.demo)}
     shown = _wait_for(browser, lambda d: {k for k in kinds if k in _text(d)}, "any planted finding kind")
+    # read as a seller reads it: the claim deadline and days left first, and a total
+    text = _text(browser)
+    assert "deadline" in text and "days left" in text and "Total" in text, text[:2000]
+    assert text.index("deadline") < text.index("amount")
     shot = tmp_path / "board.png"
     browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
