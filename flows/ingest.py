@@ -18,6 +18,7 @@ from sellerops.core.config import ensure_home
 from sellerops.ingest import Outcome
 from sellerops.ingest import preparer
 from sellerops.ingest.preparer import Preparer
+from sellerops.inbound.responses import looks_like_response
 from tasks.ingest import load_report, prepare_report, quarantine_report
 
 
@@ -39,6 +40,8 @@ def ingest_reports(paths: list[str] | None = None, marketplace: str | None = Non
         rf = ingest.known_outcome(path, ingest.sha256_of(path.read_bytes()))
         if rf is not None:
             by_path[path] = ingest.known(rf)  # first outcome kept: nothing parsed again
+        elif looks_like_response(path.read_bytes()):  # a saved SP-API response (sellerops.inbound)
+            by_path[path] = ingest.ingest_file(path, default_mp, account)
         else:
             new.append(path)
     # on a big night (SELLEROPS_INGEST_WORKER=auto, the default) the next files are read, checked and

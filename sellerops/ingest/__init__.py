@@ -451,6 +451,12 @@ def ingest_file(path: Path, default_marketplace: str | None = None, account: str
     digest = sha256_of(data)
     if (rf := known_outcome(path, digest)) is not None:
         return known(rf)  # first outcome kept; nothing parsed again
+    from sellerops.inbound.responses import looks_like_response
+
+    if looks_like_response(data):  # a saved SP-API response: the inbound procedure loads it
+        from sellerops.inbound.store import ingest_response
+
+        return ingest_response(path, data, digest, s)
     d = read_and_detect(path, default_marketplace or s.marketplace, data, digest)
     if (first := content_seen(d.sha256)) is not None:
         return duplicate_of(d, first, s)
