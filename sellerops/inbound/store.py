@@ -280,3 +280,47 @@ def _store_inbound_kinds(records, account: str, now: dt.datetime):
         for i in range(0, len(gone), 500):
             conn.execute(f.update().where(f.c.key.in_(gone[i:i + 500])).values(status=findings.RESOLVED, resolved_at=now))
     return findings.StoreResult(new=new, resolved=gone, reopened=reopened, open=len(found))
+
+
+# ---- claim packs -----------------------------------------------------------------------------------
+
+class NotAShortage(LookupError):
+    pass
+
+
+def claim_pack_data(finding_id: str, policy: Policy | None = None, account: str | None = None):
+    """The facts of the claim for the open shortage `finding_id` (every short SKU of its shipment)."""
+    from decimal import Decimal
+
+    from sellerops.inbound.claims import ClaimLine, ClaimPack
+    from sellerops.inbound.evaluate import SHORTAGE
+    from sellerops.inbound.track import delivered_at
+    from sellerops.reconciliation.base import money
+
+    account = account or settings().account
+    policy = policy or Policy()
+    f = tables.Finding.__table__
+    with get_engine().connect() as conn:
+        row = conn.execute(sa.select(f).where(f.c.key == finding_id)).first()
+        if row is None or row.kind != SHORTAGE:
+            found = "no finding" if row is None else f"a {row.kind} finding"
+            raise NotAShortage(f"{finding_id}: expected the id of an inbound_shortage finding, found {found}")
+        shipments = _stored_shipments(conn, account)
+        s = shipments[row.shipment_id]
+        items = [i for i in _items(conn, account, shipments) if i.shipment_id == s.shipment_id]
+        ctx = _context(conn, account, row.last_seen, policy, {i.sku for i in items})
+    seen, stand_in = delivered_at(s)
+    delivered = stand_in.date() if stand_in else None
+    lines = []
+    for it in sorted(items, key=lambda i: i.sku):
+        if not it.short:
+            continue
+        value = ctx.prices.unit_value(it.sku, delivered, policy.valuation_days)[0] if delivered else None
+        lines.append(ClaimLine(it.sku, it.fnsku, it.shipped, it.received, it.short,
+                               money(value) if value is not None else None))
+    amount = sum((money(Decimal(x.unit_value) * 100 * x.short) for x in lines if x.unit_value is not None), Decimal("0"))
+    note = None if seen else "DELIVERED was never observed: the first later observation stands in"
+    window = (row.claim_window_opens.isoformat() if row.claim_window_opens else None,
+              row.claim_window_closes.isoformat() if row.claim_window_closes else None)
+    return ClaimPack(finding_id, s.shipment_id, s.destination_fc, delivered.isoformat() if delivered else None, note,
+                     window, row.currency, amount, lines, [i.evidence for i in items if i.short])
