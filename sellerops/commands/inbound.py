@@ -134,3 +134,23 @@ def claim_pack(finding_id: str) -> None:
     csv_path.write_text(claims.csv_text(pack))
     err.print(f"CSV beside it: {Path(csv_path)}")
     out.print(str(md), markup=False, highlight=False, soft_wrap=True)
+
+
+@inbound.command("case")
+@click.argument("finding_id", metavar="FINDING_ID")
+@click.argument("case_id", metavar="CASE_ID")
+def case(finding_id: str, case_id: str) -> None:
+    """Record the Seller Central case filed for a shortage: a Lost_Inbound reimbursement with this
+    case id then resolves it, and its window no longer warns as unclaimed."""
+    from sellerops.cli import Fail, _database, err
+    from sellerops.findings import list_findings
+    from sellerops.inbound.store import record_case
+
+    _database(read_only=True)
+    matches = [f for f in list_findings(kind="inbound_shortage") if f["id"].startswith(finding_id)]
+    if len(matches) != 1:
+        found = "none" if not matches else f"{len(matches)} of them"
+        raise Fail(f"{finding_id}: expected the id of one inbound_shortage finding, found {found}")
+    f = matches[0]
+    record_case(f["shipment_id"], f["sku"], case_id)
+    err.print(f"case {case_id} recorded for {f['sku']} in {f['shipment_id']}; `sellerops inbound track` applies it")

@@ -166,7 +166,7 @@ def _items(conn, account: str, shipments: dict[str, Shipment]) -> list[Item]:
         sa.select(o.c.draft_id, o.c.shipment_id).distinct()
         .where(o.c.account == account, o.c.draft_id.is_not(None), o.c.shipment_id.is_not(None)))}
     q = (sa.select(i, rf.c.path, r.c.operation).join(r, r.c.id == i.c.response_id).join(rf, rf.c.id == r.c.report_file_id)
-         .where(i.c.account == account).order_by(i.c.api_version.desc()))  # v0 after 2024-03-20: v0 wins
+         .where(i.c.account == account).order_by(i.c.api_version))  # "2024-03-20" < "v0": v0 read last, so it wins
     by_key: dict[tuple[str, str], Item] = {}
     for row in conn.execute(q):
         sid = aliases.get(row.shipment_ref, row.shipment_ref)
@@ -324,3 +324,14 @@ def claim_pack_data(finding_id: str, policy: Policy | None = None, account: str 
               row.claim_window_closes.isoformat() if row.claim_window_closes else None)
     return ClaimPack(finding_id, s.shipment_id, s.destination_fc, delivered.isoformat() if delivered else None, note,
                      window, row.currency, amount, lines, [i.evidence for i in items if i.short])
+
+
+def record_case(shipment_id: str, sku: str, case_id: str, account: str | None = None,
+                filed_at: dt.datetime | None = None) -> None:
+    """Record the Seller Central case filed for a shortage (a second call replaces the case id)."""
+    account = account or settings().account
+    c = t.InboundClaim.__table__
+    with get_engine().begin() as conn:
+        conn.execute(c.delete().where(c.c.account == account, c.c.shipment_id == shipment_id, c.c.sku == sku))
+        conn.execute(c.insert().values(account=account, shipment_id=shipment_id, sku=sku, case_id=case_id,
+                                       filed_at=filed_at or dt.datetime.now(dt.timezone.utc)))

@@ -76,6 +76,12 @@ def test_track_status_findings_and_claim_pack(loaded, sellerops_home):
     assert "FBA1" in text and "PHX7" in text and "2026-06-03" in text and "| S1 | XS1 | 10 | 8 | 2 |" in text
     assert md.with_suffix(".csv").read_text().splitlines()[1].startswith("FBA1,PHX7,2026-06-03,S1,XS1,10,8,2,")
 
+    p = run("inbound", "case", f["id"][:10], "C-123")
+    assert p.returncode == 0, p.stderr
+    closing = run("inbound", "status", "--now", "2026-07-30T00:00:00Z", "--format", "json")
+    # three days before the window closes, but a case is filed: no claim_window_closing
+    assert json.loads(closing.stdout.splitlines()[0])["findings"] == ["inbound_shortage"]
+
 
 @pytest.mark.parametrize("args, message", [
     (("inbound", "status", "--now", "next tuesday"), "expected an ISO-8601 time"),
