@@ -127,7 +127,7 @@ def hours_between(start: dt.datetime | None, end: dt.datetime) -> float | None:
 class Evaluation:
     findings: list[InboundFinding]
     status: list[dict]
-    reconciled: dict[str, dt.datetime | None]  # shipment -> when it became reconciled
+    reconciled: dict[str, dt.datetime]  # shipment -> when it was first found reconciled
 
 
 @dataclass
@@ -155,7 +155,8 @@ def evaluate(shipments: dict[str, Shipment], items: list[Item], ctx: Context) ->
         findings.extend(found)
         open_short = any(f.kind == SHORTAGE for f in found)
         if s.node == CLOSED.name and not open_short:
-            reconciled[s.shipment_id] = s.entered_at
+            # first found reconciled by the run whose clock this is, unless an earlier run recorded it
+            reconciled[s.shipment_id] = s.entered.get(RECONCILED.name) or ctx.now
         status.append(_status(s, mine, found, ctx, s.shipment_id in reconciled))
     return Evaluation(findings, sorted(status, key=lambda r: r["shipment_id"]), reconciled)
 
@@ -202,8 +203,8 @@ def _shortage(s: Shipment, it: Item, ctx: Context) -> list[InboundFinding]:
     if cover is not None:
         return []  # reimbursed: resolved, the units stay short in the status
     value, lines, currency = ctx.prices.unit_value(it.sku, delivered, ctx.policy.valuation_days)
-    parts = [f"{it.short} of {it.shipped} units of {it.sku} shipped in {s.shipment_id} were not received "
-             f"(received {it.received})"]
+    parts = [f"{it.short} of {it.shipped} units of {it.sku} shipped in {s.shipment_id} "
+             f"{'was' if it.short == 1 else 'were'} not received (received {it.received})"]
     if value is None:
         parts.append(f"the units could not be valued: no order line of {it.sku} in the "
                      f"{ctx.policy.valuation_days} days before delivery")
@@ -223,11 +224,15 @@ def _shortage(s: Shipment, it: Item, ctx: Context) -> list[InboundFinding]:
                         evidence=[it.evidence] if it.evidence else [], window=(opens, closes))
     out = [shortage]
     if not case and 0 <= (closes - today).days <= ctx.policy.closing_soon_days:
-        out.append(_finding(ctx, s, CLOSING, f"the claim window for {it.short} units of {it.sku} in "
+        out.append(_finding(ctx, s, CLOSING, f"the claim window for {_units(it.short)} of {it.sku} in "
                                              f"{s.shipment_id} closes on {closes} "
                                              f"({(closes - today).days} days left); no case filed yet",
                             sku=it.sku, currency=shortage.currency, window=(opens, closes)))
     return out
+
+
+def _units(n: int) -> str:
+    return f"{n} unit" if n == 1 else f"{n} units"
 
 
 def _covering(it: Item, case: str | None, delivered: dt.date, ctx: Context) -> Reimbursed | None:
@@ -249,14 +254,15 @@ def _covering(it: Item, case: str | None, delivered: dt.date, ctx: Context) -> R
 def _status(s: Shipment, items: list[Item], found: list[InboundFinding], ctx: Context, reconciled: bool) -> dict:
     seen, stand_in = delivered_at(s)
     node = RECONCILED.name if reconciled else s.node
+    entered = (s.entered.get(node) or ctx.now) if reconciled else s.entered_at
     sla = ctx.policy.sla(node)
-    hours = hours_between(s.entered_at, ctx.now)
+    hours = hours_between(entered, ctx.now)
     closed = s.node in (CLOSED.name, RECONCILED.name)
     received = [it.received for it in items if it.received is not None]
     window = claim_window(stand_in.date(), ctx.policy) if stand_in else (None, None)
     return {
         "shipment_id": s.shipment_id, "api_version": s.api_version, "destination_fc": s.destination_fc,
-        "node": node, "node_number": rank(node), "entered_at": s.entered_at.isoformat() if s.entered_at else None,
+        "node": node, "node_number": rank(node), "entered_at": entered.isoformat() if entered else None,
         "hours_in_node": hours, "sla_hours": sla,
         "sla_breached": bool(sla is not None and hours is not None and hours > sla),
         "units_shipped": sum(it.shipped for it in items),

@@ -21,7 +21,7 @@ from sellerops.core.config import Settings, settings
 from sellerops.inbound import PROCEDURE
 from sellerops.inbound.evaluate import (KINDS, LOST_INBOUND, Context, Evaluation, Item, OrderPrice, Prices,
                                         Reimbursed, evaluate)
-from sellerops.inbound.nodes import Policy
+from sellerops.inbound.nodes import RECONCILED, Policy
 from sellerops.inbound.responses import ResponseError, SavedResponse, read, report_type
 from sellerops.inbound.track import Ids, Observation, Shipment, Transition, advance
 from sellerops.storage import inbound as t
@@ -136,7 +136,8 @@ def _replay(conn, account: str, now: dt.datetime) -> tuple[dict[str, Shipment], 
     recorded = {(r.shipment_id, r.node): r.recorded_at
                 for r in conn.execute(sa.select(e.c.shipment_id, e.c.node, e.c.recorded_at).where(e.c.account == account))}
     conn.execute(s.delete().where(s.c.account == account))
-    conn.execute(e.delete().where(e.c.account == account))
+    # reconciled is the evaluation's node, not a poll's: its events stay (see `_record_reconciled`)
+    conn.execute(e.delete().where(e.c.account == account, e.c.node != RECONCILED.name))
     if shipments:
         conn.execute(s.insert(), [dict(account=account, shipment_id=x.shipment_id, api_version=x.api_version,
                                        marketplace_id=x.marketplace_id, plan_id=x.plan_id,
@@ -147,6 +148,8 @@ def _replay(conn, account: str, now: dt.datetime) -> tuple[dict[str, Shipment], 
     events, new = [], []
     for x in shipments.values():
         for node, at in x.entered.items():
+            if node == RECONCILED.name:
+                continue
             key = (x.shipment_id, node)
             events.append(dict(account=account, shipment_id=x.shipment_id, node=node, entered_at=at,
                                recorded_at=recorded.get(key, now)))
@@ -226,13 +229,32 @@ def track(now: dt.datetime | None = None, policy: Policy | None = None, account:
                             .order_by(runs.c.id.desc()).limit(1)).scalar()
         recomputed = last != version
         shipments, transitions = _replay(conn, account, now) if recomputed else (None, [])
+        if shipments is not None:  # replayed: the reconciled events recorded earlier still hold
+            for x in _stored_shipments(conn, account).values():
+                if RECONCILED.name in x.entered and x.shipment_id in shipments:
+                    shipments[x.shipment_id].entered[RECONCILED.name] = x.entered[RECONCILED.name]
         shipments, ev = evaluate_stored(conn, account, now, policy, shipments)
+        transitions = transitions + _record_reconciled(conn, account, shipments, ev, now)
     result = store_findings(ev.findings, account, now)
     with engine.begin() as conn:
         conn.execute(runs.insert().values(account=account, started_at=dt.datetime.now(dt.timezone.utc), now=now,
                                           data_version=version, transitions=len(transitions),
                                           findings_open=len(ev.findings)))
     return TrackResult(shipments, transitions, ev, version, recomputed, result.new, result.resolved)
+
+
+def _record_reconciled(conn, account: str, shipments: dict[str, Shipment], ev: Evaluation,
+                       now: dt.datetime) -> list[Transition]:
+    """Node 12 for the shipments the evaluation first found reconciled (closed, no open shortage)."""
+    e = t.InboundNodeEvent.__table__
+    new = [Transition(sid, RECONCILED.name, at, at) for sid, at in sorted(ev.reconciled.items())
+           if RECONCILED.name not in shipments[sid].entered]
+    if new:
+        conn.execute(e.insert(), [dict(account=account, shipment_id=x.shipment_id, node=x.node, entered_at=x.entered_at,
+                                       recorded_at=now) for x in new])
+        for x in new:
+            shipments[x.shipment_id].entered[x.node] = x.entered_at
+    return new
 
 
 # ---- findings in the shared store --------------------------------------------------------------------

@@ -102,3 +102,18 @@ def test_a_reimbursement_by_case_id_resolves_the_shortage(polls):
     assert r.resolved == [open_["id"]]
     assert findings.list_findings(kind="inbound_shortage", status="open") == []
     assert r.evaluation.status[0]["node"] == "reconciled" and r.evaluation.status[0]["units_short"] == 4
+
+
+def test_reconciled_is_recorded_once_by_the_run_that_first_finds_it(polls):
+    polls.shipments(days(0), ("FBA1", "DELIVERED"))
+    polls.shipments(days(4), ("FBA1", "CLOSED"))
+    polls.items(days(4), "FBA1", ("S1", 10, 10))
+    ingest_paths([polls.folder])
+    first = track(now=days(5))
+    assert [(x.node, x.entered_at) for x in first.transitions][-2:] == [("closed", days(4)), ("reconciled", days(5))]
+    assert first.evaluation.status[0]["entered_at"] == days(5).isoformat()
+    ingest_file(polls.shipments(days(6), ("FBA1", "CLOSED")))  # a new poll: the observations are replayed
+    again = track(now=days(7))
+    assert again.recomputed and again.transitions == []
+    assert again.evaluation.status[0]["node"] == "reconciled"
+    assert again.evaluation.status[0]["hours_in_node"] == 48.0  # since day 5, not since this run
