@@ -3,8 +3,9 @@
 An observation says "at `observed_at` this shipment was at that node". A transition is recorded
 the first time a poll sees a shipment at a later node: `entered_at` is that poll's `observed_at`,
 never an invented time, and nodes jumped over between two polls are recorded with `entered_at`
-None. An observation no newer than the last one taken for a shipment (out of order, or the same
-poll again) moves nothing, so the shipment never goes backwards. Cancelled is terminal; an
+None. An observation older than the last one taken for a shipment (out of order) moves nothing, and
+one showing a node at or behind where it stands moves nothing either, so the shipment never goes
+backwards and a repeated poll changes nothing; calls of one poll share its time. Cancelled is terminal; an
 exception holds until a later poll shows the shipment on the line again. Pure Python.
 """
 
@@ -121,8 +122,8 @@ def _observe(shipments: dict[str, Shipment], sid: str, o: Observation) -> list[T
         s = shipments[sid] = Shipment(sid, o.api_version, o.node, o.observed_at, o.observed_at, o.observed_at,
                                       o.marketplace_id, o.plan_id, o.destination_fc, o.status)
         return _enter(s, o, first=True)
-    if o.observed_at <= s.last_observed_at:
-        return []  # the same poll again, or an older one arriving late: never backwards
+    if o.observed_at < s.last_observed_at:
+        return []  # an older poll arriving late: never backwards (the same poll again moves nothing either)
     s.last_observed_at = o.observed_at
     s.destination_fc = o.destination_fc or s.destination_fc
     s.plan_id = s.plan_id or o.plan_id

@@ -111,3 +111,15 @@ def test_loading_everything_at_once_equals_poll_by_poll():
     assert {k: (v.node, v.entered) for k, v in one.items()} == {k: (v.node, v.entered) for k, v in many.items()}
     # the late hour-2 poll arrived after hour 4: in_transit stays skipped
     assert one["FBA1"].entered["in_transit"] is None
+
+
+def test_calls_of_one_poll_share_its_time_and_only_move_forward():
+    shipments = {}
+    plan = dict(api_version="2024-03-20", plan_id="wf1", sid=None)
+    ids = Ids([obs(0, "plan_created", **plan), obs(0, "transport_confirmed", draft_id="sh1", **plan)])
+    # the plan listing and the shipment's own call, taken in the same poll
+    got = advance(shipments, [obs(0, "plan_created", **plan), obs(0, "transport_confirmed", draft_id="sh1", **plan)], ids)
+    assert shipments["sh1"].node == "transport_confirmed"
+    assert entries(got)[0] == ("plan_created", at(0)) and entries(got)[-1] == ("transport_confirmed", at(0))
+    # the same poll's plan listing read again: nothing moves back
+    assert advance(shipments, [obs(0, "plan_created", **plan)], ids) == []
