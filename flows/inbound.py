@@ -13,10 +13,10 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from blocks.inbound_policy import load_policy_block
-from sellerops.findings import list_findings
 from sellerops.inbound.evaluate import KINDS
 from sellerops.inbound.publish import node_events, node_table, shortages_markdown
 from tasks.inbound import claim_pack_markdown, emit_node_events, track_shipments
+from tasks.reconcile import read_findings
 
 
 @flow(name="fba-inbound-tracker", log_prints=True, persist_result=False)
@@ -27,7 +27,7 @@ def fba_inbound_tracker(now: dt.datetime | None = None, policy_block: str | None
     policy = load_policy_block(policy_block).policy()
     r = track_shipments(now, policy)
     emitted = emit_node_events(node_events(r.transitions))
-    open_ = [f for f in list_findings(status="open") if f["kind"] in KINDS]
+    open_ = [f for f in read_findings(status="open") if f["kind"] in KINDS]
     shortages = [f["id"] for f in open_ if f["kind"] == "inbound_shortage"]
     packs = claim_pack_markdown(shortages, policy)
     create_table_artifact(key="inbound-shipments", table=node_table(r.shipments, r.evaluation.status, now),
