@@ -130,8 +130,7 @@ def _stored_shipments(conn, account: str) -> dict[str, Shipment]:
 
 def _replay(conn, account: str, now: dt.datetime) -> tuple[dict[str, Shipment], list[Transition]]:
     """Every observation again, in load order; the node events not recorded yet are the new transitions."""
-    shipments: dict[str, Shipment] = {}
-    advance(shipments, _observations(conn, account))
+    shipments = current_shipments(conn, account)  # data changed since the last run: a replay
     s, e = t.InboundShipment.__table__, t.InboundNodeEvent.__table__
     recorded = {(r.shipment_id, r.node): r.recorded_at
                 for r in conn.execute(sa.select(e.c.shipment_id, e.c.node, e.c.recorded_at).where(e.c.account == account))}
@@ -208,9 +207,30 @@ def _context(conn, account: str, now: dt.datetime, policy: Policy, skus: set[str
                    currency=currency or site(s.marketplace).currency)
 
 
+def _last_run_version(conn, account: str) -> int | None:
+    runs = t.InboundRun.__table__
+    return conn.execute(sa.select(runs.c.data_version).where(runs.c.account == account)
+                        .order_by(runs.c.id.desc()).limit(1)).scalar()
+
+
+def current_shipments(conn, account: str) -> dict[str, Shipment]:
+    """The shipments as the tracker would see them now: as recorded, or replayed in memory (nothing
+    written) when responses arrived since its last run."""
+    stored = _stored_shipments(conn, account)
+    if _last_run_version(conn, account) == data_version(conn, account):
+        return stored
+    shipments: dict[str, Shipment] = {}
+    advance(shipments, _observations(conn, account))
+    for sid, x in stored.items():
+        if RECONCILED.name in x.entered and sid in shipments:
+            shipments[sid].entered[RECONCILED.name] = x.entered[RECONCILED.name]
+    return shipments
+
+
 def evaluate_stored(conn, account: str, now: dt.datetime, policy: Policy,
                     shipments: dict[str, Shipment] | None = None) -> tuple[dict[str, Shipment], Evaluation]:
-    shipments = _stored_shipments(conn, account) if shipments is None else shipments
+    """Every shipment evaluated as of `now` (reads only)."""
+    shipments = current_shipments(conn, account) if shipments is None else shipments
     items = _items(conn, account, shipments)
     ctx = _context(conn, account, now, policy, {i.sku for i in items})
     return shipments, evaluate(shipments, items, ctx)
@@ -225,14 +245,8 @@ def track(now: dt.datetime | None = None, policy: Policy | None = None, account:
     with engine.begin() as conn:
         version = data_version(conn, account)
         runs = t.InboundRun.__table__
-        last = conn.execute(sa.select(runs.c.data_version).where(runs.c.account == account)
-                            .order_by(runs.c.id.desc()).limit(1)).scalar()
-        recomputed = last != version
+        recomputed = _last_run_version(conn, account) != version
         shipments, transitions = _replay(conn, account, now) if recomputed else (None, [])
-        if shipments is not None:  # replayed: the reconciled events recorded earlier still hold
-            for x in _stored_shipments(conn, account).values():
-                if RECONCILED.name in x.entered and x.shipment_id in shipments:
-                    shipments[x.shipment_id].entered[RECONCILED.name] = x.entered[RECONCILED.name]
         shipments, ev = evaluate_stored(conn, account, now, policy, shipments)
         transitions = transitions + _record_reconciled(conn, account, shipments, ev, now)
     result = store_findings(ev.findings, account, now)
@@ -327,7 +341,7 @@ def claim_pack_data(finding_id: str, policy: Policy | None = None, account: str 
         if row is None or row.kind != SHORTAGE:
             found = "no finding" if row is None else f"a {row.kind} finding"
             raise NotAShortage(f"{finding_id}: expected the id of an inbound_shortage finding, found {found}")
-        shipments = _stored_shipments(conn, account)
+        shipments = current_shipments(conn, account)
         s = shipments[row.shipment_id]
         items = [i for i in _items(conn, account, shipments) if i.shipment_id == s.shipment_id]
         ctx = _context(conn, account, row.last_seen, policy, {i.sku for i in items})

@@ -117,3 +117,17 @@ def test_reconciled_is_recorded_once_by_the_run_that_first_finds_it(polls):
     assert again.recomputed and again.transitions == []
     assert again.evaluation.status[0]["node"] == "reconciled"
     assert again.evaluation.status[0]["hours_in_node"] == 48.0  # since day 5, not since this run
+
+
+def test_status_before_the_tracker_runs_replays_without_writing(polls):
+    from sellerops.inbound.nodes import Policy
+    from sellerops.inbound.store import evaluate_stored
+
+    polls.shipments(days(0), ("FBA1", "SHIPPED"))
+    ingest_paths([polls.folder])
+    with get_engine().connect() as c:
+        _, ev = evaluate_stored(c, "default", days(1), Policy())
+        assert [(r["shipment_id"], r["node"]) for r in ev.status] == [("FBA1", "shipped")]
+        assert c.execute(sa.select(sa.func.count()).select_from(t.InboundShipment.__table__)).scalar() == 0
+    # the tracker still records the transition as new
+    assert [x.node for x in track(now=days(1)).transitions] == ["shipped"]
