@@ -332,7 +332,9 @@ def findings(ctx: click.Context, kind: str | None, status: str | None, procedure
     from sellerops.findings import list_findings
     from sellerops.reconciliation import KINDS
 
-    if kind and kind not in KINDS:
+    from sellerops.inbound.evaluate import KINDS as INBOUND_KINDS
+
+    if kind and kind not in KINDS + INBOUND_KINDS:
         raise Fail(f"unknown kind {kind!r}; kinds: {', '.join(KINDS)}")
     rows = list_findings(kind=kind, status=status, procedure=procedure)
     if fmt == "json":
@@ -579,6 +581,11 @@ def demo(out_dir: Path, orders_per_day: int, days: int, seed: int) -> None:
     out.print(f"Planted: {s.findings} findings, listed in {s.expected_findings}")
     out.print("Look closer:  .venv/bin/sellerops findings   ·   .venv/bin/sellerops findings --format json")
     out.print("The board:    make up, then open http://127.0.0.1:4200 → Runs → nightly-reconciliation → Artifacts")
+
+
+from sellerops.commands.inbound import inbound  # noqa: E402  (the procedure's own group)
+
+app.add_command(inbound)
 
 
 def main() -> None:

@@ -38,9 +38,10 @@ def test_the_contracts_cover_the_house():
     domain = contracts["domain"]
     assert domain["type"] == "forbidden" and domain["source_modules"] == ["sellerops"]
     assert {"prefect", "flows", "tasks", "blocks"} <= set(domain["forbidden_modules"])
-    # only the two edges may be excused, never a room of the domain
+    # only the edges that start things may be excused (the CLI, its command groups, `make up`),
+    # never a room of the domain
     excused = {rule.split(" -> ")[0] for c in contracts.values() for rule in c.get("ignore_imports", [])}
-    assert excused == {"sellerops.cli", "sellerops.ops"}
+    assert excused == {"sellerops.cli", "sellerops.commands.*", "sellerops.ops"}
     assert contracts["layers"]["layers"] == ["flows", "tasks", "blocks", "sellerops"]
     assert contracts["edges"]["exhaustive"] is True
 

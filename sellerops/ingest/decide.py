@@ -60,6 +60,10 @@ def decide(path: Path, s: Settings, steps: Steps, digest: str | None = None) -> 
     digest = digest or fingerprint(path)
     if (rf := known_outcome(path, digest)) is not None:
         return known(rf)  # first outcome kept; nothing parsed again
+    if (saved := _saved_response(path)) is not None:  # a saved SP-API response: the inbound room loads it
+        from sellerops.inbound.store import ingest_response
+
+        return ingest_response(path, saved, digest, s)
     d = steps.prepare(path)
     if d.sha256 != digest and (rf := known_outcome(path, d.sha256)) is not None:
         return known(rf)  # the file changed since its digest was taken, to content already seen
@@ -72,6 +76,22 @@ def decide(path: Path, s: Settings, steps: Steps, digest: str | None = None) -> 
     if isinstance(result, Refused):
         return steps.quarantine(d, [result.reason])
     return result
+
+
+def _saved_response(path: Path) -> bytes | None:
+    """The bytes of `path` when it is a saved SP-API response (JSON); None for a report, read
+    after a look at its first bytes only (reports never start with `{`)."""
+    from sellerops.inbound.responses import looks_like_response
+
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64)
+            if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+                return None
+            data = head + f.read()
+    except OSError:
+        return None  # the preparation step quarantines what cannot be read, with its reason
+    return data if looks_like_response(data) else None
 
 
 def store(d: Detected, s: Settings) -> "Outcome | Refused":

@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 
 import sellerops.storage.tables  # noqa: F401  (registers the tables)
 import sellerops.amazon.cursor  # noqa: F401  (the pull cursors)
+import sellerops.storage.inbound  # noqa: F401  (the inbound procedure's tables)
 
 config = context.config
 target_metadata = SQLModel.metadata

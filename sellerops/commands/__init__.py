@@ -1,0 +1,1 @@
+"""The command line's procedure groups, one module each, registered in `sellerops.cli`."""

@@ -1,0 +1,133 @@
+"""Saved responses through `sellerops ingest`'s pipeline, then tracked into the shared findings store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import sqlalchemy as sa
+
+from sellerops import findings
+from sellerops.ingest import ingest_file, ingest_paths
+from sellerops.inbound.store import track
+from sellerops.storage import inbound as t
+from sellerops.storage import tables
+from sellerops.storage.engine import get_engine
+
+from .conftest import T0
+
+
+def days(n: float) -> dt.datetime:
+    return T0 + dt.timedelta(days=n)
+
+
+def test_a_response_loads_once_and_a_bad_one_is_quarantined_with_its_reason(polls, sellerops_home):
+    good = polls.shipments(T0, ("FBA1", "SHIPPED"))
+    first = ingest_file(good)
+    assert (first.status, first.report_type, first.rows) == ("loaded", "SPAPI_FBA_INBOUND_getShipments", 1)
+    assert ingest_file(good).known  # the same file again: nothing recorded
+    copy = polls.folder / "copy.json"
+    copy.write_bytes(good.read_bytes())
+    assert ingest_file(copy).status == "duplicate"
+    bad = polls.save("getShipments", T0, {"payload": {"ShipmentData": [{"ShipmentId": "F", "ShipmentStatus": "?"}]}})
+    out = ingest_file(bad)
+    assert out.status == "quarantined" and "$.response.payload.ShipmentData[0].ShipmentStatus" in out.reason
+    assert (sellerops_home / "quarantine" / bad.name).exists()
+    with get_engine().connect() as c:
+        assert c.execute(sa.select(sa.func.count()).select_from(t.InboundObservation.__table__)).scalar() == 1
+
+
+def _reconciliation_finding():
+    """An open finding of the reconciliation, which the inbound store must leave alone."""
+    with get_engine().begin() as c:
+        c.execute(tables.Finding.__table__.insert().values(
+            key="recon1", account="default", marketplace="Amazon.com", kind="unsettled_order", amount_cents=500,
+            currency="USD", detail="x", status="open", first_seen=T0, last_seen=T0))
+
+
+def test_tracked_end_to_end_shortage_with_shipment_id(polls):
+    _reconciliation_finding()
+    polls.shipments(days(0), ("FBA1", "SHIPPED"), ("FBA2", "WORKING"))
+    polls.shipments(days(3), ("FBA1", "DELIVERED"), ("FBA2", "WORKING"))
+    polls.shipments(days(8), ("FBA1", "CLOSED"), ("FBA2", "WORKING"))
+    polls.items(days(8), "FBA1", ("S1", 10, 7), ("S2", 5, 5))
+    ingest_paths([polls.folder])
+    r = track(now=days(9))
+    assert r.recomputed and {x.shipment_id: x.node for x in r.shipments.values()} == {"FBA1": "closed",
+                                                                                      "FBA2": "placement_confirmed"}
+    rows = {(f["kind"], f["shipment_id"], f["sku"]) for f in findings.list_findings(status="open")}
+    # FBA2 has sat at placement_confirmed for 9 days, over its 48 h; S1 is 3 short; the reconciliation's stays open
+    assert rows == {("inbound_shortage", "FBA1", "S1"), ("inbound_stuck", "FBA2", None), ("unsettled_order", None, None)}
+    shortage = next(f for f in findings.list_findings(kind="inbound_shortage"))
+    assert shortage["claim_window_opens"] == "2026-06-19" and shortage["claim_window_closes"] == "2026-08-03"
+    assert json.loads(json.dumps(shortage["evidence"]))[0]["values"]["received"] == 7
+
+
+def test_an_hourly_run_with_no_new_poll_records_nothing_again(polls):
+    polls.shipments(days(0), ("FBA1", "SHIPPED"))
+    polls.shipments(days(2), ("FBA1", "CHECKED_IN"))
+    ingest_paths([polls.folder])
+    first = track(now=days(2.1))
+    assert [(x.node, x.entered_at) for x in first.transitions] == [
+        ("shipped", days(0)), ("in_transit", None), ("delivered", None), ("checked_in", days(2))]
+    again = track(now=days(2.2))
+    assert not again.recomputed and again.transitions == []
+    # hours in node still move with the clock
+    assert again.evaluation.status[0]["hours_in_node"] == round(0.2 * 24, 1)
+    later = polls.shipments(days(3), ("FBA1", "RECEIVING"))
+    ingest_file(later)
+    third = track(now=days(3.1))
+    assert [(x.node, x.entered_at) for x in third.transitions] == [("receiving", days(3))]
+    with get_engine().connect() as c:
+        e = t.InboundNodeEvent.__table__
+        assert c.execute(sa.select(sa.func.count()).select_from(e)).scalar() == 5
+
+
+def test_a_reimbursement_by_case_id_resolves_the_shortage(polls):
+    polls.shipments(days(0), ("FBA1", "DELIVERED"))
+    polls.shipments(days(5), ("FBA1", "CLOSED"))
+    polls.items(days(5), "FBA1", ("S1", 10, 6))
+    ingest_paths([polls.folder])
+    track(now=days(6))
+    (open_,) = findings.list_findings(kind="inbound_shortage", status="open")
+    with get_engine().begin() as c:
+        c.execute(t.InboundClaim.__table__.insert().values(account="default", shipment_id="FBA1", sku="S1",
+                                                           case_id="C-42", filed_at=days(20)))
+        fid = c.execute(tables.ReportFile.__table__.insert().values(
+            account="default", path="r.txt", sha256="x", status="loaded", seen_at=days(30))).inserted_primary_key[0]
+        c.execute(tables.Reimbursement.__table__.insert().values(
+            account="default", marketplace="Amazon.com", approval_date=days(30), reimbursement_id="R1", case_id="C-42",
+            reason="Lost_Inbound", sku="OTHER", quantity_reimbursed_total=4, report_file_id=fid, line_no=2))
+    r = track(now=days(31))
+    assert r.resolved == [open_["id"]]
+    assert findings.list_findings(kind="inbound_shortage", status="open") == []
+    assert r.evaluation.status[0]["node"] == "reconciled" and r.evaluation.status[0]["units_short"] == 4
+
+
+def test_reconciled_is_recorded_once_by_the_run_that_first_finds_it(polls):
+    polls.shipments(days(0), ("FBA1", "DELIVERED"))
+    polls.shipments(days(4), ("FBA1", "CLOSED"))
+    polls.items(days(4), "FBA1", ("S1", 10, 10))
+    ingest_paths([polls.folder])
+    first = track(now=days(5))
+    assert [(x.node, x.entered_at) for x in first.transitions][-2:] == [("closed", days(4)), ("reconciled", days(5))]
+    assert first.evaluation.status[0]["entered_at"] == days(5).isoformat()
+    ingest_file(polls.shipments(days(6), ("FBA1", "CLOSED")))  # a new poll: the observations are replayed
+    again = track(now=days(7))
+    assert again.recomputed and again.transitions == []
+    assert again.evaluation.status[0]["node"] == "reconciled"
+    assert again.evaluation.status[0]["hours_in_node"] == 48.0  # since day 5, not since this run
+
+
+def test_status_before_the_tracker_runs_replays_without_writing(polls):
+    from sellerops.inbound.nodes import Policy
+    from sellerops.inbound.store import evaluate_stored
+
+    polls.shipments(days(0), ("FBA1", "SHIPPED"))
+    ingest_paths([polls.folder])
+    with get_engine().connect() as c:
+        _, ev = evaluate_stored(c, "default", days(1), Policy())
+        assert [(r["shipment_id"], r["node"]) for r in ev.status] == [("FBA1", "shipped")]
+        assert c.execute(sa.select(sa.func.count()).select_from(t.InboundShipment.__table__)).scalar() == 0
+    # the tracker still records the transition as new
+    assert [x.node for x in track(now=days(1)).transitions] == ["shipped"]
