@@ -577,6 +577,7 @@ def demo(out_dir: Path, orders_per_day: int, days: int, seed: int) -> None:
 
     summary = nightly_reconciliation(inbox=str(s.out / "reports"))
     _print_findings_summary(summary)
+    _demo_inbound(s, seed, days)
     out.print(f"\n[bold]{summary['headline']}[/bold]")
     out.print(f"Planted: {s.findings} findings, listed in {s.expected_findings}")
     out.print("Look closer:  .venv/bin/sellerops findings   ·   .venv/bin/sellerops findings --format json")
@@ -586,6 +587,29 @@ def demo(out_dir: Path, orders_per_day: int, days: int, seed: int) -> None:
 from sellerops.commands.inbound import inbound  # noqa: E402  (the procedure's own group)
 
 app.add_command(inbound)
+
+
+def _demo_inbound(s, seed: int, days: int) -> None:
+    """The demo seller's FBA inbound shipments: saved SP-API responses loaded like any report, the
+    claims it filed, and the tracker run at the demo's last day."""
+    from sellerops import ingest
+    from sellerops.demo.inbound import DEMO_CASES, write_inbound_demo
+    from sellerops.inbound.store import record_case, track
+
+    if days < 60:
+        return  # the inbound demo needs two months of polls
+    end = s.start + dt.timedelta(days=days)
+    write_inbound_demo(s.out / "inbound", seed=seed, start=s.start, end=end)
+    ingest.ingest_paths([s.out / "inbound" / "reports"])
+    for shipment, sku, case in DEMO_CASES:
+        record_case(shipment, sku, case)
+    result = track(now=dt.datetime.combine(end, dt.time(12), tzinfo=dt.timezone.utc))
+    kinds: dict[str, int] = {}
+    for f in result.evaluation.findings:
+        kinds[f.kind] = kinds.get(f.kind, 0) + 1
+    err.print(f"FBA inbound: {len(result.shipments)} shipments tracked from {s.out / 'inbound' / 'reports'}; "
+              + (", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "nothing to claim")
+              + " — sellerops inbound status")
 
 
 def main() -> None:

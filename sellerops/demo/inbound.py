@@ -165,7 +165,7 @@ def _plan_calls(w: _Writer, offset: int, day: dt.date, days: int, fnsku: dict) -
 
 def _reimbursement(reports: Path, start: dt.date, fnsku: dict) -> Path:
     """Amazon's answer to case C-DEMO-0008: 3 of the 4 units short, paid on the case."""
-    from sellerops.demo import REIMBURSEMENTS_HEADER
+    from sellerops.demo.files import REIMBURSEMENTS_HEADER
 
     when = dt.datetime.combine(start + dt.timedelta(days=40), dt.time(12), dt.timezone.utc)
     row = [when.strftime("%Y-%m-%dT%H:%M:%S+00:00"), "RDEMO0008", "C-DEMO-0008", "", "Lost_Inbound", _sku(7),

@@ -19,7 +19,8 @@ from fractions import Fraction
 from sellerops.inbound import PROCEDURE
 from sellerops.inbound.nodes import BY_NAME, CLOSED, EXCEPTION, RECONCILED, Policy, rank
 from sellerops.inbound.track import Shipment, delivered_at
-from sellerops.reconciliation.base import FindingRecord, money
+from sellerops.core.money import from_cents as money
+from sellerops.reconciliation.model import FindingRecord
 
 SHORTAGE, OVERAGE, STUCK = "inbound_shortage", "inbound_overage", "inbound_stuck"
 EXCEPTION_KIND, CLOSING = "inbound_exception", "claim_window_closing"

@@ -22,7 +22,7 @@ from sellerops.inbound import PROCEDURE
 from sellerops.inbound.evaluate import (KINDS, LOST_INBOUND, Context, Evaluation, Item, OrderPrice, Prices,
                                         Reimbursed, evaluate)
 from sellerops.inbound.nodes import RECONCILED, Policy
-from sellerops.inbound.responses import ResponseError, SavedResponse, read, report_type
+from sellerops.inbound.responses import ResponseError, SavedResponse, read
 from sellerops.inbound.track import Ids, Observation, Shipment, Transition, advance
 from sellerops.storage import inbound as t
 from sellerops.storage import tables
@@ -335,7 +335,7 @@ def claim_pack_data(finding_id: str, policy: Policy | None = None, account: str 
     from sellerops.inbound.claims import ClaimLine, ClaimPack
     from sellerops.inbound.evaluate import SHORTAGE
     from sellerops.inbound.track import delivered_at
-    from sellerops.reconciliation.base import money
+    from sellerops.core.money import from_cents as money
 
     account = account or settings().account
     policy = policy or Policy()
