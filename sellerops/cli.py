@@ -537,6 +537,13 @@ def demo(out_dir: Path, orders_per_day: int, days: int, seed: int) -> None:
     out.print("The board:    make up, then open http://127.0.0.1:4200 → Runs → nightly-reconciliation → Artifacts")
 
 
+from sellerops.commands.decisions import decisions as _decisions  # noqa: E402  (needs the helpers above)
+from sellerops.commands.incident import incident as _incident  # noqa: E402
+
+app.add_command(_decisions)
+app.add_command(_incident)
+
+
 def main() -> None:
     try:
         rc = app.main(standalone_mode=False, prog_name="sellerops")

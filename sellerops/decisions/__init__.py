@@ -10,6 +10,7 @@ lives in the database, so it works with or without a Prefect server; no Prefect 
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -21,7 +22,7 @@ from sellerops.decisions.rules import (DEFAULT_CHAIN_TAIL, escalation_chain, par
 from sellerops.storage.people import Decision, Escalation
 
 __all__ = ["DecisionError", "ask", "answer", "withdraw", "owed", "sweep", "as_json", "find", "parse_instant",
-           "utc_now", "Swept", "OPEN_STATES"]
+           "utc_now", "Swept", "OPEN_STATES", "answerer"]
 
 OPEN_STATES = ("pending", "waiting_input", "breached")
 YES_NO = "yes_no"
@@ -83,6 +84,16 @@ def withdraw(s: Session, procedure: str, subject: str) -> list[Decision]:
         d.state = "withdrawn"
         s.add(d)
     return list(rows)
+
+
+def answerer(name: str | None) -> str:
+    """Who answers: the name given, else the user running the command."""
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 def chain_of(d: Decision) -> list[str]:

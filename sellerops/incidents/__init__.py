@@ -178,6 +178,7 @@ def answer_tier(s: Session, inc: Incident, number: int, *, by: str | None = None
     else:
         if not confirm:
             raise IncidentError("tier 3 is answered by confirming the backup listing: --confirm")
+        t.backup_proposed = t.backup_proposed or backup_for(s, inc.account, inc.marketplace, inc.sku)
         chosen = backup_sku or t.backup_proposed
         if not chosen:
             raise IncidentError(f"no backup listing is configured for {inc.sku}: name one with --backup-sku "
