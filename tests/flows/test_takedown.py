@@ -1,0 +1,112 @@
+"""The listing-takedown flow end to end under the Prefect test harness, with deadlines of seconds.
+
+Each tier waits in a run of its own; under the harness (no deployment, so no suspension: that is
+tested on the real server) the tier runs pause in place. Tier 1 is answered through its RunInput
+form as the UI would, tier 2 on the command line's side (the flow sees it), tier 3 misses its
+deadline, is swept (breached, escalated) and then answered late through its form.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import threading
+import time
+from uuid import UUID
+
+import pytest
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+WAIT = 240  # seconds a step may take on a loaded machine before the test gives up (not an assertion)
+
+
+def _until(what, check):
+    end = time.monotonic() + WAIT
+    while time.monotonic() < end:
+        got = check()
+        if got:
+            return got
+        time.sleep(0.5)
+    raise AssertionError(f"gave up waiting for {what}")
+
+
+def _tier_runs(incident: str) -> dict[int, str]:
+    from sellerops import incidents
+    from sellerops.storage.engine import session
+
+    with session() as s:
+        try:
+            inc = incidents.get(s, incident)
+        except incidents.IncidentError:  # not opened yet
+            return {}
+        return {n: incidents.tier_of(s, inc, n)[0].run_id for n in (1, 2, 3)}
+
+
+def _paused(run_id: str) -> bool:
+    from prefect import get_client
+
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(UUID(run_id)).state
+    return bool(state and state.is_paused())
+
+
+def test_takedown_end_to_end_with_a_missed_deadline(sellerops_home, monkeypatch):
+    from prefect.flow_runs import resume_flow_run
+
+    from flows.takedown import TakedownRequest, incident_deadline_sweeper, listing_takedown
+    from sellerops import incidents
+    from sellerops.incidents import service
+    from sellerops.storage.engine import session
+    from tasks.incidents import wake_tier_run
+
+    monkeypatch.setenv("SELLEROPS_PAUSE_POLL_SECONDS", "1")
+    request = TakedownRequest(sku="SKU-1", asin="B0TEST", reason="IP complaint", poa_hours=1, legal_hours=1,
+                              backup_hours=2 / 3600, escalate_every_hours=1 / 3600)
+    result: dict = {}
+    ctx = contextvars.copy_context()
+    runner = threading.Thread(target=lambda: result.update(ctx.run(listing_takedown, request)), daemon=True)
+    runner.start()
+
+    runs = _until("three tier runs waiting", lambda: (r := _tier_runs("INC-1")) and all(r.values())
+                  and all(_paused(x) for x in r.values()) and r)
+    assert len(set(runs.values())) == 3  # each tier in a run of its own
+
+    # tier 1 through its form, as the UI posts it
+    resume_flow_run(UUID(runs[1]), run_input={"approve": True, "poa_markdown": "# POA\nedited", "by": "cs"})
+    # tier 2 on the command line's side: recorded in sellerops' tables, then the run is woken
+    with session() as s:
+        incidents.answer_tier(s, incidents.get(s, "INC-1"), 2, decision="appeal", complaint_valid=False, by="lee")
+        s.commit()
+    assert wake_tier_run(runs[2])
+
+    # tier 3 misses its 2-second deadline; the sweep at a given `now` breaches and escalates it
+    deadline = dt.datetime.fromisoformat(service.incident_summary("INC-1")["tiers"][2]["deadline"])
+    swept = incident_deadline_sweeper(now=deadline + dt.timedelta(seconds=5))
+    assert [(e["subject"], e["role"]) for e in swept["escalations"]] == [
+        ("INC-1", "operations_manager"), ("INC-1", "owner")]
+    assert incident_deadline_sweeper(now=deadline + dt.timedelta(seconds=9))["escalations"] == []
+    resume_flow_run(UUID(runs[3]), run_input={"confirm": True, "backup_sku": "SKU-1-B", "by": "ops"})
+
+    runner.join(WAIT)
+    assert not runner.is_alive() and result == {"incident": "INC-1", "created": True}
+    j = service.incident_summary("INC-1")
+    assert [(t["state"], t["answered_by"]) for t in j["tiers"]] == [("done", "cs"), ("done", "lee"), ("done", "ops")]
+    assert j["tiers"][2]["breached_at"] == deadline.isoformat() and j["tiers"][2]["escalated_to"] == "owner"
+    assert j["appeal"]["allowed"]
+    with session() as s:
+        assert incidents.poa_text(s, incidents.get(s, "INC-1")) == "# POA\nedited"
+
+    from prefect import get_client
+
+    with get_client(sync_client=True) as client:
+        [artifact] = client.read_artifacts(limit=1, artifact_filter=_key_filter("inc-1-timeline"))
+    assert "## Timeline" in artifact.data and "escalated to owner" in artifact.data
+
+    # a second start for the same listing finds the open incident and waits for nothing
+    assert listing_takedown(request) == {"incident": "INC-1", "created": False}
+
+
+def _key_filter(key: str):
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    return ArtifactFilter(key=ArtifactFilterKey(any_=[key]))
