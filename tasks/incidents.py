@@ -72,3 +72,9 @@ def wake_tier_run(run_id: str) -> bool:
     params = run.parameters or {}
     resume_flow_run(UUID(run_id), run_input=service.answered_form(params["incident"], int(params["tier"])))
     return True
+
+
+@task(name="read-suppressed-listings", retries=2, retry_delay_seconds=[1, 5], cache_policy=NONE, persist_result=False)
+def read_suppressed_listings(paths: list[str], marketplace: str, account: str) -> list[dict]:
+    """The new takedown alerts in suppressed-listings reports. Retried: reading a file can fail."""
+    return service.suppressed_alerts(paths, marketplace, account)

@@ -117,3 +117,34 @@ def sweep_deadlines(now: dt.datetime | None = None,
         swept = decisions.sweep(s, now=now, notify=notify)
         return {"now": swept.now.isoformat(), "breached": swept.breached, "escalations": swept.escalations}
 
+
+
+def open_incident_for(account: str, marketplace: str, sku: str) -> str | None:
+    """The listing's open incident id, if it has one."""
+    with session() as s:
+        probe = incidents.Incident(account=account, marketplace=marketplace, sku=sku, reason="", status="open",
+                                   opened_at=decisions.utc_now())
+        found = incidents.open_listing_incident(s, probe)
+        return incidents.incident_id(found.id) if found else None
+
+
+def suppressed_alerts(paths: list[str], marketplace: str, account: str) -> list[dict]:
+    """The takedown alerts in the suppressed-listings reports under `paths`: one per listing not
+    already in an open incident, as the event each becomes."""
+    from pathlib import Path
+
+    from sellerops.ingest import discover
+    from sellerops.incidents.watch import is_suppressed_report, read_suppressed
+
+    alerts: dict[str, dict] = {}
+    for path in discover([Path(p) for p in paths]):
+        data = path.read_bytes()
+        if not is_suppressed_report(data):
+            continue
+        for row in read_suppressed(path, data):
+            if row.sku in alerts or open_incident_for(account, marketplace, row.sku):
+                continue
+            alerts[row.sku] = {"resource": row.resource(marketplace, account),
+                               "request": row.takedown_request(marketplace, account),
+                               "source": f"{path}:{row.line}"}
+    return list(alerts.values())

@@ -12,6 +12,7 @@ import contextvars
 import datetime as dt
 import threading
 import time
+from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -98,8 +99,11 @@ def test_takedown_end_to_end_with_a_missed_deadline(sellerops_home, monkeypatch)
 
     from prefect import get_client
 
+    with session() as s:
+        incident_run = incidents.get(s, "INC-1").run_id
     with get_client(sync_client=True) as client:
-        [artifact] = client.read_artifacts(limit=1, artifact_filter=_key_filter("inc-1-timeline"))
+        [artifact] = [a for a in client.read_artifacts(artifact_filter=_key_filter("inc-1-timeline"))
+                      if str(a.flow_run_id) == incident_run]  # the incident's own run publishes it last
     assert "## Timeline" in artifact.data and "escalated to owner" in artifact.data
 
     # a second start for the same listing finds the open incident and waits for nothing
@@ -110,3 +114,50 @@ def _key_filter(key: str):
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
     return ArtifactFilter(key=ArtifactFilterKey(any_=[key]))
+
+
+def test_two_alerts_for_one_listing_make_one_incident(sellerops_home):
+    """listing-watch emits one alert per listing not already in an open incident; the takedown its
+    trigger starts opens the incident once however many alerts name the listing."""
+    from flows.listing_watch import listing_watch
+    from sellerops.incidents import service
+
+    inbox = sellerops_home / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    header = "Status\tReason\tSKU\tASIN\tProduct name\tCondition\tStatus Change Date\tIssue Description\n"
+    (inbox / "suppressed-1.txt").write_text(header + "Suppressed\tIP complaint\tSKU-7\tB07\tLamp\tNew\t2026-11-01\tx\n"
+                                            "Suppressed\tSafety\tSKU-8\tB08\tCable\tNew\t2026-11-01\ty\n")
+    (inbox / "suppressed-2.txt").write_text(header + "Suppressed\tIP complaint\tSKU-7\tB07\tLamp\tNew\t2026-11-02\tx\n")
+    alerts = listing_watch()
+    assert sorted(a["request"]["sku"] for a in alerts) == ["SKU-7", "SKU-8"]
+
+    # the trigger starts listing-takedown once per alert; a repeated alert finds the open incident
+    opened = [service.open_takedown(**a["request"]) for a in alerts + alerts]
+    assert [o["created"] for o in opened] == [True, True, False, False]
+    assert len({o["incident"] for o in opened}) == 2
+    assert listing_watch() == []  # both listings are in open incidents: nothing new to alert
+
+
+def test_the_trigger_starts_the_takedown_from_the_event():
+    import yaml
+    from pydantic import TypeAdapter
+    from prefect.events import DeploymentTriggerTypes
+
+    from sellerops.incidents.watch import EVENT
+
+    spec = yaml.safe_load((Path(__file__).resolve().parents[2] / "prefect.yaml").read_text())
+    deployments = {d["name"]: d for d in spec["deployments"]}
+    [trigger] = [TypeAdapter(DeploymentTriggerTypes).validate_python(t)
+                 for t in deployments["listing-takedown"]["triggers"]]
+    assert trigger.expect == {EVENT} and trigger.parameters == {"request": "{{ event.payload.request }}"}
+    assert [s["interval"] for s in deployments["incident-deadline-sweeper"]["schedules"]] == [300]
+    assert [s["interval"] for s in deployments["listing-watch"]["schedules"]] == [900]
+
+
+def test_the_takedown_request_is_a_typed_form():
+    from flows.takedown import TakedownRequest, listing_takedown
+
+    schema = listing_takedown.parameters.model_dump()
+    assert "TakedownRequest" in str(schema["definitions"]) or "TakedownRequest" in str(schema)
+    with pytest.raises(ValueError):
+        TakedownRequest(sku="S", reason="r", poa_hours=-1)
