@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -22,6 +23,25 @@ def _cli():
     import sellerops.cli as cli
 
     return cli
+
+
+@contextmanager
+def _db(read_only: bool = False):
+    """A session on the database this command names on stderr; an incident error is one clear line."""
+    from sellerops import incidents
+    from sellerops.storage.engine import session
+
+    _cli()._database(read_only=read_only)
+    with session() as s:
+        try:
+            yield s
+        except incidents.IncidentError as exc:
+            raise Fail(str(exc)) from None
+
+
+def _minute(iso: str | None) -> str:
+    """An ISO time as the tables show it: to the minute."""
+    return (iso or "")[:16].replace("T", " ")
 
 
 def _hours(ctx, param, value):
@@ -144,7 +164,6 @@ def answer(incident_id, tier, approve, text_file, decision, complaint_valid, evi
     [--evidence-complete yes|no], 3 --confirm [--backup-sku S]."""
     cli = _cli()
     from sellerops import incidents
-    from sellerops.storage.engine import session
 
     foreign = {1: ("--decision", "--complaint-valid", "--evidence-complete", "--confirm", "--backup-sku"),
                2: ("--approve", "--text-file", "--confirm", "--backup-sku"),
@@ -163,16 +182,12 @@ def answer(incident_id, tier, approve, text_file, decision, complaint_valid, evi
             text = text_file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise Fail(f"{text_file}: cannot read it as UTF-8 text ({exc})") from None
-    cli._database(read_only=True)
     yes = {"yes": True, "no": False, None: None}
-    with session() as s:
-        try:
-            inc = incidents.get(s, incident_id)
-            t = incidents.answer_tier(s, inc, tier, by=answerer(by), approve=approve, text=text, decision=decision,
-                                      complaint_valid=yes[complaint_valid], evidence_complete=yes[evidence_complete],
-                                      confirm=confirm, backup_sku=backup_sku)
-        except incidents.IncidentError as exc:
-            raise Fail(str(exc)) from None
+    with _db(read_only=True) as s:
+        inc = incidents.get(s, incident_id)
+        t = incidents.answer_tier(s, inc, tier, by=answerer(by), approve=approve, text=text, decision=decision,
+                                  complaint_valid=yes[complaint_valid], evidence_complete=yes[evidence_complete],
+                                  confirm=confirm, backup_sku=backup_sku)
         s.commit()
         name = incidents.incident_id(inc.id)
         run_id = t.run_id
@@ -197,21 +212,14 @@ def _resume_tier_run(run_id: str) -> None:
 def appeal(incident_id, by) -> None:
     """File the appeal: refused (exit 1, and recorded) unless an approved POA and a legal decision
     of appeal both exist."""
-    cli = _cli()
     from sellerops import incidents
-    from sellerops.storage.engine import session
 
-    cli._database(read_only=True)
-    with session() as s:
+    with _db(read_only=True) as s:
+        inc = incidents.get(s, incident_id)
         try:
-            inc = incidents.get(s, incident_id)
             incidents.appeal(s, inc, by=answerer(by), brand_registered=_brand_registered(inc.account))
-        except incidents.AppealRefused as exc:
-            s.commit()  # the refusal is part of the record
-            raise Fail(str(exc)) from None
-        except incidents.IncidentError as exc:
-            raise Fail(str(exc)) from None
-        s.commit()
+        finally:
+            s.commit()  # a refusal is part of the record too
         name, priority = incidents.incident_id(inc.id), inc.priority_review
     out.print(f"{name}: appeal filed" + (" — ask for the 24 h priority review (brand-registered)" if priority else ""))
 
@@ -236,16 +244,10 @@ def _brand_registered(account: str) -> bool:
 @home_option
 def close_(incident_id, outcome, by) -> None:
     """Close the incident; the decisions it still owed are withdrawn."""
-    cli = _cli()
     from sellerops import incidents
-    from sellerops.storage.engine import session
 
-    cli._database(read_only=True)
-    with session() as s:
-        try:
-            inc = incidents.close(s, incidents.get(s, incident_id), outcome, by=answerer(by))
-        except incidents.IncidentError as exc:
-            raise Fail(str(exc)) from None
+    with _db(read_only=True) as s:
+        inc = incidents.close(s, incidents.get(s, incident_id), outcome, by=answerer(by))
         s.commit()
         name = incidents.incident_id(inc.id)
     out.print(f"{name} closed: {outcome}")
@@ -259,16 +261,14 @@ def list_(status, fmt) -> None:
     """Incidents, oldest first (reads the database only)."""
     cli = _cli()
     from sellerops import incidents
-    from sellerops.storage.engine import session
 
-    cli._database(read_only=True)
-    with session() as s:
+    with _db(read_only=True) as s:
         rows = [incidents.incident_json(s, i) for i in incidents.list_incidents(s, status)]
     if fmt == "json":
         cli._json_lines(rows)
         return
     shown = [{"incident": r["incident"], "sku": r["sku"], "marketplace": r["marketplace"], "status": r["status"],
-              "opened": r["opened_at"][:16].replace("T", " "),
+              "opened": _minute(r["opened_at"]),
               "tiers": " ".join(f"{t['name']}:{t['state']}" for t in r["tiers"]), "reason": r["reason"]}
              for r in rows]
     cli._table(f"Incidents ({len(rows)})", shown, ["incident", "sku", "marketplace", "status", "opened"],
@@ -283,14 +283,9 @@ def show(incident_id, fmt) -> None:
     """One incident: its tiers, its appeal and its timeline (reads the database only)."""
     cli = _cli()
     from sellerops import incidents
-    from sellerops.storage.engine import session
 
-    cli._database(read_only=True)
-    with session() as s:
-        try:
-            j = incidents.incident_json(s, incidents.get(s, incident_id))
-        except incidents.IncidentError as exc:
-            raise Fail(str(exc)) from None
+    with _db(read_only=True) as s:
+        j = incidents.incident_json(s, incidents.get(s, incident_id))
     if fmt == "json":
         cli._json_lines([j])
         return
@@ -302,12 +297,11 @@ def show(incident_id, fmt) -> None:
     out.print(f"[bold]{'appeal':>13}[/bold]  " + (f"filed {a['filed_at']}" if a["filed_at"] else
               ("allowed" if a["allowed"] else "not yet allowed"))
               + (" (priority review)" if a["priority_review"] else ""), highlight=False)
-    tiers = [dict(t, tier=f"{t['tier']} {t['name']}", deadline=(t["deadline"] or "")[:16].replace("T", " "),
-                  answered=" ".join(x for x in ((t["answered_at"] or "")[:16].replace("T", " "),
-                                                t["answered_by"] or "") if x))
+    tiers = [dict(t, tier=f"{t['tier']} {t['name']}", deadline=_minute(t["deadline"]),
+                  answered=" ".join(x for x in (_minute(t["answered_at"]), t["answered_by"] or "") if x))
              for t in j["tiers"]]
     cli._table("Tiers", tiers, ["tier", "owner", "state", "deadline", "escalated_to"], folded="answered")
-    events = [dict(e, at=e["at"][:16].replace("T", " "), tier=e["tier"] or "") for e in j["timeline"]]
+    events = [dict(e, at=_minute(e["at"]), tier=e["tier"] or "") for e in j["timeline"]]
     cli._table("Timeline", events, ["at", "kind", "tier", "by"], folded="what")
 
 
@@ -321,22 +315,20 @@ def sweep(now_text, fmt) -> None:
     step each interval, catching up to the step owed now and never telling anyone twice."""
     cli = _cli()
     from sellerops import decisions
-    from sellerops.storage.engine import session
 
     now = _instant(now_text, "--now")
-    cli._database()
     notify = None
     if cli._server():
         cli._prefect_quiet()
         from blocks.escalation import load_escalation_policy
 
         notify = load_escalation_policy().notifier()
-    with session() as s:
+    with _db() as s:
         swept = decisions.sweep(s, now=now, notify=notify)
     if fmt == "json":
         cli._json_lines(swept.escalations)
         return
-    rows = [dict(e, due=e["due"][:16].replace("T", " "), notified="yes" if e["notified"] else "not sent")
+    rows = [dict(e, due=_minute(e["due"]), notified="yes" if e["notified"] else "not sent")
             for e in swept.escalations]
     cli._table(f"Escalations this sweep ({len(rows)})", rows, ["subject", "decision", "step", "role", "due",
                                                                  "notified"])
@@ -354,18 +346,12 @@ def backup() -> None:
 @home_option
 def backup_set(sku, backup_sku, marketplace) -> None:
     """Name SKU B as the backup of SKU S (replacing any earlier one)."""
-    cli = _cli()
     from sellerops import incidents
     from sellerops.core.config import settings
-    from sellerops.storage.engine import session
 
-    cli._database()
     st = settings()
-    with session() as s:
-        try:
-            incidents.set_backup(s, st.account, marketplace or st.marketplace, sku, backup_sku)
-        except incidents.IncidentError as exc:
-            raise Fail(str(exc)) from None
+    with _db() as s:
+        incidents.set_backup(s, st.account, marketplace or st.marketplace, sku, backup_sku)
         s.commit()
     out.print(f"{sku}: backup listing {backup_sku} on {marketplace or st.marketplace}")
 
@@ -378,10 +364,8 @@ def backup_list(fmt) -> None:
     cli = _cli()
     from sellerops import incidents
     from sellerops.core.config import settings
-    from sellerops.storage.engine import session
 
-    cli._database(read_only=True)
-    with session() as s:
+    with _db(read_only=True) as s:
         rows = incidents.backups(s, settings().account)
     if fmt == "json":
         cli._json_lines(rows)

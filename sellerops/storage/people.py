@@ -14,11 +14,7 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from sellerops.storage.tables import UtcDateTime
-
-
-def _utc(**kw):
-    return Field(default=None, sa_type=UtcDateTime(), **kw)
+from sellerops.storage.tables import UtcDateTime, _utc
 
 
 class Decision(SQLModel, table=True):
