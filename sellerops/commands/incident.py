@@ -106,6 +106,7 @@ def takedown(sku, asin, marketplace, reason, complaint_id, rights_owner, poa_hou
         run_url = None
         if server and o.created:
             run_id = _start_takedown_run(o.id, dict(sku=sku, asin=asin, marketplace=marketplace, reason=reason,
+                                                    account=settings().account,
                                                     complaint_id=complaint_id, rights_owner=rights_owner,
                                                     poa_hours=poa_hours, legal_hours=legal_hours,
                                                     backup_hours=backup_hours,
