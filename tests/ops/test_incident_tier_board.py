@@ -1,0 +1,87 @@
+"""A takedown on the board `make up` starts: each tier waits suspended in a run of its own (no worker
+held), survives a worker restart, and is answered the UI's way (the API its form posts to) or on
+the command line's side; the incident then completes."""
+
+from __future__ import annotations
+
+import dataclasses
+import signal
+import time
+import uuid
+from uuid import UUID
+
+import pytest
+
+pytestmark = pytest.mark.slow
+WAIT = 600  # seconds a step may take on a loaded machine before the test gives up (not an assertion)
+
+
+def _until(what, check):
+    end = time.monotonic() + WAIT
+    while time.monotonic() < end:
+        got = check()
+        if got:
+            return got
+        time.sleep(1)
+    raise AssertionError(f"gave up waiting for {what}")
+
+
+def _states(client, run_ids):
+    return {n: client.read_flow_run(UUID(r)).state for n, r in run_ids.items()}
+
+
+def test_a_waiting_tier_survives_a_worker_restart_and_is_answered_through_the_api(board, monkeypatch):
+    from prefect.client.orchestration import get_client
+    from prefect.deployments import run_deployment
+
+    from sellerops import incidents
+    from sellerops.incidents import service
+    from sellerops.ops import alive, api_request, read_state, up
+    from sellerops.storage.engine import session
+    from tasks.incidents import wake_tier_run
+
+    # the worker's runs use the board's sellerops database; so does this test
+    monkeypatch.setenv("SELLEROPS_DATABASE_URL",
+                       board.sellerops_db_url or f"sqlite:///{board.tmp / 'worker-home' / 'sellerops.db'}")
+    sku = f"SKU-{uuid.uuid4().hex[:6]}"
+    with board.client_settings():
+        fr = run_deployment("listing-takedown/listing-takedown", timeout=WAIT, poll_interval=1,
+                            parameters={"request": {"sku": sku, "asin": "B0BOARD", "reason": "IP complaint"}})
+    assert fr.state.is_completed(), fr.state  # the takedown starts its tiers and ends: it never waits for them
+
+    def tier_runs():
+        with session() as s:
+            inc = [i for i in incidents.list_incidents(s, "open") if i.sku == sku][0]
+            return incidents.incident_id(inc.id), {n: incidents.tier_of(s, inc, n)[0].run_id for n in (1, 2, 3)}
+
+    incident, runs = tier_runs()
+    with board.client_settings(), get_client(sync_client=True) as client:
+        _until("three suspended tier runs", lambda: all(s and s.is_paused() for s in _states(client, runs).values()))
+        assert {s.name for s in _states(client, runs).values()} == {"Suspended"}
+
+    # the worker stops while the tiers wait, and starts again
+    worker = read_state(board.cfg)["worker"]
+    import os
+
+    os.killpg(worker["pgid"], signal.SIGTERM)
+    _until("the worker to stop", lambda: not alive(worker["pid"]))
+    restarted = up(dataclasses.replace(board.cfg, deploy=False), quiet=True)["worker"]
+    assert restarted["pid"] != worker["pid"] and alive(restarted["pid"])
+
+    # tier 1 and tier 3 answered as the UI's form does it; tier 2 on the command line's side
+    for tier, form in ((1, {"approve": True, "poa_markdown": "# POA", "by": "cs"}),
+                       (3, {"confirm": True, "backup_sku": f"{sku}-B", "by": "ops"})):
+        status = api_request(board.api_url, f"/flow_runs/{runs[tier]}/resume", board.secret, "POST",
+                             {"run_input": form})
+        assert status in (200, 201), status
+    with session() as s:
+        incidents.answer_tier(s, incidents.get(s, incident), 2, decision="appeal", by="lee")
+        s.commit()
+    with board.client_settings():
+        assert wake_tier_run(runs[2])
+
+    with board.client_settings(), get_client(sync_client=True) as client:
+        _until("the tier runs to complete", lambda: all(s.is_completed() for s in _states(client, runs).values()))
+    j = service.incident_summary(incident)
+    assert [(t["state"], t["answered_by"]) for t in j["tiers"]] == [("done", "cs"), ("done", "lee"), ("done", "ops")]
+    assert j["appeal"]["allowed"]
