@@ -161,3 +161,48 @@ def test_the_takedown_request_is_a_typed_form():
     assert "TakedownRequest" in str(schema["definitions"]) or "TakedownRequest" in str(schema)
     with pytest.raises(ValueError):
         TakedownRequest(sku="S", reason="r", poa_hours=-1)
+
+
+def test_the_sweeper_notifies_through_the_configured_block_once(sellerops_home, monkeypatch):
+    """A real webhook notification block, saved on the harness server, named by a saved EscalationPolicy."""
+    import json
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from prefect.blocks.notifications import CustomWebhookNotificationBlock
+
+    from blocks.escalation import EscalationPolicy
+    from flows.takedown import incident_deadline_sweeper
+    from sellerops import decisions
+    from sellerops.storage.engine import session
+
+    received: list[dict] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        CustomWebhookNotificationBlock(name="sellerops", url=f"http://127.0.0.1:{server.server_address[1]}/",
+                                       json_data={"text": "{{subject}}: {{body}}"}).save("escalations", overwrite=True)
+        EscalationPolicy(notify_block="custom-webhook/escalations").save("test-escalations", overwrite=True)
+        monkeypatch.setenv("SELLEROPS_ESCALATION_BLOCK", "test-escalations")
+        t0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone.utc)
+        with session() as s:
+            decisions.ask(s, procedure="returns", subject="RMA-5", what="authorise the return", role="customer_service",
+                          deadline=t0, escalate_every_hours=1, now=t0 - dt.timedelta(hours=1))
+            s.commit()
+        first = incident_deadline_sweeper(now=t0 + dt.timedelta(minutes=10))
+        again = incident_deadline_sweeper(now=t0 + dt.timedelta(minutes=20))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [(e["role"], e["notified"]) for e in first["escalations"]] == [("operations_manager", True)]
+    assert again["escalations"] == []
+    assert len(received) == 1 and "RMA-5 overdue, now with operations_manager" in received[0]["text"]
