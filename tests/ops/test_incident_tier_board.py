@@ -85,3 +85,62 @@ def test_a_waiting_tier_survives_a_worker_restart_and_is_answered_through_the_ap
     j = service.incident_summary(incident)
     assert [(t["state"], t["answered_by"]) for t in j["tiers"]] == [("done", "cs"), ("done", "lee"), ("done", "ops")]
     assert j["appeal"]["allowed"]
+
+
+def test_the_cli_starts_the_deployment_and_its_answer_wakes_the_waiting_tier(board, tmp_path):
+    """`sellerops incident takedown` with a server in use returns at once with the run's URL; an
+    `incident answer` on the command line completes the tier's suspended run."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from prefect.client.orchestration import get_client
+
+    from sellerops.ops import client_env
+
+    db_url = board.sellerops_db_url or f"sqlite:///{board.tmp / 'worker-home' / 'sellerops.db'}"
+    env = {**client_env(board.cfg, board.secret), "SELLEROPS_DATABASE_URL": db_url,
+           "SELLEROPS_HOME": str(tmp_path / "home")}
+    sellerops = str(Path(sys.executable).parent / "sellerops")
+    sku = f"SKU-{uuid.uuid4().hex[:6]}"
+
+    def cli(*args):
+        return subprocess.run([sellerops, *args], capture_output=True, text=True, env=env, timeout=WAIT)
+
+    p = cli("incident", "takedown", "--sku", sku, "--asin", "B0CLI", "--marketplace", "Amazon.com",
+            "--reason", "Authenticity claim", "--format", "json")
+    assert p.returncode == 0, p.stderr
+    started = json.loads(p.stdout)
+    assert started["created"] and started["run_url"].startswith(board.ui_url + "/runs/flow-run/")
+    again = json.loads(cli("incident", "takedown", "--sku", sku, "--asin", "B0CLI", "--marketplace", "Amazon.com",
+                           "--reason", "Authenticity claim", "--format", "json").stdout)
+    assert (again["incident"], again["created"]) == (started["incident"], False)
+
+    def tier_run(n):
+        j = json.loads(cli("incident", "show", started["incident"], "--format", "json").stdout)
+        return j["tiers"][n - 1]["state"] == "waiting_input" and _tier_run_id(db_url, started["incident"], n)
+
+    run_id = _until("tier 3 waiting in its run", lambda: tier_run(3))
+    with board.client_settings(), get_client(sync_client=True) as client:
+        _until("tier 3 suspended", lambda: client.read_flow_run(UUID(run_id)).state.is_paused())
+        p = cli("incident", "answer", started["incident"], "--tier", "3", "--confirm", "--backup-sku", f"{sku}-B",
+                "--by", "ops")
+        assert p.returncode == 0, p.stderr
+        _until("tier 3's run to complete", lambda: client.read_flow_run(UUID(run_id)).state.is_completed())
+    j = json.loads(cli("incident", "show", started["incident"], "--format", "json").stdout)
+    assert (j["tiers"][2]["state"], j["tiers"][2]["answered_by"]) == ("done", "ops")
+    assert cli("incident", "close", started["incident"], "--outcome", "removal_accepted").returncode == 0
+
+
+def _tier_run_id(db_url: str, incident: str, tier: int) -> str | None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as c:
+            return c.execute(sa.text("SELECT run_id FROM incident_tier WHERE incident_id = :i AND tier = :t"),
+                             {"i": int(incident.removeprefix("INC-")), "t": tier}).scalar()
+    finally:
+        engine.dispose()
