@@ -251,6 +251,10 @@ def close_(incident_id, outcome, by) -> None:
         inc = incidents.close(s, incidents.get(s, incident_id), outcome, by=answerer(by))
         s.commit()
         name = incidents.incident_id(inc.id)
+        waiting = [t.run_id for t in incidents.tiers_waiting_in_runs(s, inc)]
+    if waiting and _cli()._server():
+        for run_id in waiting:  # each reads that its incident is closed and ends
+            _resume_tier_run(run_id)
     out.print(f"{name} closed: {outcome}")
 
 

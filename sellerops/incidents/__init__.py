@@ -247,6 +247,16 @@ def close(s: Session, inc: Incident, outcome: str, *, by: str | None = None,
     return inc
 
 
+def tiers_waiting_in_runs(s: Session, inc: Incident) -> list[IncidentTier]:
+    """The tiers a flow run serves that were not answered (their runs still wait for input)."""
+    out = []
+    for n in TIERS:
+        t, d = tier_of(s, inc, n)
+        if t.run_id and d.state != "done":
+            out.append(t)
+    return out
+
+
 def listing_buyable(s: Session, account: str, marketplace: str, sku: str,
                     now: dt.datetime | None = None) -> Incident | None:
     """A listing-status poll saw the listing BUYABLE: its open incident closes as reinstated when

@@ -131,7 +131,14 @@ def test_the_cli_starts_the_deployment_and_its_answer_wakes_the_waiting_tier(boa
         _until("tier 3's run to complete", lambda: client.read_flow_run(UUID(run_id)).state.is_completed())
     j = json.loads(cli("incident", "show", started["incident"], "--format", "json").stdout)
     assert (j["tiers"][2]["state"], j["tiers"][2]["answered_by"]) == ("done", "ops")
-    assert cli("incident", "close", started["incident"], "--outcome", "removal_accepted").returncode == 0
+    # closing wakes the runs still waiting for tiers 1 and 2: they read that it is closed and end
+    others = [_tier_run_id(db_url, started["incident"], n) for n in (1, 2)]
+    with board.client_settings(), get_client(sync_client=True) as client:
+        _until("tiers 1 and 2 suspended", lambda: all(client.read_flow_run(UUID(r)).state.is_paused() for r in others))
+        p = cli("incident", "close", started["incident"], "--outcome", "removal_accepted")
+        assert p.returncode == 0, p.stderr
+        _until("the closed incident's tier runs to end",
+               lambda: all(client.read_flow_run(UUID(r)).state.is_completed() for r in others))
 
 
 def _tier_run_id(db_url: str, incident: str, tier: int) -> str | None:

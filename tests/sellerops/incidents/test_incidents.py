@@ -163,3 +163,13 @@ def test_the_poa_draft_answers_amazons_three_questions_with_its_evidence():
     # invoices no older than 365 days before the takedown
     assert "dated 2025-11-02 or later" in md and "365 days" in md
     assert "Letters of authorisation from the supplier" in md and "C-77" in md and "Brandco" in md
+
+
+def test_tiers_waiting_in_runs_are_the_unanswered_ones_a_run_serves(db_url):
+    with session() as s:
+        inc = _open(s).incident
+        assert incidents.tiers_waiting_in_runs(s, inc) == []  # no run serves them (the command line does)
+        for n in (1, 2):
+            incidents.mark_waiting(s, inc, n, run_id=f"run-{n}")
+        incidents.answer_tier(s, inc, 1, approve=True, now=T0)
+        assert [t.run_id for t in incidents.tiers_waiting_in_runs(s, inc)] == ["run-2"]
