@@ -21,13 +21,14 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 WAIT = 240  # seconds a step may take on a loaded machine before the test gives up (not an assertion)
 
 
-def _until(what, check):
-    end = time.monotonic() + WAIT
+def until(what, check, wait: float = WAIT, every: float = 0.5):
+    """Poll `check` until it returns something true (returned); give up after `wait` seconds."""
+    end = time.monotonic() + wait
     while time.monotonic() < end:
         got = check()
         if got:
             return got
-        time.sleep(0.5)
+        time.sleep(every)
     raise AssertionError(f"gave up waiting for {what}")
 
 
@@ -68,7 +69,7 @@ def test_takedown_end_to_end_with_a_missed_deadline(sellerops_home, monkeypatch)
     runner = threading.Thread(target=lambda: result.update(ctx.run(listing_takedown, request)), daemon=True)
     runner.start()
 
-    runs = _until("three tier runs waiting", lambda: (r := _tier_runs("INC-1")) and all(r.values())
+    runs = until("three tier runs waiting", lambda: (r := _tier_runs("INC-1")) and all(r.values())
                   and all(_paused(x) for x in r.values()) and r)
     assert len(set(runs.values())) == 3  # each tier in a run of its own
 

@@ -6,24 +6,19 @@ from __future__ import annotations
 
 import dataclasses
 import signal
-import time
 import uuid
 from uuid import UUID
 
 import pytest
+
+from tests.flows.test_takedown import until
 
 pytestmark = pytest.mark.slow
 WAIT = 600  # seconds a step may take on a loaded machine before the test gives up (not an assertion)
 
 
 def _until(what, check):
-    end = time.monotonic() + WAIT
-    while time.monotonic() < end:
-        got = check()
-        if got:
-            return got
-        time.sleep(1)
-    raise AssertionError(f"gave up waiting for {what}")
+    return until(what, check, wait=WAIT, every=1)
 
 
 def _states(client, run_ids):
