@@ -50,6 +50,7 @@ class SellerAccount(Block):
     lwa_endpoint: Optional[str] = Field(default=None, description="LWA token URL override (a test server).")
     seller_id: Optional[str] = Field(default=None, description="Merchant token, needed for listing status.")
     folder: Optional[str] = Field(default=None, description="Read reports from this folder instead of the SP-API.")
+    brand_registered: bool = Field(default=False, description="Enrolled in Brand Registry: takedown appeals may ask for the 24 h priority review.")
 
     @classmethod
     def from_env(cls, name: str | None = None) -> "SellerAccount":

@@ -612,6 +612,13 @@ def _demo_inbound(s, seed: int, days: int) -> None:
               + " — sellerops inbound status")
 
 
+from sellerops.commands.decisions import decisions as _decisions  # noqa: E402  (needs the helpers above)
+from sellerops.commands.incident import incident as _incident  # noqa: E402
+
+app.add_command(_decisions)
+app.add_command(_incident)
+
+
 def main() -> None:
     try:
         rc = app.main(standalone_mode=False, prog_name="sellerops")

@@ -282,10 +282,11 @@ def provision() -> None:
                 pass
 
     asyncio.run(pool())
+    from blocks.escalation import EscalationPolicy
     from blocks.reconciliation import DEFAULT_BLOCK, ReconciliationPolicy
     from blocks.seller_account import DEFAULT_ACCOUNT, MissingAccount, SellerAccount
 
-    for block_type in (ReconciliationPolicy, SellerAccount):
+    for block_type in (ReconciliationPolicy, SellerAccount, EscalationPolicy):
         block_type.register_type_and_schema()
     if not _block_exists(ReconciliationPolicy, DEFAULT_BLOCK):
         ReconciliationPolicy().save(DEFAULT_BLOCK)

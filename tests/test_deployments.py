@@ -17,6 +17,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = yaml.safe_load((ROOT / "prefect.yaml").read_text())
 DEPLOYMENTS = {d["name"]: d for d in SPEC["deployments"]}
+# Deployments only ever started with parameters (by the CLI, a trigger or another flow): what they pass.
+STARTED_WITH = {"listing-takedown": {"request": {"sku": "SKU-1", "reason": "IP complaint"}},
+                "incident-tier": {"incident": "INC-1", "tier": 1}}
 
 # What each task talks to. A task may declare it beside itself with a tag (`io:network`,
 # `io:database`, `io:file`, and `retries:client` beside `io:network` where the client retries by
@@ -109,7 +112,7 @@ def test_entrypoint_imports_and_parameters_validate(name):
     module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
     flow = getattr(module, func)
     assert isinstance(flow, Flow)
-    flow.validate_parameters(d.get("parameters") or {})
+    flow.validate_parameters({**STARTED_WITH.get(name, {}), **(d.get("parameters") or {})})
     assert d.get("description") and d.get("tags") and d["work_pool"]["name"] == "sellerops"
     assert d.get("concurrency_limit") == 1
     assert flow.name in FLOWS  # the walk below reaches every deployed flow
@@ -172,7 +175,7 @@ def test_prefect_yaml_names_the_seller_timezone_once_and_as_the_code_does():
 
     text = (ROOT / "prefect.yaml").read_text()
     assert SPEC["definitions"]["seller_timezone"] == DEFAULT_TIMEZONE
-    assert text.count(DEFAULT_TIMEZONE) == 1 and text.count("timezone: *seller_timezone") == 2
+    assert text.count(DEFAULT_TIMEZONE) == 1 and text.count("timezone: *seller_timezone") >= 2
     assert schedule_timezones(ROOT) == {DEFAULT_TIMEZONE}
 
 

@@ -1,0 +1,52 @@
+"""`EscalationPolicy`: who an overdue decision escalates to and how they are told, as a Prefect block.
+
+Shared by every SOP that asks a person (sellerops.decisions). The defaults live in code
+(`sellerops.decisions.rules.DEFAULT_CHAIN_TAIL`: the owing role, then operations_manager, then
+owner); a saved block named `default` (or SELLEROPS_ESCALATION_BLOCK) overrides them. With no saved
+block, or no server to ask, the defaults hold and escalations are recorded as not notified.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+from prefect.blocks.core import Block
+from pydantic import Field
+
+from sellerops.decisions.rules import DEFAULT_CHAIN_TAIL
+
+DEFAULT_BLOCK = "default"
+
+
+class EscalationPolicy(Block):
+    """Who comes after the owing role when a decision is overdue, and the block that tells them."""
+
+    _block_type_name = "Escalation Policy"
+    _block_type_slug = "escalation-policy"
+    _description = "Escalation chain of overdue decisions (after the owing role) and the notification block used."
+
+    chain: list[str] = Field(default_factory=lambda: list(DEFAULT_CHAIN_TAIL),
+                             description="Roles after the owing one, in order (operations_manager, owner).")
+    notify_block: Optional[str] = Field(
+        default=None, description="Notification block as '<type-slug>/<name>', e.g. 'slack-webhook/escalations'.")
+
+    def notifier(self):
+        """A `(role, subject, body)` callable sending through the notification block, or None."""
+        if not self.notify_block:
+            return None
+        block = Block.load(self.notify_block)
+
+        def send(role: str, subject: str, body: str) -> None:
+            block.notify(body=f"[{role}] {body}", subject=subject)
+
+        return send
+
+
+def load_escalation_policy(name: str | None = None) -> EscalationPolicy:
+    """The saved policy, or one holding only the defaults when none is saved."""
+    name = name or os.environ.get("SELLEROPS_ESCALATION_BLOCK") or DEFAULT_BLOCK
+    try:
+        return EscalationPolicy.load(name)
+    except (ValueError, KeyError):
+        return EscalationPolicy()

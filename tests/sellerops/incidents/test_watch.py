@@ -1,0 +1,40 @@
+"""Amazon's suppressed-listings report read by header name into takedown alerts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sellerops.incidents.watch import SuppressedReportError, is_suppressed_report, read_suppressed
+
+HEADER = "Status\tReason\tSKU\tASIN\tProduct name\tCondition\tStatus Change Date\tIssue Description"
+
+
+def test_rows_are_read_by_header_name_extra_columns_and_bom_tolerated(tmp_path):
+    # columns reordered, one unknown column added, a UTF-8 BOM and CRLF: as downloads come
+    text = ("\ufeffSKU\tExtra\tStatus\tReason\tASIN\tIssue Description\tStatus Change Date\r\n"
+            "SKU-7\tx\tSuppressed\tIntellectual property complaint\tB0SEVEN\tTrademark claim\t2026-11-02\r\n")
+    data = text.encode("utf-8")
+    assert is_suppressed_report(data)
+    [row] = read_suppressed(tmp_path / "s.txt", data)
+    assert (row.sku, row.asin, row.status, row.line) == ("SKU-7", "B0SEVEN", "Suppressed", 2)
+    req = row.takedown_request("Amazon.com", "acme")
+    assert req == {"sku": "SKU-7", "asin": "B0SEVEN", "marketplace": "Amazon.com", "account": "acme",
+                   "reason": "Suppressed: Intellectual property complaint — Trademark claim"}
+    assert row.resource("Amazon.com", "acme")["prefect.resource.id"] == "sellerops.listing.acme.Amazon.com.SKU-7"
+
+
+def test_errors_name_file_line_and_column(tmp_path):
+    path = tmp_path / "bad.txt"
+    with pytest.raises(SuppressedReportError, match=rf"^{path}:1:1: missing column\(s\) sku"):
+        read_suppressed(path, b"Status\tReason\tASIN\nSuppressed\tx\tB0\n")
+    body = (HEADER + "\nSuppressed\tIP\tSKU-1\tB01\tThing\tNew\t2026-11-02\tx\n"
+            "Suppressed\tIP\t \tB02\tThing\tNew\t2026-11-02\tx\n").encode()
+    with pytest.raises(SuppressedReportError, match=rf"^{path}:3:3: SKU is blank"):
+        read_suppressed(path, body)
+
+
+def test_other_reports_are_not_taken_for_it():
+    assert not is_suppressed_report(b"settlement-id\tsettlement-start-date\tsku\n1\t2\t3\n")
+    assert is_suppressed_report((HEADER + "\n").encode())
