@@ -65,7 +65,7 @@ def test_two_ingests_at_once_both_finish_cleanly(db_url, tmp_path):
 
 @pytest.mark.parametrize("seed", [11, 12, 13])
 def test_a_load_killed_at_a_random_point_reruns_to_exact_counts(db_url, tmp_path, seed):
-    from sellerops.findings import run_reconcile
+    from sellerops.reconciliation.runs import run_reconcile
     from sellerops.ingest import ingest_paths
 
     _drop(tmp_path / "drop")

@@ -10,7 +10,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from sellerops.findings import load_input, run_reconcile
+from sellerops.reconciliation.input import load_input
+from sellerops.reconciliation.runs import run_reconcile
 from sellerops.ingest import LOADED, ingest_paths
 from sellerops.storage import framecache
 from tests.sellerops.storage.test_framecache import _findings, _same, loaded  # noqa: F401 - the fixture
