@@ -88,3 +88,35 @@ def read_suppressed(path: Path, data: bytes) -> list[SuppressedListing]:
                                      product_name=cell(row, "product-name"), changed=cell(row, "status-change-date"),
                                      line=line))
     return out
+
+
+REPORT_TYPE = "GET_MERCHANTS_LISTINGS_FYP_REPORT"  # Amazon's suppressed-listings report
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """What ingestion records as the report type of a suppressed-listings report."""
+
+    report_type: str = REPORT_TYPE
+
+
+def ingest_suppressed(path: Path, data: bytes, digest: str, s):
+    """Record a suppressed-listings report dropped in the inbox (listing-watch reads it from there):
+    loaded with its listing count, or quarantined with the reason it cannot be read — never an
+    "unknown report type" that would turn the night red."""
+    from sellerops.ingest.decide import duplicate_of
+    from sellerops.ingest.outcome import LOADED, Outcome, content_seen, record_file
+    from sellerops.ingest.prepare import Detected
+    from sellerops.ingest.quarantine import quarantine
+    from sellerops.storage.engine import get_engine
+
+    d = Detected(path, digest, None, _Kind(), None)
+    if (first := content_seen(digest)) is not None:
+        return duplicate_of(d, first, s)
+    try:
+        rows = len(read_suppressed(path, data))
+    except (SuppressedReportError, UnicodeDecodeError) as exc:
+        return quarantine(d, [str(exc)], s)
+    with get_engine(s.database_url).begin() as conn:
+        record_file(conn, s, d, LOADED, rows=rows)
+    return Outcome(str(path), digest, REPORT_TYPE, LOADED, rows=rows)

@@ -60,10 +60,9 @@ def decide(path: Path, s: Settings, steps: Steps, digest: str | None = None) -> 
     digest = digest or fingerprint(path)
     if (rf := known_outcome(path, digest)) is not None:
         return known(rf)  # first outcome kept; nothing parsed again
-    if (saved := _saved_response(path)) is not None:  # a saved SP-API response: the inbound room loads it
-        from sellerops.inbound.store import ingest_response
-
-        return ingest_response(path, saved, digest, s)
+    if (other := _for_another_room(path)) is not None:  # not a flat-file report of the books
+        load_elsewhere, data = other
+        return load_elsewhere(path, data, digest, s)
     d = steps.prepare(path)
     if d.sha256 != digest and (rf := known_outcome(path, d.sha256)) is not None:
         return known(rf)  # the file changed since its digest was taken, to content already seen
@@ -78,20 +77,30 @@ def decide(path: Path, s: Settings, steps: Steps, digest: str | None = None) -> 
     return result
 
 
-def _saved_response(path: Path) -> bytes | None:
-    """The bytes of `path` when it is a saved SP-API response (JSON); None for a report, read
-    after a look at its first bytes only (reports never start with `{`)."""
+def _for_another_room(path: Path):
+    """(the loader, the bytes) when `path` belongs to another procedure's room: a saved SP-API
+    response (JSON, the inbound room) or a suppressed-listings report (the takedown room). Decided on
+    the first bytes only: a report of the books is not read twice."""
     from sellerops.inbound.responses import looks_like_response
+    from sellerops.incidents.watch import is_suppressed_report
 
     try:
         with open(path, "rb") as f:
-            head = f.read(64)
-            if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+            head = f.read(4096)
+            if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+                data = head + f.read()
+                if looks_like_response(data):
+                    from sellerops.inbound.store import ingest_response
+
+                    return ingest_response, data
                 return None
-            data = head + f.read()
+            if head and is_suppressed_report(head):
+                from sellerops.incidents.watch import ingest_suppressed
+
+                return ingest_suppressed, head + f.read()
     except OSError:
         return None  # the preparation step quarantines what cannot be read, with its reason
-    return data if looks_like_response(data) else None
+    return None
 
 
 def store(d: Detected, s: Settings) -> "Outcome | Refused":

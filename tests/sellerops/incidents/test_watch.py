@@ -38,3 +38,21 @@ def test_errors_name_file_line_and_column(tmp_path):
 def test_other_reports_are_not_taken_for_it():
     assert not is_suppressed_report(b"settlement-id\tsettlement-start-date\tsku\n1\t2\t3\n")
     assert is_suppressed_report((HEADER + "\n").encode())
+
+
+def test_a_suppressed_listings_report_in_the_inbox_loads_instead_of_being_quarantined(tmp_path):
+    """Nightly ingestion walks the inbox too: the report listing-watch reads there is recorded as
+    loaded (with its listing count), a broken one quarantined with its reason, never 'unknown'."""
+    from sellerops import ingest
+
+    good = tmp_path / "suppressed.txt"
+    good.write_text(HEADER + "\nSuppressed\tIP complaint\tSKU-1\tB01\tThing\tNew\t2026-11-02\tx\n"
+                    "Suppressed\tSafety\tSKU-2\tB02\tOther\tNew\t2026-11-03\ty\n")
+    [o] = ingest.ingest_paths([good])
+    assert (o.status, o.rows, o.report_type) == ("loaded", 2, "GET_MERCHANTS_LISTINGS_FYP_REPORT")
+    [again] = ingest.ingest_paths([good])
+    assert again.known and again.status == "loaded"
+    broken = tmp_path / "broken.txt"
+    broken.write_text("Status\tStatus Change Date\tIssue Description\tSKU\n")  # no Reason column
+    [q] = ingest.ingest_paths([broken])
+    assert q.status == "quarantined" and "reason" in q.reason
