@@ -229,3 +229,28 @@ def test_values_the_same_on_every_row_are_stored_exactly(db_url, tmp_path):
     assert [(r["account"], r["sku"], r["amount_cents"]) for r in got] == [(account, sku, 1000), (account, sku, -150)]
     [order] = rows("select account, sku from order_line")
     assert (order["account"], order["sku"]) == (account, sku)
+
+
+def test_a_truncated_settlement_leads_with_the_cause(db_url, tmp_path):
+    """A download cut off in the middle of a settlement id: the file ends after two fields, so the last
+    row also shows a second settlement id. The cause (truncation) is named first, its consequence after."""
+    lines = (DATA / "settlement_ok.txt").read_text().splitlines()
+    first_two = lines[-1].split("\t")[:2]
+    cut = "\t".join([first_two[0][:2], first_two[1]])  # "10" of settlement 1001, then one more field
+    (tmp_path / "cut.txt").write_text("\n".join(lines[:-1] + [cut]))
+    o = one("cut.txt", tmp_path)
+    assert o.status == QUARANTINED
+    cause = o.reason.removeprefix(str(tmp_path / "cut.txt"))
+    assert "truncated: the last row has 2 of 24 fields" in cause.split(" (and ")[0], o.reason
+
+
+def test_a_duplicate_names_what_it_duplicates(db_url, tmp_path):
+    one("settlement_ok.txt")
+    shutil.copy(DATA / "settlement_ok.txt", tmp_path / "renamed.txt")
+    o = one("renamed.txt", tmp_path)
+    assert o.status == DUPLICATE and str(DATA / "settlement_ok.txt") in o.reason
+    text = (DATA / "settlement_ok.txt").read_bytes().replace(b"\n", b"\r\n")
+    (tmp_path / "again.txt").write_bytes(text)
+    o = one("again.txt", tmp_path)
+    assert o.status == DUPLICATE and "settlement 1001" in o.reason and str(DATA / "settlement_ok.txt") in o.reason
+    assert {r["reason"] for r in report_rows() if r["status"] == "duplicate"} >= {o.reason}
