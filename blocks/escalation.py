@@ -8,12 +8,12 @@ block, or no server to ask, the defaults hold and escalations are recorded as no
 
 from __future__ import annotations
 
-import os
 from typing import Optional
 
 from prefect.blocks.core import Block
 from pydantic import Field
 
+from blocks import load_saved
 from sellerops.decisions.rules import DEFAULT_CHAIN_TAIL
 
 DEFAULT_BLOCK = "default"
@@ -45,8 +45,4 @@ class EscalationPolicy(Block):
 
 def load_escalation_policy(name: str | None = None) -> EscalationPolicy:
     """The saved policy, or one holding only the defaults when none is saved."""
-    name = name or os.environ.get("SELLEROPS_ESCALATION_BLOCK") or DEFAULT_BLOCK
-    try:
-        return EscalationPolicy.load(name)
-    except (ValueError, KeyError):
-        return EscalationPolicy()
+    return load_saved(EscalationPolicy, "SELLEROPS_ESCALATION_BLOCK", name, DEFAULT_BLOCK)

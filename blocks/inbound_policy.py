@@ -7,11 +7,12 @@ the defaults hold.
 
 from __future__ import annotations
 
-import os
 from typing import Optional
 
 from prefect.blocks.core import Block
 from pydantic import Field
+
+from blocks import load_saved
 
 DEFAULT_BLOCK = "default"
 
@@ -38,8 +39,4 @@ class InboundPolicy(Block):
 
 def load_policy_block(name: str | None = None) -> InboundPolicy:
     """The saved policy block, or one holding only the defaults when none is saved."""
-    name = name or os.environ.get("SELLEROPS_INBOUND_POLICY_BLOCK") or DEFAULT_BLOCK
-    try:
-        return InboundPolicy.load(name)
-    except (ValueError, KeyError):
-        return InboundPolicy()
+    return load_saved(InboundPolicy, "SELLEROPS_INBOUND_POLICY_BLOCK", name, DEFAULT_BLOCK)

@@ -8,12 +8,13 @@ Prefect server to ask, the defaults hold.
 from __future__ import annotations
 
 import dataclasses
-import os
 from decimal import Decimal
 from typing import Optional
 
 from prefect.blocks.core import Block
 from pydantic import Field
+
+from blocks import load_saved
 
 DEFAULT_BLOCK = "default"
 
@@ -48,8 +49,4 @@ class ReconciliationPolicy(Block):
 
 def load_policy_block(name: str | None = None) -> ReconciliationPolicy:
     """The saved policy block, or one holding only the defaults when none is saved."""
-    name = name or os.environ.get("SELLEROPS_POLICY_BLOCK") or DEFAULT_BLOCK
-    try:
-        return ReconciliationPolicy.load(name)
-    except (ValueError, KeyError):
-        return ReconciliationPolicy()
+    return load_saved(ReconciliationPolicy, "SELLEROPS_POLICY_BLOCK", name, DEFAULT_BLOCK)
