@@ -14,6 +14,7 @@ import os
 
 from prefect import flow, unmapped
 
+from sellerops.reconciliation.policy import Policy
 from sellerops.reconciliation.runs import ReconcileOutcome, run_reconcile
 from tasks.reconcile import reconcile_piece
 
@@ -35,7 +36,7 @@ def dask_task_runner():
 
 
 @flow(name="reconcile-on-dask", persist_result=False)
-def reconcile_on_dask(as_of: dt.date | None = None, policy=None, force: bool = False) -> ReconcileOutcome:
+def reconcile_on_dask(as_of: dt.date | None = None, policy: Policy | None = None, force: bool = False) -> ReconcileOutcome:
     """Reconcile every settlement and order with the rules' partitions as Dask tasks, then store."""
     from sellerops.reconciliation.partition import merge, partitions
 

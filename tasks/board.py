@@ -15,7 +15,7 @@ from prefect.cache_policies import NONE
 from sellerops.reconciliation.summary import NightSummary, open_findings_markdown, render_markdown, validation_markdown
 
 
-@task(name="publish-findings", retries=2, retry_delay_seconds=[2, 10], cache_policy=NONE, persist_result=False)
+@task(name="publish-findings", tags=["io:network"], retries=2, retry_delay_seconds=[2, 10], cache_policy=NONE, persist_result=False)
 def publish_findings(summary: NightSummary, open_findings: list[dict], started: dt.datetime | None = None) -> None:
     """The board's artifacts: the night's summary, the open findings by deadline, what the checks
     refused, and tonight's Data Docs."""
@@ -45,7 +45,7 @@ def _tonights_docs(started: dt.datetime | None) -> str | None:
     return None
 
 
-@task(name="notify-new-findings", retries=2, retry_delay_seconds=[5, 30], cache_policy=NONE, persist_result=False)
+@task(name="notify-new-findings", tags=["io:network"], retries=2, retry_delay_seconds=[5, 30], cache_policy=NONE, persist_result=False)
 def notify_new_findings(block_name: str, message: str, subject: str = "sellerops: new reconciliation findings") -> None:
     """Send the night's headline through the saved notification block `block_name`."""
     from prefect.blocks.core import Block

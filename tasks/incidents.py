@@ -17,7 +17,7 @@ from sellerops.incidents import service
 from tasks.ingest import _transient_db_error
 
 DB = dict(retries=3, retry_delay_seconds=[1, 5, 15], retry_condition_fn=_transient_db_error, cache_policy=NONE,
-          persist_result=False)
+          persist_result=False, tags=["io:database"])
 
 
 @task(name="open-incident", **DB)
@@ -74,7 +74,7 @@ def wake_tier_run(run_id: str) -> bool:
     return True
 
 
-@task(name="read-suppressed-listings", retries=2, retry_delay_seconds=[1, 5], cache_policy=NONE, persist_result=False)
+@task(name="read-suppressed-listings", **DB)
 def read_suppressed_listings(paths: list[str], marketplace: str, account: str) -> list[dict]:
-    """The new takedown alerts in suppressed-listings reports. Retried: reading a file can fail."""
+    """The new takedown alerts in suppressed-listings reports (a listing already in an open incident is none)."""
     return service.suppressed_alerts(paths, marketplace, account)

@@ -30,20 +30,21 @@ def _transient_db_error(task, task_run, state) -> bool:
     return False
 
 
-@task(name="prepare-report", cache_policy=NONE, persist_result=False)
+@task(name="prepare-report", tags=["io:file"], cache_policy=NONE, persist_result=False)
 def prepare_report(path: Path, preparer: Preparer) -> Detected:
     """Read, detect, check and convert a report file (in the worker process on big nights)."""
     return preparer.result(path)
 
 
-@task(name="load-report", retries=3, retry_delay_seconds=[1, 5, 15], retry_condition_fn=_transient_db_error,
+@task(name="load-report", tags=["io:database"], retries=3, retry_delay_seconds=[1, 5, 15], retry_condition_fn=_transient_db_error,
       cache_policy=NONE, persist_result=False)
 def load_report(detected: Detected, s: Settings) -> Outcome | Refused:
     """Store a checked report in one transaction (a refusal by the database is returned, not raised)."""
     return store(detected, s)
 
 
-@task(name="quarantine-report", cache_policy=NONE, persist_result=False)
+@task(name="quarantine-report", tags=["io:database"], retries=3, retry_delay_seconds=[1, 5, 15],
+      retry_condition_fn=_transient_db_error, cache_policy=NONE, persist_result=False)
 def quarantine_report(detected: Detected, problems: list[str], s: Settings) -> Outcome:
     """Copy a failed file into quarantine/ with its reason and record it."""
     return quarantine(detected, problems, s)

@@ -40,21 +40,10 @@ IO_OF_TASK = {
 }
 PURE = {"prepare-report", "reconcile-piece", "save-document"}  # named so a new task is a decision, not a default
 
-# Tasks that break the policy today, in files owned elsewhere (fixed on their owners' branches):
-# listed so this branch stays green and each one shows as XFAIL until it is fixed (then XPASS).
-KNOWN_VIOLATIONS = {
-    "prepare-report": "tasks/ingest.py: a CPU-bound preparation step retries",
-    "quarantine-report": "tasks/ingest.py: writes the database without retries",
-    "reconcile-settlements": "tasks/reconcile.py: writes the database without retries",
-    "read-findings": "tasks/reconcile.py: reads the database without retries",
-    "list-settlements": "tasks/spapi.py: retries stacked on the SP-API client's own",
-    "fetch-settlement": "tasks/spapi.py: retries stacked on the SP-API client's own",
-    "request-report": "tasks/spapi.py: retries stacked on the SP-API client's own",
-    "await-report": "tasks/spapi.py: retries stacked on the SP-API client's own",
-    "publish-findings": "flows/nightly.py: sends the notification without retries",
-}
-FLOWS_THAT_DEFINE_TASKS = {"flows.nightly": "flows/nightly.py defines publish-findings (owned elsewhere)"}
-UNTYPED_FLOWS = {"reconcile-on-dask": "flows/reconcile_dask.py: `policy` has no annotation (owned elsewhere)"}
+# Tasks that break the policy, listed with why until their owner fixes them (none today).
+KNOWN_VIOLATIONS: dict[str, str] = {}
+FLOWS_THAT_DEFINE_TASKS: dict[str, str] = {}
+UNTYPED_FLOWS: dict[str, str] = {}
 
 
 def _modules(package: str) -> list:
@@ -96,7 +85,7 @@ def _io(task) -> str | None:
 
 
 def _known(name: str, table: dict) -> list:
-    return [pytest.mark.xfail(reason=table[name], raises=AssertionError, strict=False)] if name in table else []
+    return [pytest.mark.xfail(reason=table[name], raises=AssertionError, strict=True)] if name in table else []
 
 
 def test_the_named_deployments_exist():
