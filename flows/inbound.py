@@ -27,7 +27,7 @@ def fba_inbound_tracker(now: dt.datetime | None = None, policy_block: str | None
     policy = load_policy_block(policy_block).policy()
     r = track_shipments(now, policy)
     emitted = emit_node_events(node_events(r.transitions))
-    open_ = [f for f in read_findings(status="open") if f["kind"] in KINDS]
+    open_ = [f for f in read_findings(status="open", today=now.date()) if f["kind"] in KINDS]  # on the tracker's clock
     shortages = [f["id"] for f in open_ if f["kind"] == "inbound_shortage"]
     packs = claim_pack_markdown(shortages, policy)
     create_table_artifact(key="inbound-shipments", table=node_table(r.shipments, r.evaluation.status, now),

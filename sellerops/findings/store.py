@@ -67,6 +67,7 @@ def store(records, *, procedure: str, account: str | None = None, now: dt.dateti
             values = dict(
                 account=r.account, marketplace=r.marketplace, kind=r.kind, settlement_id=r.settlement_id,
                 order_id=r.order_id, sku=r.sku, line_no=r.line_no, amount_cents=to_cents(r.amount),
+                shipment_id=getattr(r, "shipment_id", None),
                 currency=r.currency, detail=r.detail, evidence=json.dumps(r.evidence, default=str),
                 status=OPEN, last_seen=now, resolved_at=None, procedure=procedure,
                 claim_window_opens=r.claim_window_opens, claim_window_closes=r.claim_window_closes)

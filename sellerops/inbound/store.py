@@ -10,7 +10,6 @@ here: tasks/inbound.py wraps these functions.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +18,11 @@ import sqlalchemy as sa
 
 from sellerops.core.config import Settings, settings
 from sellerops.inbound import PROCEDURE
-from sellerops.inbound.evaluate import (KINDS, LOST_INBOUND, Context, Evaluation, Item, OrderPrice, Prices,
+from sellerops.inbound.evaluate import (LOST_INBOUND, Context, Evaluation, Item, OrderPrice, Prices,
                                         Reimbursed, evaluate)
 from sellerops.inbound.nodes import RECONCILED, Policy
 from sellerops.inbound.responses import ResponseError, SavedResponse, read
-from sellerops.inbound.track import Ids, Observation, Shipment, Transition, advance
+from sellerops.inbound.track import Observation, Shipment, Transition, advance
 from sellerops.storage import inbound as t
 from sellerops.storage import tables
 from sellerops.storage.engine import get_engine
@@ -278,48 +277,11 @@ def _record_reconciled(conn, account: str, shipments: dict[str, Shipment], ev: E
 # ---- findings in the shared store --------------------------------------------------------------------
 
 def store_findings(records, account: str, now: dt.datetime):
-    """Store the inbound findings (procedure `inbound`) and fill each one's shipment id. Until the
-    shared store takes `procedure=`, a store scoped to the inbound kinds stands in, so that this
-    run never resolves another procedure's findings."""
+    """Store the inbound findings in the shared store (procedure `inbound`: the run resolves only
+    inbound findings), each with its shipment id."""
     from sellerops import findings
 
-    if "procedure" in inspect.signature(findings.store).parameters:
-        result = findings.store(records, procedure=PROCEDURE, account=account, now=now)
-    else:
-        result = _store_inbound_kinds(records, account, now)
-    f = tables.Finding.__table__
-    rows = [{"k": r.key, "sid": r.shipment_id} for r in records]
-    if rows:
-        with get_engine().begin() as conn:
-            conn.execute(f.update().where(f.c.key == sa.bindparam("k")).values(shipment_id=sa.bindparam("sid")), rows)
-    return result
-
-
-def _store_inbound_kinds(records, account: str, now: dt.datetime):
-    """`findings.store` as it will be with `procedure=`: only the inbound kinds are read, upserted
-    and resolved, so the reconciliation's open findings are left as they are."""
-    from sellerops import findings
-
-    f = tables.Finding.__table__
-    found = {r.key: r for r in records}
-    with get_engine().begin() as conn:
-        existing = {r.key: r.status for r in conn.execute(
-            sa.select(f.c.key, f.c.status).where(f.c.account == account, f.c.kind.in_(KINDS)))}
-        new, reopened = [k for k in found if k not in existing], [k for k in found if existing.get(k) == findings.RESOLVED]
-        for key, r in found.items():
-            values = dict(account=r.account, marketplace=r.marketplace, kind=r.kind, sku=r.sku,
-                          shipment_id=r.shipment_id, amount_cents=findings._cents(r.amount), currency=r.currency,
-                          detail=r.detail, evidence=json.dumps(r.evidence, default=str), status=findings.OPEN,
-                          last_seen=now, resolved_at=None, claim_window_opens=r.claim_window_opens,
-                          claim_window_closes=r.claim_window_closes)
-            if key in existing:
-                conn.execute(f.update().where(f.c.key == key).values(values))
-            else:
-                conn.execute(f.insert().values(dict(values, key=key, first_seen=now)))
-        gone = [k for k, status in existing.items() if status == findings.OPEN and k not in found]
-        for i in range(0, len(gone), 500):
-            conn.execute(f.update().where(f.c.key.in_(gone[i:i + 500])).values(status=findings.RESOLVED, resolved_at=now))
-    return findings.StoreResult(new=new, resolved=gone, reopened=reopened, open=len(found))
+    return findings.store(records, procedure=PROCEDURE, account=account, now=now)
 
 
 # ---- claim packs -----------------------------------------------------------------------------------

@@ -98,8 +98,8 @@ def _for_another_room(path: Path):
                 from sellerops.incidents.watch import ingest_suppressed
 
                 return ingest_suppressed, head + f.read()
-    except OSError:
-        return None  # the preparation step quarantines what cannot be read, with its reason
+    except (OSError, UnicodeError, ValueError):
+        return None  # the preparation step reads it again and quarantines what it cannot read, with its reason
     return None
 
 

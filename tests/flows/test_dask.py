@@ -56,7 +56,8 @@ def test_dask_run_stores_the_in_process_findings(tmp_path, monkeypatch):
     assert tasks.reconcile.reconcile_piece.name == "reconcile-piece"
     on_dask = _findings(tmp_path / "on-dask", monkeypatch)
     in_process = _findings(tmp_path / "in-process", monkeypatch)
-    assert len(in_process) == summary["open"] >= 7
+    # the demo's dates are fixed: findings whose claim window has since closed are lost, not open
+    assert len([f for f in in_process if f["status"] != "expired"]) == summary["open"] >= 7
     assert on_dask == in_process
 
 
