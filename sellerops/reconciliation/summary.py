@@ -70,6 +70,8 @@ def night_summary(outcome, open_findings: list[dict], fresh_files: int, quaranti
     money = ", ".join(f"{v} {c}" for c, v in sorted(totals.items())) or "0.00"
     headline = (f"{len(open_findings)} open findings, {money} at stake; {len(new)} new, "
                 f"{len(outcome.resolved)} resolved")
+    if expired:
+        headline += f"; {len(expired)} lost (claim window closed unclaimed: {money_text(totals_by_currency(expired))})"
     if quarantined:
         headline = f"{len(quarantined)} file{'s' if len(quarantined) != 1 else ''} quarantined; {headline}"
     largest = sorted(open_findings, key=lambda f: Decimal(f["amount"]), reverse=True)[:LARGEST]

@@ -110,4 +110,5 @@ def test_expired_money_is_counted_as_lost_not_at_stake():
     s = night_summary(_outcome(), OPEN[:1], fresh_files=0, expired=expired)
     assert s.at_stake == {"USD": Decimal("1.50")} and s.lost == {"USD": Decimal("34.99")}
     assert "Lost (claim window closed, never claimed): 1 findings, 34.99 USD" in render_markdown(s)
+    assert s.headline.endswith("; 1 lost (claim window closed unclaimed: 34.99 USD)")
     assert s.as_dict()["lost"] == {"USD": "34.99"}
