@@ -584,6 +584,13 @@ def demo(out_dir: Path, orders_per_day: int, days: int, seed: int) -> None:
     out.print("The board:    make up, then open http://127.0.0.1:4200 → Runs → nightly-reconciliation → Artifacts")
 
 
+if __name__ == "__main__":
+    # `python -m sellerops.cli`: run the package's own module instead, since the command groups below
+    # import their shared helpers from it by name.
+    from sellerops.cli import main as _main
+
+    _main()
+
 from sellerops.commands.inbound import inbound  # noqa: E402  (the procedure's own group)
 
 app.add_command(inbound)
