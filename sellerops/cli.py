@@ -13,6 +13,7 @@ the database line go to stderr. Exit codes: 0 success (findings are not an error
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import json
@@ -397,14 +398,11 @@ def _findings_table(rows: list[dict]) -> None:
                       "status": f["status"], "detail": f"{subject}: {f['detail']}" if subject else f["detail"]})
     _table(f"Findings ({len(rows)})", shown, ["id", "kind", "deadline", "days left", "amount", "status"],
            folded="detail")
-    totals: dict[str, object] = {}
-    from decimal import Decimal
+    from sellerops.findings import money_text, totals_by_currency
 
-    for f in rows:
-        if f["status"] == "open":
-            totals[f["currency"]] = totals.get(f["currency"], Decimal("0")) + Decimal(f["amount"])
+    totals = totals_by_currency([f for f in rows if f["status"] == "open"])
     if totals:
-        out.print("At stake (open): " + ", ".join(f"{v} {c}" for c, v in sorted(totals.items())))
+        out.print("At stake (open): " + money_text(totals))
 
 
 
@@ -462,7 +460,7 @@ def reconcile(as_of: str | None, full: bool, fmt: str) -> None:
     else:
         from sellerops.reconciliation.runs import run_reconcile
 
-        with err.status("reconciling…", spinner="dots") if err.is_terminal else _nothing():
+        with err.status("reconciling…", spinner="dots") if err.is_terminal else contextlib.nullcontext():
             o = run_reconcile(as_of=day, force=full)
     result = {"as_of": o.as_of, "open": o.open, "new": len(o.new), "resolved": len(o.resolved),
               "reopened": len(o.reopened), "settlements_checked": o.settlements_checked, "skipped": o.skipped}
@@ -474,14 +472,6 @@ def reconcile(as_of: str | None, full: bool, fmt: str) -> None:
         if o.skipped:
             err.print("nothing new since the last run with this as-of and policy: nothing recomputed (--full to force)")
         _print_findings_summary(result)
-
-
-class _nothing:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def _print_findings_summary(result: dict) -> None:
