@@ -21,6 +21,11 @@ REIMBURSEMENTS = "GET_FBA_REIMBURSEMENTS_DATA"
 SELLER_PERFORMANCE = "GET_V2_SELLER_PERFORMANCE_REPORT"
 LEDGER_SUMMARY = "GET_LEDGER_SUMMARY_VIEW_DATA"
 LEDGER_DETAIL = "GET_LEDGER_DETAIL_VIEW_DATA"
+MANAGE_INVENTORY = "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA"
+# Not Amazon reports: the advertising console's export and the seller's own files (README).
+SEARCH_TERMS = "sellerops.sponsored_products_search_terms"
+CYCLE_COUNTS = "sellerops.cycle_counts"
+PURCHASE_ORDERS = "sellerops.purchase_orders"
 
 # The detection table: the header names that identify each flat-file report type.
 SIGNATURES: dict[str, frozenset[str]] = {
@@ -34,6 +39,14 @@ SIGNATURES: dict[str, frozenset[str]] = {
                                "merchant-rma-id", "label-type"}),
     REIMBURSEMENTS: frozenset({"approval-date", "reimbursement-id", "amount-per-unit", "quantity-reimbursed-total",
                                "original-reimbursement-id", "currency-unit"}),
+    MANAGE_INVENTORY: frozenset({"afn-warehouse-quantity", "afn-fulfillable-quantity", "afn-unsellable-quantity",
+                                 "afn-reserved-quantity", "afn-total-quantity", "afn-listing-exists",
+                                 "mfn-listing-exists"}),
+    SEARCH_TERMS: frozenset({"campaign-name", "ad-group-name", "targeting", "match-type", "customer-search-term",
+                             "impressions", "clicks", "7-day-total-orders-(#)"}),
+    CYCLE_COUNTS: frozenset({"count-date", "location", "counted-quantity", "system-quantity"}),
+    PURCHASE_ORDERS: frozenset({"po-number", "supplier", "order-date", "expected-arrival-date",
+                                "actual-arrival-date"}),
 }
 
 MIN_NAMES = 2

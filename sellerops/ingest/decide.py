@@ -79,8 +79,10 @@ def decide(path: Path, s: Settings, steps: Steps, digest: str | None = None) -> 
 
 def _for_another_room(path: Path):
     """(the loader, the bytes) when `path` belongs to another procedure's room: a saved SP-API
-    response (JSON, the inbound room) or a suppressed-listings report (the takedown room). Decided on
-    the first bytes only: a report of the books is not read twice."""
+    response (JSON, the inbound room), a suppressed-listings report (the takedown room) or one of
+    the account-health watch's inputs (the health room). Decided on the first bytes only: a report
+    of the books is not read twice."""
+    from sellerops.health.inputs import input_type
     from sellerops.inbound.responses import looks_like_response
     from sellerops.incidents.watch import is_suppressed_report
 
@@ -93,7 +95,15 @@ def _for_another_room(path: Path):
                     from sellerops.inbound.store import ingest_response
 
                     return ingest_response, data
+                if input_type(data) is not None:
+                    from sellerops.health.inputs import ingest_input
+
+                    return ingest_input, data
                 return None
+            if head and input_type(head) is not None:
+                from sellerops.health.inputs import ingest_input
+
+                return ingest_input, head + f.read()
             if head and is_suppressed_report(head):
                 from sellerops.incidents.watch import ingest_suppressed
 
