@@ -117,3 +117,11 @@ def test_quoted_fields_and_a_bom_are_read(tmp_path):
     raw = read_delimited(p, p.read_bytes())
     assert raw.names[0] == "po-number" and list(raw.frame["supplier"]) == ["Acme, Ltd"]
     assert list(raw.frame["__line__"]) == [2] and raw.frame["actual-arrival-date"].isna().all()
+
+
+def test_the_readme_shows_each_of_the_sellers_files_as_its_format_reads_it():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    for module in (cycle_counts, purchase_orders):
+        assert f"```\n{module.EXAMPLE}```" in readme
