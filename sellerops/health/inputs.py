@@ -160,15 +160,28 @@ def _header_problem(report_type: str, names: list[str]) -> tuple[int, str] | Non
 
 
 def _drop_money_signs(raw, fmt) -> None:
-    """The advertising console writes money like `$16.25`: the sign is not part of the amount."""
-    from sellerops.reports.base import MONEY
+    """The advertising console writes money like `$16.25` (the sign is not part of the amount) and
+    may write a day as `Nov 20, 2026` (read as 2026-11-20; anything else is left to the checks)."""
+    import datetime as dt
+
+    from sellerops.reports.base import DATE, MONEY
     from sellerops.reports.search_terms import MONEY_SIGNS
 
+    def month_named(v: str) -> str:
+        try:
+            return dt.datetime.strptime(v.strip(), "%b %d, %Y").date().isoformat()
+        except ValueError:
+            return v
+
     for c in fmt.columns:
-        if c.kind == MONEY and c.name in raw.frame:
-            s = raw.frame[c.name].astype(object)
+        if c.name not in raw.frame:
+            continue
+        s = raw.frame[c.name].astype(object)
+        if c.kind == MONEY:
             raw.frame[c.name] = s.where(s.isna(), s.astype(str).str.strip().str.replace(
                 rf"^([+-]?)[{MONEY_SIGNS}]", r"\1", regex=True))
+        elif c.kind == DATE and fmt.report_type == rt.SEARCH_TERMS:
+            raw.frame[c.name] = s.map(lambda v: month_named(v) if isinstance(v, str) else v)
 
 
 def _store_flat(conn, s: Settings, fid: int, d, typed: pd.DataFrame) -> int:

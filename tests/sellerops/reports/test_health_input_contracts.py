@@ -125,3 +125,21 @@ def test_the_readme_shows_each_of_the_sellers_files_as_its_format_reads_it():
     readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
     for module in (cycle_counts, purchase_orders):
         assert f"```\n{module.EXAMPLE}```" in readme
+
+
+def test_the_consoles_month_named_days_and_money_signs_are_read(tmp_path):
+    from sellerops.health.inputs import _drop_money_signs
+
+    fmt = MODULES[rt.SEARCH_TERMS].FORMAT
+    p = write(tmp_path, rt.SEARCH_TERMS, [
+        "Date,Campaign Name,Ad Group Name,Targeting,Match Type,Customer Search Term,Impressions,Clicks,Spend,"
+        "7 Day Total Sales ,7 Day Total Orders (#)",
+        '"Nov 20, 2026",C,G,mug,EXACT,mug,10,120,-$1.50,£2.00,3',
+        '"Nov 21, 2026",C,G,mug,EXACT,mug,10,120,$1.50,$2.00,3',
+        '20 November 2026,C,G,mug,EXACT,mug,10,120,$1.50,$2.00,3',
+    ])
+    raw = read_delimited(p, p.read_bytes())
+    _drop_money_signs(raw, fmt)
+    assert list(raw.frame["spend"]) == ["-1.50", "1.50", "1.50"]
+    problems = [x.render(p) for x in run_checkpoint(raw, fmt, US)]
+    assert [x.split(": ", 1)[0] for x in problems] == [f"{p}:4:1"]  # the form it does not know is refused
