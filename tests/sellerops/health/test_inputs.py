@@ -116,3 +116,23 @@ def test_loaded_inputs_are_measured(db_url, tmp_path):
         got = {(m.signal, m.subject): m.value for m in measure(s, now)}
     assert got["odr", "ATVPDKIKX0DER/mfn"] == Decimal("0.011")
     assert got["inventory_accuracy", "WH1-A01"] == Decimal("0.96")  # 1 − 2/50
+
+
+def test_inventory_without_a_warehouse_quantity_counts_fulfillable_unsellable_reserved(db_url, tmp_path):
+    from sqlmodel import Session
+
+    from sellerops.health.measure import measure
+
+    myi = write(tmp_path, "myi.txt", "sku\tasin\tafn-listing-exists\tafn-fulfillable-quantity\t"
+                                     "afn-unsellable-quantity\tafn-reserved-quantity\tafn-total-quantity\n"
+                                     "S1\tB01\tYes\t20\t3\t7\t30\n")
+    orders = write(tmp_path, "orders.txt", "\t".join(
+        ("amazon-order-id", "purchase-date", "last-updated-date", "order-status", "fulfillment-channel",
+         "sales-channel", "sku", "item-status", "quantity", "currency", "item-price")) + "\n" + "\t".join(
+        ("111-1", "2026-11-20T10:00:00+00:00", "2026-11-21T10:00:00+00:00", "Shipped", "Amazon", "Amazon.com", "S1",
+         "Shipped", "45", "USD", "100.00")) + "\n")
+    assert [o.status for o in ingest_paths([myi, orders])] == [LOADED, LOADED]
+    with Session(get_engine()) as s:
+        [m] = [m for m in measure(s, dt.datetime(2026, 11, 28, tzinfo=dt.timezone.utc))
+               if m.signal == "inventory_turnover"]
+    assert (m.subject, m.value, m.detail["on_hand"]) == ("S1", Decimal(20), 30)  # 30 × 30 / 45

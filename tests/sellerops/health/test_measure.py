@@ -260,3 +260,15 @@ def test_every_signal_on_both_databases(db_url):
     import json
 
     json.dumps([x.detail for x in m.values()])  # JSON-safe
+
+
+def test_ad_window_at_midnight_excludes_todays_date_and_includes_the_first(sqlite):
+    midnight = dt.datetime(2026, 11, 28, tzinfo=UTC)
+    search(D(2026, 11, 14), "mug", 100, 10)  # 11-14 00:00 = now − 14 days: the start, included
+    search(D(2026, 11, 28), "mug", 900, 0)  # 11-28 00:00 = now: the end, excluded
+    m = run(now=midnight)["ad_conversion", "mug"]
+    assert (m.value, m.detail["clicks"]) == (Decimal("0.1"), 100)
+
+
+def test_nothing_loaded_measures_nothing(sqlite):
+    assert run() == {}
