@@ -134,7 +134,7 @@ def _flat(d, data: bytes, s: Settings):
     d = dataclasses.replace(d, raw=raw, fmt=fmt, marketplace=file_marketplace(raw, fmt, s.marketplace))
     if (why := _header_problem(fmt.report_type, raw.names)) is not None:
         return d, [f"{d.path}:1:{why[0]}: {why[1]}"], None
-    _drop_money_signs(raw, fmt)
+    _console_forms(raw, fmt)
     problems = [p.render(d.path) for p in run_checkpoint(raw, fmt, d.marketplace)]
     if problems:
         return d, problems, None
@@ -159,7 +159,7 @@ def _header_problem(report_type: str, names: list[str]) -> tuple[int, str] | Non
     return None
 
 
-def _drop_money_signs(raw, fmt) -> None:
+def _console_forms(raw, fmt) -> None:
     """The advertising console writes money like `$16.25` (the sign is not part of the amount) and
     may write a day as `Nov 20, 2026` (read as 2026-11-20; anything else is left to the checks)."""
     import datetime as dt

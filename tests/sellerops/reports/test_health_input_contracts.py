@@ -54,10 +54,10 @@ def test_the_good_file_is_its_type_and_passes_its_whole_checkpoint(tmp_path, rep
     p = write(tmp_path, report_type, lines)
     assert input_type(p.read_bytes()) == report_type
     if report_type == rt.SEARCH_TERMS:  # money like $16.25: the sign is dropped before the checks
-        from sellerops.health.inputs import _drop_money_signs
+        from sellerops.health.inputs import _console_forms
 
         raw = read_delimited(p, p.read_bytes())
-        _drop_money_signs(raw, MODULES[report_type].FORMAT)
+        _console_forms(raw, MODULES[report_type].FORMAT)
         assert [x.render(p) for x in run_checkpoint(raw, MODULES[report_type].FORMAT, US)] == []
         assert list(raw.frame["spend"]) == ["16.25", "6.00"]
     else:
@@ -128,7 +128,7 @@ def test_the_readme_shows_each_of_the_sellers_files_as_its_format_reads_it():
 
 
 def test_the_consoles_month_named_days_and_money_signs_are_read(tmp_path):
-    from sellerops.health.inputs import _drop_money_signs
+    from sellerops.health.inputs import _console_forms
 
     fmt = MODULES[rt.SEARCH_TERMS].FORMAT
     p = write(tmp_path, rt.SEARCH_TERMS, [
@@ -139,7 +139,7 @@ def test_the_consoles_month_named_days_and_money_signs_are_read(tmp_path):
         '20 November 2026,C,G,mug,EXACT,mug,10,120,$1.50,$2.00,3',
     ])
     raw = read_delimited(p, p.read_bytes())
-    _drop_money_signs(raw, fmt)
+    _console_forms(raw, fmt)
     assert list(raw.frame["spend"]) == ["-1.50", "1.50", "1.50"]
     problems = [x.render(p) for x in run_checkpoint(raw, fmt, US)]
     assert [x.split(": ", 1)[0] for x in problems] == [f"{p}:4:1"]  # the form it does not know is refused
