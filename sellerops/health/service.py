@@ -1,0 +1,162 @@
+"""The account-health watch against the database: measure, judge, store warnings and level changes.
+
+`run_watch` is one evaluation at the watch's clock `now` (windows of 7, 14 and 30 days end there):
+sellerops.health.measure measures, sellerops.health.watch judges from the open warnings' levels,
+and `record` writes the values behind the trends, the warnings and their level changes. It returns
+the level changes; the flow emits an event for each, and with no server in use `sellerops health
+run` hands them to sellerops.health.procedures itself. `warnings` and `history` are what
+`sellerops health` shows. No Prefect import here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Callable, Iterable, Optional
+
+from sqlmodel import Session, select
+
+from sellerops.health.actions import action_for, action_text
+from sellerops.health.levels import LEVELS, RANK, Thresholds
+from sellerops.health.watch import Judged, judge
+from sellerops.storage.health_watch import HealthLevelChange, HealthValue, HealthWarning
+
+TREND_POINTS = 12
+
+
+@dataclass(frozen=True)
+class Change:
+    """A level change the watch recorded: what the event says and the answering procedure acts on."""
+
+    warning_id: int
+    signal: str
+    subject: str
+    from_level: str
+    to_level: str
+    at: dt.datetime
+    value: Decimal
+
+    @property
+    def procedure(self) -> Optional[str]:
+        a = action_for(self.signal, self.to_level)
+        return a.procedure if a else None
+
+
+@dataclass
+class WatchRun:
+    now: dt.datetime
+    judged: list[Judged]
+    changes: list[Change]
+
+
+def open_key(signal: str, subject: str) -> str:
+    return f"{signal}|{subject}"
+
+
+def open_warning(s: Session, signal: str, subject: str) -> Optional[HealthWarning]:
+    return s.exec(select(HealthWarning).where(HealthWarning.open_key == open_key(signal, subject))).first()
+
+
+def open_levels(s: Session) -> dict[tuple[str, str], str]:
+    rows = s.exec(select(HealthWarning).where(HealthWarning.open_key.is_not(None))).all()
+    return {(w.signal, w.subject): w.level for w in rows}
+
+
+def run_watch(s: Session, now: dt.datetime, thresholds: Thresholds | None = None, windows=None,
+              measure: Callable | None = None) -> WatchRun:
+    """Measure every signal as of `now`, judge and record; commits. `measure(session, now, windows)`
+    defaults to sellerops.health.measure.measure (and its default windows)."""
+    if now.tzinfo is None:
+        raise ValueError(f"naive now {now!r}: the watch's clock is a timezone-aware time")
+    now = now.astimezone(dt.timezone.utc)
+    if measure is None:
+        from sellerops.health.measure import measure  # the reports' side of the watch, loaded on use
+    measurements = measure(s, now) if windows is None else measure(s, now, windows)
+    judged = judge(measurements, open_levels(s), thresholds or Thresholds())
+    changes = record(s, judged, now)
+    s.commit()
+    return WatchRun(now, judged, changes)
+
+
+def record(s: Session, judged: Iterable[Judged], now: dt.datetime) -> list[Change]:
+    """Write each judged value (once per measurement time), update its warning and record a level change
+    when the level moved: a new warning from ok, a resolution to ok (the warning closes)."""
+    open_ = {(w.signal, w.subject): w for w in s.exec(
+        select(HealthWarning).where(HealthWarning.open_key.is_not(None))).all()}
+    changes = []
+    for j in judged:
+        _keep_value(s, j)
+        w = open_.get((j.signal, j.subject))
+        if w is None and j.level == "ok":
+            continue
+        if w is None:
+            w = HealthWarning(signal=j.signal, subject=j.subject, level="ok", value=str(j.value), measured_at=j.at,
+                              since=now, opened_at=now, open_key=open_key(j.signal, j.subject))
+        w.value, w.measured_at, w.detail = str(j.value), j.at, json.dumps(j.detail, default=str, sort_keys=True)
+        if j.level != w.level:
+            previous = w.level
+            w.level, w.since = j.level, now
+            if j.level == "ok":
+                w.resolved_at, w.open_key = now, None
+            s.add(w)
+            s.flush()
+            s.add(HealthLevelChange(warning_id=w.id, signal=j.signal, subject=j.subject, from_level=previous,
+                                    to_level=j.level, at=now, value=str(j.value)))
+            changes.append(Change(w.id, j.signal, j.subject, previous, j.level, now, j.value))
+        s.add(w)
+    s.flush()
+    return changes
+
+
+def _keep_value(s: Session, j: Judged) -> None:
+    found = s.exec(select(HealthValue).where(HealthValue.signal == j.signal, HealthValue.subject == j.subject,
+                                             HealthValue.at == j.at)).first()
+    if found is None:
+        s.add(HealthValue(signal=j.signal, subject=j.subject, at=j.at, value=str(j.value)))
+    elif found.value != str(j.value):  # the same report read again with a correction
+        found.value = str(j.value)
+        s.add(found)
+
+
+def trend(s: Session, signal: str, subject: str, points: int = TREND_POINTS) -> list[Decimal]:
+    """The last `points` values measured, oldest first."""
+    rows = s.exec(select(HealthValue).where(HealthValue.signal == signal, HealthValue.subject == subject)
+                  .order_by(HealthValue.at.desc()).limit(points)).all()
+    return [Decimal(r.value) for r in reversed(rows)]
+
+
+def number(value: Decimal | str) -> float | int:
+    """A value for JSON: a number (rates as fractions, days, counts); infinite cover is JSON's Infinity."""
+    d = Decimal(value)
+    if d.is_finite() and d == d.to_integral_value():
+        return int(d)
+    return float(d)
+
+
+def warnings(s: Session, level: str | None = None, thresholds: Thresholds | None = None) -> list[dict]:
+    """The open warnings (every level but ok; `level`: that level only), worst first: the JSON rows of
+    `sellerops health`."""
+    if level is not None and level not in LEVELS:
+        raise ValueError(f"level {level!r}: expected one of {', '.join(LEVELS)}")
+    t = thresholds or Thresholds()
+    q = select(HealthWarning).where(HealthWarning.open_key.is_not(None))
+    rows = [w for w in s.exec(q).all() if level is None or w.level == level]
+    rows.sort(key=lambda w: (-RANK[w.level], w.signal, w.subject))
+    return [{"signal": w.signal, "subject": w.subject, "level": w.level, "value": number(w.value),
+             "target": number(t[w.signal].target().threshold), "since": w.since.isoformat(),
+             "trend": [number(v) for v in trend(s, w.signal, w.subject)], "action": action_text(w.signal, w.level)}
+            for w in rows]
+
+
+def history(s: Session, signal: str | None = None, subject: str | None = None) -> list[dict]:
+    """Every level change, oldest first: the JSON rows of `sellerops health history`."""
+    q = select(HealthLevelChange)
+    if signal:
+        q = q.where(HealthLevelChange.signal == signal)
+    if subject:
+        q = q.where(HealthLevelChange.subject == subject)
+    rows = s.exec(q.order_by(HealthLevelChange.at, HealthLevelChange.id)).all()
+    return [{"signal": c.signal, "subject": c.subject, "from": c.from_level, "to": c.to_level,
+             "at": c.at.isoformat(), "value": number(c.value)} for c in rows]
