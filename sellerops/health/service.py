@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Optional
 
 from sqlmodel import Session, select
 
-from sellerops.health.actions import action_for, action_text
+from sellerops.health.actions import action_for, action_text, event_name, resource_id
 from sellerops.health.levels import LEVELS, RANK, Thresholds
 from sellerops.health.watch import Judged, judge
 from sellerops.storage.health_watch import HealthLevelChange, HealthValue, HealthWarning
@@ -42,6 +42,18 @@ class Change:
     def procedure(self) -> Optional[str]:
         a = action_for(self.signal, self.to_level)
         return a.procedure if a else None
+
+
+def event(c: Change) -> dict:
+    """The Prefect event of a level change (`sellerops.health.<signal>.<level>`, the subject as resource),
+    as keyword arguments of `prefect.events.emit_event`; the payload is what the answering flow takes."""
+    return {"event": event_name(c.signal, c.to_level),
+            "resource": {"prefect.resource.id": resource_id(c.signal, c.subject),
+                         "prefect.resource.name": f"{c.signal} {c.subject}",
+                         "sellerops.signal": c.signal, "sellerops.subject": c.subject},
+            "payload": {"signal": c.signal, "subject": c.subject, "from": c.from_level, "to": c.to_level,
+                        "value": str(c.value), "at": c.at.isoformat(), "warning": c.warning_id,
+                        "procedure": c.procedure}}
 
 
 @dataclass
