@@ -615,6 +615,10 @@ from sellerops.commands.incident import incident as _incident  # noqa: E402
 app.add_command(_decisions)
 app.add_command(_incident)
 
+from sellerops.commands.health import health as _health  # noqa: E402
+
+app.add_command(_health)
+
 
 def main() -> None:
     try:

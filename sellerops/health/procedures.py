@@ -166,6 +166,17 @@ def switch_supplier(s: Session, supplier: str, now: dt.datetime, settings: Setti
             "switched": sorted(x.sku for x in new)}
 
 
+def set_backup_supplier(s: Session, supplier: str, backup: str, sku: str = "*",
+                        now: dt.datetime | None = None) -> BackupSupplier:
+    """Name `backup` as `supplier`'s backup for `sku` (`*`: every SKU without a row of its own)."""
+    row = s.exec(select(BackupSupplier).where(BackupSupplier.supplier == supplier, BackupSupplier.sku == sku)).first()
+    row = row or BackupSupplier(supplier=supplier, sku=sku, backup_supplier=backup, updated_at=decisions.utc_now())
+    row.backup_supplier, row.updated_at = backup, now or decisions.utc_now()
+    s.add(row)
+    s.commit()
+    return row
+
+
 def _send(notify: Optional[Notifier], role: str, subject: str, body: str) -> tuple[bool, str | None]:
     if notify is None:
         return False, "no notification block configured"
