@@ -568,6 +568,9 @@ def demo(out_dir: Path, orders_per_day: int, days: int, seed: int) -> None:
     summary = nightly_reconciliation(inbox=str(s.out / "reports"))
     _print_findings_summary(summary)
     _demo_inbound(s, seed, days)
+    from sellerops.commands.health import demo_chain
+
+    demo_chain(dt.datetime.combine(s.start + dt.timedelta(days=days), dt.time(12), tzinfo=dt.timezone.utc))
     out.print(f"\n[bold]{summary['headline']}[/bold]")
     out.print(f"Planted: {s.findings} findings, listed in {s.expected_findings}")
     out.print("Look closer:  .venv/bin/sellerops findings   ·   .venv/bin/sellerops findings --format json")

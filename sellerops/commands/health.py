@@ -133,3 +133,28 @@ def backup_supplier(supplier, backup, sku) -> None:
     with session() as s:
         set_backup_supplier(s, supplier, backup, sku)
     out.print(f"{supplier} ({'every SKU' if sku == '*' else sku}): backup {backup}", markup=False, highlight=False)
+
+
+def demo_chain(end: dt.datetime) -> None:
+    """`make demo`: the watch at the demo's last day, the answering procedures started from the actions
+    table, and one line saying what it found (nothing when the reports' measurements are not installed)."""
+    from sellerops.cli import err
+
+    try:
+        import sellerops.health.measure  # noqa: F401
+    except ModuleNotFoundError as exc:
+        if exc.name != "sellerops.health.measure":
+            raise
+        return
+    from sellerops.health import procedures, service
+    from sellerops.storage.engine import session
+
+    with session() as s:
+        result = service.run_watch(s, end)
+        answered = procedures.answer_changes(s, result.changes, end)
+        open_ = service.warnings(s)
+    levels = [w["level"] for w in open_]
+    err.print(f"Account health at {end:%Y-%m-%d %H:%M} UTC: {len(open_)} open warnings "
+              f"({levels.count('critical')} critical), {len(answered)} answering procedures started "
+              f"({', '.join(sorted({a['procedure'] for a in answered})) or 'none'}) — sellerops health; "
+              f"sellerops decisions list")

@@ -124,3 +124,26 @@ def test_showing_warnings_does_not_import_prefect(sellerops_home):
                        env=dict(os.environ, SELLEROPS_HOME=str(sellerops_home)))
     assert p.returncode == 0, p.stderr
     assert p.stderr.strip().splitlines()[-1] == "False"
+
+
+def test_the_demo_runs_the_chain_at_its_last_day(sellerops_home, monkeypatch, capsys):
+    """In process, with the same stand-in measure: what `make demo` adds after the night."""
+    import datetime as dt
+    import types
+    from decimal import Decimal
+
+    import sellerops.cli  # noqa: F401  (first: the command groups import their helpers from it)
+    from sellerops.commands.health import demo_chain
+    from sellerops.health.service import history
+    from sellerops.storage.engine import session
+    from tests.sellerops.health.helpers import M
+
+    stand_in = types.ModuleType("sellerops.health.measure")
+    stand_in.measure = lambda s, now, windows=None: [M("ad_conversion", "blue widget", Decimal("0.05"), now,
+                                                        {"clicks": 200, "orders": 10})]
+    monkeypatch.setitem(sys.modules, "sellerops.health.measure", stand_in)
+    end = dt.datetime(2026, 8, 30, 12, tzinfo=dt.timezone.utc)
+    demo_chain(end)
+    assert "1 open warnings (1 critical), 1 answering procedures started (keyword-task-list)" in capsys.readouterr().err
+    with session() as s:
+        assert [(h["to"], h["at"]) for h in history(s)] == [("critical", end.isoformat())]
