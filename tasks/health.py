@@ -29,7 +29,7 @@ def evaluate_account_health(now: dt.datetime, thresholds: Thresholds, windows=No
 
     with session() as s:
         run = service.run_watch(s, now, thresholds, windows)
-        trends = {(j.signal, j.subject): service.trend(s, j.signal, j.subject) for j in run.judged}
+        trends = service.trends(s, [(j.signal, j.subject) for j in run.judged])
         return {"run": run, "trends": trends, "warnings": service.warnings(s, thresholds=thresholds)}
 
 

@@ -95,11 +95,12 @@ def run_watch(s: Session, now: dt.datetime, thresholds: Thresholds | None = None
 def record(s: Session, judged: Iterable[Judged], now: dt.datetime) -> list[Change]:
     """Write each judged value (once per measurement time), update its warning and record a level change
     when the level moved: a new warning from ok, a resolution to ok (the warning closes)."""
+    judged = list(judged)
+    _keep_values(s, judged)
     open_ = {(w.signal, w.subject): w for w in s.exec(
         select(HealthWarning).where(HealthWarning.open_key.is_not(None))).all()}
-    changes = []
+    moved: list[tuple[HealthWarning, str, Judged]] = []
     for j in judged:
-        _keep_value(s, j)
         w = open_.get((j.signal, j.subject))
         if w is None and j.level == "ok":
             continue
@@ -108,28 +109,39 @@ def record(s: Session, judged: Iterable[Judged], now: dt.datetime) -> list[Chang
                               since=now, opened_at=now, open_key=open_key(j.signal, j.subject))
         w.value, w.measured_at, w.detail = str(j.value), j.at, json.dumps(j.detail, default=str, sort_keys=True)
         if j.level != w.level:
-            previous = w.level
+            moved.append((w, w.level, j))
             w.level, w.since = j.level, now
             if j.level == "ok":
                 w.resolved_at, w.open_key = now, None
-            s.add(w)
-            s.flush()
-            s.add(HealthLevelChange(warning_id=w.id, signal=j.signal, subject=j.subject, from_level=previous,
-                                    to_level=j.level, at=now, value=str(j.value)))
-            changes.append(Change(w.id, j.signal, j.subject, previous, j.level, now, j.value))
         s.add(w)
+    s.flush()  # the new warnings get their ids
+    changes = []
+    for w, previous, j in moved:
+        s.add(HealthLevelChange(warning_id=w.id, signal=j.signal, subject=j.subject, from_level=previous,
+                                to_level=j.level, at=now, value=str(j.value)))
+        changes.append(Change(w.id, j.signal, j.subject, previous, j.level, now, j.value))
     s.flush()
     return changes
 
 
-def _keep_value(s: Session, j: Judged) -> None:
-    found = s.exec(select(HealthValue).where(HealthValue.signal == j.signal, HealthValue.subject == j.subject,
-                                             HealthValue.at == j.at)).first()
-    if found is None:
-        s.add(HealthValue(signal=j.signal, subject=j.subject, at=j.at, value=str(j.value)))
-    elif found.value != str(j.value):  # the same report read again with a correction
-        found.value = str(j.value)
-        s.add(found)
+def _keep_values(s: Session, judged: list[Judged]) -> None:
+    """One value row per (signal, subject, measurement time); the same report read again with a
+    correction updates its row."""
+    ats = {j.at for j in judged}
+    known = {(v.signal, v.subject, v.at): v for at_chunk in _chunks(sorted(ats), 500)
+             for v in s.exec(select(HealthValue).where(HealthValue.at.in_(at_chunk))).all()}
+    for j in judged:
+        found = known.get((j.signal, j.subject, j.at))
+        if found is None:
+            s.add(HealthValue(signal=j.signal, subject=j.subject, at=j.at, value=str(j.value)))
+        elif found.value != str(j.value):
+            found.value = str(j.value)
+            s.add(found)
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
 
 
 def trend(s: Session, signal: str, subject: str, points: int = TREND_POINTS) -> list[Decimal]:
@@ -137,6 +149,26 @@ def trend(s: Session, signal: str, subject: str, points: int = TREND_POINTS) -> 
     rows = s.exec(select(HealthValue).where(HealthValue.signal == signal, HealthValue.subject == subject)
                   .order_by(HealthValue.at.desc()).limit(points)).all()
     return [Decimal(r.value) for r in reversed(rows)]
+
+
+def trends(s: Session, keys: Iterable[tuple[str, str]], points: int = TREND_POINTS) -> dict:
+    """`trend` for many (signal, subject) at once: one query, each subject's last `points` values."""
+    import sqlalchemy as sa
+
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    t = HealthValue.__table__
+    rank = sa.func.row_number().over(partition_by=(t.c.signal, t.c.subject), order_by=t.c.at.desc()).label("n")
+    inner = sa.select(t.c.signal, t.c.subject, t.c.at, t.c.value, rank).where(
+        t.c.signal.in_({k[0] for k in wanted})).subquery()
+    rows = s.execute(sa.select(inner.c.signal, inner.c.subject, inner.c.value).where(inner.c.n <= points)
+                     .order_by(inner.c.signal, inner.c.subject, inner.c.at)).all()
+    out: dict[tuple[str, str], list[Decimal]] = {k: [] for k in wanted}
+    for signal, subject, value in rows:
+        if (signal, subject) in out:
+            out[(signal, subject)].append(Decimal(value))
+    return out
 
 
 def number(value: Decimal | str) -> float | int:
@@ -156,9 +188,10 @@ def warnings(s: Session, level: str | None = None, thresholds: Thresholds | None
     q = select(HealthWarning).where(HealthWarning.open_key.is_not(None))
     rows = [w for w in s.exec(q).all() if level is None or w.level == level]
     rows.sort(key=lambda w: (-RANK[w.level], w.signal, w.subject))
+    drawn = trends(s, [(w.signal, w.subject) for w in rows])
     return [{"signal": w.signal, "subject": w.subject, "level": w.level, "value": number(w.value),
              "target": number(t[w.signal].target().threshold), "since": w.since.isoformat(),
-             "trend": [number(v) for v in trend(s, w.signal, w.subject)], "action": action_text(w.signal, w.level)}
+             "trend": [number(v) for v in drawn[(w.signal, w.subject)]], "action": action_text(w.signal, w.level)}
             for w in rows]
 
 
