@@ -54,7 +54,8 @@ def account_health_watch(now: Optional[dt.datetime] = None, policy_block: Option
 def _answer(procedure: str, signal: str, subject: str, now: Optional[dt.datetime],
             policy_block: Optional[str]) -> dict:
     policy = load_policy_block(policy_block)
-    done = answer_health_warning(procedure, signal, subject, _clock(now), policy.settings(), policy.notify_block)
+    done = answer_health_warning(procedure, signal, subject, _clock(now), policy.settings(), policy.thresholds(),
+                                 policy.notify_block)
     lines = [f"# {procedure}: {signal} {subject}", ""] + [f"- **{k}**: {v}" for k, v in done.items()
                                                             if k not in ("signal", "subject")]
     create_markdown_artifact(key=procedure, markdown="\n".join(lines) + "\n",

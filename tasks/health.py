@@ -41,10 +41,11 @@ def emit_health_events(events: list[dict]) -> int:
 
 @task(name="answer-health-warning", **DB)
 def answer_health_warning(procedure: str, signal: str, subject: str, now: dt.datetime,
-                          settings: procedures.Settings, notify_block: Optional[str] = None) -> dict:
+                          settings: procedures.Settings, thresholds: Thresholds,
+                          notify_block: Optional[str] = None) -> dict:
     """Run one answering procedure for one warning: record what it proposes or does, ask who must decide."""
     from blocks.escalation import EscalationPolicy
 
     notify = EscalationPolicy(notify_block=notify_block).notifier() if notify_block else None
     with session() as s:
-        return procedures.start(procedure, s, signal, subject, now, settings, notify)
+        return procedures.start(procedure, s, signal, subject, now, settings, notify, thresholds)

@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 
 from sellerops import decisions
 from sellerops.health import actions
+from sellerops.health.levels import Thresholds
 from sellerops.health.service import Change, open_warning, trend
 from sellerops.storage.health_watch import (AdsPause, BackupSupplier, ClearanceProposal, HealthWarning, KeywordTask,
                                             SupplierSwitch, WarehouseFreeze)
@@ -200,7 +201,7 @@ def propose(cover: Decimal, critical_days: Decimal, removal_cover_days: int) -> 
 
 
 def clearance(s: Session, sku: str, now: dt.datetime, settings: Settings = Settings(),
-              critical_days: Decimal = Decimal(45)) -> dict:
+              thresholds: Thresholds | None = None) -> dict:
     """Propose a markdown or removal for a slow-moving SKU, with its age, for a person to approve."""
     w = _warning(s, "inventory_turnover", sku)
     if w is None:
@@ -209,7 +210,8 @@ def clearance(s: Session, sku: str, now: dt.datetime, settings: Settings = Setti
     if p is None:
         detail = json.loads(w.detail or "{}")
         cover = Decimal(w.value)
-        kind, percent = propose(cover, critical_days, settings.removal_cover_days)
+        critical = (thresholds or Thresholds())["inventory_turnover"].boundary("critical").threshold
+        kind, percent = propose(cover, critical, settings.removal_cover_days)
         age = _int(detail.get("age_days"))
         shown = "a removal order" if kind == "removal" else f"a {percent} % markdown"
         d = _ask(s, _label("clearance", sku),
@@ -270,7 +272,7 @@ def keyword_tasks(s: Session, keyword: str, now: dt.datetime, settings: Settings
 # ---- from the actions table -----------------------------------------------------------------------
 
 def start(procedure: str, s: Session, signal: str, subject: str, now: dt.datetime, settings: Settings = Settings(),
-          notify: Optional[Notifier] = None) -> dict:
+          notify: Optional[Notifier] = None, thresholds: Thresholds | None = None) -> dict:
     """Run the answering procedure `procedure` (a name from sellerops.health.actions) for one subject."""
     if procedure == actions.RECHECK:
         return recheck(s, signal, subject, now, settings)
@@ -279,14 +281,14 @@ def start(procedure: str, s: Session, signal: str, subject: str, now: dt.datetim
     if procedure == actions.SUPPLIER_SWITCH:
         return switch_supplier(s, subject, now, settings, notify)
     if procedure == actions.CLEARANCE:
-        return clearance(s, subject, now, settings)
+        return clearance(s, subject, now, settings, thresholds)
     if procedure == actions.KEYWORDS:
         return keyword_tasks(s, subject, now, settings)
     raise ValueError(f"unknown answering procedure {procedure!r}: expected one of {', '.join(actions.PROCEDURES)}")
 
 
 def answer_changes(s: Session, changes: list[Change], now: dt.datetime, settings: Settings = Settings(),
-                   notify: Optional[Notifier] = None) -> list[dict]:
+                   notify: Optional[Notifier] = None, thresholds: Thresholds | None = None) -> list[dict]:
     """With no server in use: start, from the actions table, the procedure each level change calls for."""
-    return [dict(start(c.procedure, s, c.signal, c.subject, now, settings, notify), procedure=c.procedure)
+    return [dict(start(c.procedure, s, c.signal, c.subject, now, settings, notify, thresholds), procedure=c.procedure)
             for c in changes if c.procedure]

@@ -77,19 +77,40 @@ def open_levels(s: Session) -> dict[tuple[str, str], str]:
 
 
 def run_watch(s: Session, now: dt.datetime, thresholds: Thresholds | None = None, windows=None,
-              measure: Callable | None = None) -> WatchRun:
+              measure: Callable | None = None, history: Callable | None = None) -> WatchRun:
     """Measure every signal as of `now`, judge and record; commits. `measure(session, now, windows)`
-    defaults to sellerops.health.measure.measure (and its default windows)."""
+    defaults to sellerops.health.measure.measure (and its default windows), `history(session, signal,
+    subject, before, limit)` to its history: the earlier values of a subject away from ok that the
+    watch has not kept yet (its first run, a new subject), so its trend starts with them."""
     if now.tzinfo is None:
         raise ValueError(f"naive now {now!r}: the watch's clock is a timezone-aware time")
     now = now.astimezone(dt.timezone.utc)
     if measure is None:
-        from sellerops.health.measure import measure  # the reports' side of the watch, loaded on use
+        from sellerops.health import measure as module  # the reports' side of the watch, loaded on use
+
+        measure, history = module.measure, history or getattr(module, "history", None)
     measurements = measure(s, now) if windows is None else measure(s, now, windows)
     judged = judge(measurements, open_levels(s), thresholds or Thresholds())
+    if history is not None:
+        _seed_trends(s, [j for j in judged if j.level != "ok"], history)
     changes = record(s, judged, now)
     s.commit()
     return WatchRun(now, judged, changes)
+
+
+def _seed_trends(s: Session, judged: list[Judged], history: Callable) -> None:
+    kept = {(k[0], k[1]) for k, v in trends(s, [(j.signal, j.subject) for j in judged], points=1).items() if v}
+    for j in judged:
+        if (j.signal, j.subject) in kept:
+            continue
+        for at, value in history(s, j.signal, j.subject, j.at, TREND_POINTS - 1):
+            if at < j.at:
+                s.add(HealthValue(signal=j.signal, subject=j.subject, at=_aware(at), value=str(value)))
+    s.flush()
+
+
+def _aware(at: dt.datetime) -> dt.datetime:
+    return at.replace(tzinfo=dt.timezone.utc) if at.tzinfo is None else at.astimezone(dt.timezone.utc)
 
 
 def record(s: Session, judged: Iterable[Judged], now: dt.datetime) -> list[Change]:

@@ -112,3 +112,13 @@ def test_a_procedure_with_no_open_warning_does_nothing(sellerops_home):
         assert p.clearance(s, "SKU-X", T0)["done"] is False
         with pytest.raises(ValueError, match="unknown answering procedure"):
             p.start("nope", s, "odr", "X", T0)
+
+
+def test_the_clearance_reckons_from_the_policy_s_critical_cover(sellerops_home):
+    from sellerops.health.levels import Thresholds
+
+    t = Thresholds().with_overrides({"inventory_turnover": {"warning": 20, "critical": 25}})
+    with session() as s:
+        run = run_watch(s, T0, t, measure=measuring(m("inventory_turnover", "SKU-4", "60")))
+        [done] = p.answer_changes(s, run.changes, T0, thresholds=t)
+        assert (done["proposal"], done["markdown_percent"]) == ("markdown", 20)  # 35 days past 25: the middle step

@@ -3,6 +3,8 @@ the values behind the trends, and what `sellerops health` shows."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from sellerops.health.service import history, run_watch, trend, warnings
@@ -71,3 +73,20 @@ def test_the_clock_must_be_aware(sellerops_home):
 
     with session() as s, pytest.raises(ValueError, match="naive now"):
         _run(s, dt.datetime(2026, 11, 2))
+
+
+def test_a_new_warning_starts_its_trend_with_the_earlier_values_of_its_reports(sellerops_home):
+    asked = []
+
+    def history(session, signal, subject, before, limit):
+        asked.append((signal, subject, before, limit))
+        return [(T0 - hours(48), Decimal("0.003")), (T0 - hours(24), Decimal("0.009")), (T0, Decimal("0.0115"))]
+
+    with session() as s:
+        run_watch(s, T0, measure=measuring(m("odr", ODR, "0.0115", at=T0), m("odr", "X/mfn", "0.001", at=T0)),
+                  history=history)
+        run_watch(s, T0 + hours(1), measure=measuring(m("odr", ODR, "0.0115", at=T0 + hours(1))), history=history)
+        # asked once, for the subject away from ok; the value at the measurement's own time is not doubled
+        assert asked == [("odr", ODR, T0, 11)]
+        assert [str(v) for v in trend(s, "odr", ODR)] == ["0.003", "0.009", "0.0115", "0.0115"]
+        assert warnings(s)[0]["trend"] == [0.003, 0.009, 0.0115, 0.0115]
