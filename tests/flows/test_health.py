@@ -134,3 +134,23 @@ def test_the_triggers_are_the_actions_table():
     assert set(PROCEDURES) <= set(DEPLOYMENTS) and "account-health-watch" in DEPLOYMENTS
     [s] = DEPLOYMENTS["account-health-watch"]["schedules"]
     assert s["cron"] == "0 * * * *"
+
+
+def test_every_answering_flow_runs_for_its_warning(prefect_harness, measured):
+    from flows.health import (account_health_recheck, account_health_watch, keyword_task_list, supplier_switch,
+                              warehouse_freeze)
+    from sellerops import decisions
+    from sellerops.health.procedures import frozen_locations
+    from sellerops.storage.engine import session
+
+    measured.now = [m("odr", "ATVPDKIKX0DER/afn", "0.02", at=T0), m("inventory_accuracy", "BIN-A", "0.9", at=T0),
+                    m("supplier_lead_time", "Acme", "5", at=T0), m("ad_conversion", "kw", "0.01", at=T0, clicks=300)]
+    assert account_health_watch(now=T0)["changes"] == 4
+    assert account_health_recheck(signal="odr", subject="ATVPDKIKX0DER/afn", now=T0)["ads_paused"] is True
+    assert warehouse_freeze(location="BIN-A", now=T0)["frozen"] is True
+    assert supplier_switch(supplier="Acme", now=T0)["why"] == "no backup supplier on file"
+    assert len(keyword_task_list(keyword="kw", now=T0)["tasks"]) == 3
+    with session() as s:
+        assert frozen_locations(s) == ["BIN-A"]
+        assert sorted(d.subject for d in decisions.owed(s, procedure="account-health")) == [
+            "odr ATVPDKIKX0DER/afn", "supplier_switch Acme", "warehouse_freeze BIN-A"]
