@@ -38,8 +38,8 @@ def account_health_watch(now: Optional[dt.datetime] = None, policy_block: Option
     snap = evaluate_account_health(now, thresholds, policy.windows())
     run = snap["run"]
     emitted = emit_health_events([event(c) for c in run.changes])
-    create_markdown_artifact(key="account-health", markdown=board.markdown(run.judged, snap["trends"], thresholds,
-                                                                           now.strftime("%Y-%m-%d %H:%M UTC")),
+    text = board.markdown(run.judged, snap["trends"], thresholds, now.strftime("%Y-%m-%d %H:%M UTC"), snap["frozen"])
+    create_markdown_artifact(key="account-health", markdown=text,
                              description="Each signal's level, value, target and trend")
     create_table_artifact(key="account-health-warnings", table=board.warnings_table(snap["warnings"], thresholds)
                           or [{"signal": "", "subject": "no open warning"}],

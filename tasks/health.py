@@ -30,7 +30,8 @@ def evaluate_account_health(now: dt.datetime, thresholds: Thresholds, windows=No
     with session() as s:
         run = service.run_watch(s, now, thresholds, windows)
         trends = service.trends(s, [(j.signal, j.subject) for j in run.judged])
-        return {"run": run, "trends": trends, "warnings": service.warnings(s, thresholds=thresholds)}
+        return {"run": run, "trends": trends, "warnings": service.warnings(s, thresholds=thresholds),
+                "frozen": procedures.frozen_locations(s)}
 
 
 @task(name="emit-health-events", tags=["io:network", "retries:client"], cache_policy=NONE, persist_result=False)

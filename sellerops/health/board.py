@@ -57,10 +57,15 @@ def target_text(rule: Rule) -> str:
 
 
 def markdown(judged: list[Judged], trends: Mapping[tuple[str, str], list[Decimal]], thresholds: Thresholds,
-             now_text: str) -> str:
-    """Each signal's worst level, then a row per subject measured: level, value, target, trend."""
-    lines = [f"# Account health at {now_text}", "",
-             "| signal | level | subjects | worst value | target | trend |", "|---|---|---|---|---|---|"]
+             now_text: str, frozen: Iterable[str] = ()) -> str:
+    """Each signal's worst level, then a row per subject measured: level, value, target, trend; and the
+    warehouse freezes in force (`frozen` locations)."""
+    lines = [f"# Account health at {now_text}", ""]
+    frozen = list(frozen)
+    if frozen:
+        lines += [f"**Warehouse operations frozen at {', '.join(frozen)}** until a person lifts the freeze "
+                  f"(`sellerops decisions list --procedure account-health`).", ""]
+    lines += ["| signal | level | subjects | worst value | target | trend |", "|---|---|---|---|---|---|"]
     by_signal: dict[str, list[Judged]] = {}
     for j in judged:
         by_signal.setdefault(j.signal, []).append(j)

@@ -33,6 +33,9 @@ def test_the_markdown_has_a_row_per_signal_and_a_section_per_measured_one():
     assert "| `odr` | 🔴 critical | 2 | ATVPDKIKX0DER/afn: 1.2 % | < 0.8 % | ▁█ |" in text
     assert all(f"| `{s}` |" in text for s in SIGNALS)
     assert "| `cancel_rate` | no data |" in text and "## `odr`" in text and "## `cancel_rate`" not in text
+    assert "frozen" not in text
+    assert "**Warehouse operations frozen at BIN-A, BIN-C**" in markdown(judged, {}, Thresholds(), "now",
+                                                                         frozen=["BIN-A", "BIN-C"])
 
 
 def test_the_warnings_table_rows():
