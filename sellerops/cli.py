@@ -553,7 +553,12 @@ def demo(out_dir: Path, orders_per_day: int, days: int, seed: int) -> None:
     """The whole job once: write a demo seller, run the nightly flow on it, and show what was found."""
     from sellerops.demo import write_demo_data
 
+    from sellerops.demo.health import write_health_files
+
     s = write_demo_data(out_dir, orders_per_day=orders_per_day, days=days, seed=seed)
+    # the watch's clock: noon after the demo's last day; its input files go in with the night's reports
+    health_now = dt.datetime.combine(s.start + dt.timedelta(days=days), dt.time(12), tzinfo=dt.timezone.utc)
+    write_health_files(s.out / "reports", health_now)
     err.print(f"demo seller: {len(s.reports)} reports, {s.orders} orders, {s.settlements} settlements "
               f"in {s.out / 'reports'}")
     _database()
@@ -568,6 +573,9 @@ def demo(out_dir: Path, orders_per_day: int, days: int, seed: int) -> None:
     summary = nightly_reconciliation(inbox=str(s.out / "reports"))
     _print_findings_summary(summary)
     _demo_inbound(s, seed, days)
+    from sellerops.commands.health import demo_chain
+
+    demo_chain(health_now)
     out.print(f"\n[bold]{summary['headline']}[/bold]")
     out.print(f"Planted: {s.findings} findings, listed in {s.expected_findings}")
     out.print("Look closer:  .venv/bin/sellerops findings   ·   .venv/bin/sellerops findings --format json")
@@ -614,6 +622,10 @@ from sellerops.commands.incident import incident as _incident  # noqa: E402
 
 app.add_command(_decisions)
 app.add_command(_incident)
+
+from sellerops.commands.health import health as _health  # noqa: E402
+
+app.add_command(_health)
 
 
 def main() -> None:

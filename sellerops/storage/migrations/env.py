@@ -8,6 +8,7 @@ import sellerops.amazon.cursor  # noqa: F401  (the pull cursors)
 import sellerops.storage.inbound  # noqa: F401  (the inbound procedure's tables)
 import sellerops.storage.people  # noqa: F401  (decisions, escalations, incidents)
 import sellerops.storage.health  # noqa: F401  (the account-health watch's inputs)
+import sellerops.storage.health_watch  # noqa: F401  (the account-health watch)
 
 config = context.config
 target_metadata = SQLModel.metadata
