@@ -42,7 +42,7 @@ def value_text(rule: Rule, value: Decimal) -> str:
     if not value.is_finite():
         return "∞ days (nothing shipped)" if rule.unit == "days" else str(value)
     if rule.unit == "fraction":
-        return f"{(value * 100).normalize():f} %"
+        return f"{(value * 100).quantize(Decimal('0.01')).normalize():f} %"
     if rule.unit == "days":
         return f"{value.quantize(Decimal('0.01')).normalize():f} days"
     return f"{value:f}"
@@ -103,6 +103,11 @@ def _cell(text: str) -> str:
 def warnings_table(rows: list[dict], thresholds: Thresholds) -> list[dict]:
     """The open warnings (sellerops.health.service.warnings) as the table artifact's rows."""
     return [{"signal": r["signal"], "subject": r["subject"], "level": r["level"],
-             "value": value_text(thresholds[r["signal"]], Decimal(str(r["value"]))),
+             "value": value_text(thresholds[r["signal"]], _decimal(r["value"])),
              "target": target_text(thresholds[r["signal"]]), "since": r["since"][:16].replace("T", " "),
-             "trend": sparkline(Decimal(str(v)) for v in r["trend"]), "action": r["action"] or ""} for r in rows]
+             "trend": sparkline(_decimal(v) for v in r["trend"]), "action": r["action"] or ""} for r in rows]
+
+
+def _decimal(v) -> Decimal:
+    """A JSON value back to a Decimal: null is infinite cover (sellerops.health.service.number)."""
+    return Decimal("Infinity") if v is None else Decimal(str(v))

@@ -192,10 +192,13 @@ def trends(s: Session, keys: Iterable[tuple[str, str]], points: int = TREND_POIN
     return out
 
 
-def number(value: Decimal | str) -> float | int:
-    """A value for JSON: a number (rates as fractions, days, counts); infinite cover is JSON's Infinity."""
+def number(value: Decimal | str) -> float | int | None:
+    """A value for JSON: a number (rates as fractions, days, counts); infinite cover (stock and nothing
+    shipped) is null, since strict JSON has no Infinity (its level and action say what it means)."""
     d = Decimal(value)
-    if d.is_finite() and d == d.to_integral_value():
+    if not d.is_finite():
+        return None
+    if d and d == d.to_integral_value():
         return int(d)
     return float(d)
 

@@ -129,7 +129,6 @@ def test_showing_warnings_does_not_import_prefect(sellerops_home):
 def test_the_demo_runs_the_chain_at_its_last_day(sellerops_home, monkeypatch, capsys):
     """In process, with the same stand-in measure: what `make demo` adds after the night."""
     import datetime as dt
-    import types
     from decimal import Decimal
 
     import sellerops.cli  # noqa: F401  (first: the command groups import their helpers from it)
@@ -138,10 +137,11 @@ def test_the_demo_runs_the_chain_at_its_last_day(sellerops_home, monkeypatch, ca
     from sellerops.storage.engine import session
     from tests.sellerops.health.helpers import M
 
-    stand_in = types.ModuleType("sellerops.health.measure")
-    stand_in.measure = lambda s, now, windows=None: [M("ad_conversion", "blue widget", Decimal("0.05"), now,
-                                                        {"clicks": 200, "orders": 10})]
-    monkeypatch.setitem(sys.modules, "sellerops.health.measure", stand_in)
+    import sellerops.health.measure as real
+
+    monkeypatch.setattr(real, "measure", lambda s, now, windows=None: [
+        M("ad_conversion", "blue widget", Decimal("0.05"), now, {"clicks": 200, "orders": 10})])
+    monkeypatch.setattr(real, "history", lambda *args, **kw: [])
     end = dt.datetime(2026, 8, 30, 12, tzinfo=dt.timezone.utc)
     demo_chain(end)
     assert "1 open warnings (1 critical), 1 answering procedures started (keyword-task-list)" in capsys.readouterr().err

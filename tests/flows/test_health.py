@@ -2,16 +2,15 @@
 Prefect's events API; the board's artifacts; an answering flow end to end; and the prefect.yaml
 triggers checked against the one actions table.
 
-The measurements are a stand-in module for sellerops.health.measure: measuring from the loaded
-reports is written on another branch, and here the watch is what is tested, from values chosen
-to cross its boundaries.
+The measurements are stand-ins for sellerops.health.measure's (that module's own tests measure the
+loaded reports; tests/sellerops/health/test_chain.py runs the real chain): here the watch is what is
+tested, from values chosen to cross its boundaries.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import sys
 import time
 import types
 import uuid
@@ -31,10 +30,11 @@ DEPLOYMENTS = {d["name"]: d for d in SPEC["deployments"]}
 @pytest.fixture
 def measured(monkeypatch):
     """What the stand-in measure returns: set `measured.now` to the list for the next run."""
-    stand_in = types.ModuleType("sellerops.health.measure")
-    stand_in.now = []
-    stand_in.measure = lambda session, now, windows=None: list(stand_in.now)
-    monkeypatch.setitem(sys.modules, "sellerops.health.measure", stand_in)
+    import sellerops.health.measure as real
+
+    stand_in = types.SimpleNamespace(now=[])
+    monkeypatch.setattr(real, "measure", lambda session, now, windows=None: list(stand_in.now))
+    monkeypatch.setattr(real, "history", lambda *args, **kw: [])
     return stand_in
 
 

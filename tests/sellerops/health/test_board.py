@@ -40,8 +40,8 @@ def test_the_markdown_has_a_row_per_signal_and_a_section_per_measured_one():
 
 def test_the_warnings_table_rows():
     rows = warnings_table([{"signal": "inventory_turnover", "subject": "SKU-1", "level": "critical",
-                            "value": float("inf"), "target": 35, "since": "2026-11-02T09:00:00+00:00",
-                            "trend": [40, float("inf")], "action": "slow-mover-clearance: …"}], Thresholds())
+                            "value": None, "target": 35, "since": "2026-11-02T09:00:00+00:00",
+                            "trend": [40, None], "action": "slow-mover-clearance: …"}], Thresholds())
     assert rows == [{"signal": "inventory_turnover", "subject": "SKU-1", "level": "critical",
                      "value": "∞ days (nothing shipped)", "target": "≤ 35 days", "since": "2026-11-02 09:00",
                      "trend": "▅∞", "action": "slow-mover-clearance: …"}]
