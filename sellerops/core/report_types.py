@@ -21,6 +21,8 @@ REIMBURSEMENTS = "GET_FBA_REIMBURSEMENTS_DATA"
 SELLER_PERFORMANCE = "GET_V2_SELLER_PERFORMANCE_REPORT"
 LEDGER_SUMMARY = "GET_LEDGER_SUMMARY_VIEW_DATA"
 LEDGER_DETAIL = "GET_LEDGER_DETAIL_VIEW_DATA"
+ACTIONABLE_ORDERS = "GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING"
+FULFILLED_SHIPMENTS = "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL"
 
 # The detection table: the header names that identify each flat-file report type.
 SIGNATURES: dict[str, frozenset[str]] = {
@@ -34,6 +36,10 @@ SIGNATURES: dict[str, frozenset[str]] = {
                                "merchant-rma-id", "label-type"}),
     REIMBURSEMENTS: frozenset({"approval-date", "reimbursement-id", "amount-per-unit", "quantity-reimbursed-total",
                                "original-reimbursement-id", "currency-unit"}),
+    ACTIONABLE_ORDERS: frozenset({"order-item-id", "quantity-purchased", "quantity-to-ship", "promise-date",
+                                  "payments-date", "quantity-shipped"}),
+    FULFILLED_SHIPMENTS: frozenset({"shipment-id", "shipment-item-id", "amazon-order-item-id", "shipment-date",
+                                    "quantity-shipped", "fulfillment-center-id"}),
 }
 
 MIN_NAMES = 2
