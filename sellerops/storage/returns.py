@@ -127,6 +127,7 @@ class ReturnRequest(SQLModel, table=True):
     label_path: Optional[str] = None
     decision_id: Optional[int] = None
     care_decision_id: Optional[int] = None
+    form_run_id: Optional[str] = None  # the flow run whose form waits for the person's answer
     first_seen_at: dt.datetime = Field(sa_type=UtcDateTime())
     decided_at: Optional[dt.datetime] = _utc()
     decided_by: Optional[str] = None

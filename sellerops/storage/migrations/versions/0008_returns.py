@@ -42,6 +42,7 @@ def upgrade() -> None:
     sa.Column('label_path', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('decision_id', sa.Integer(), nullable=True),
     sa.Column('care_decision_id', sa.Integer(), nullable=True),
+    sa.Column('form_run_id', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('first_seen_at', sellerops.storage.tables.UtcDateTime(timezone=True), nullable=False),
     sa.Column('decided_at', sellerops.storage.tables.UtcDateTime(timezone=True), nullable=True),
     sa.Column('decided_by', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
