@@ -24,7 +24,7 @@ from sellerops import decisions
 from sellerops.core.config import Settings, settings
 from sellerops.core.money import from_cents
 from sellerops.decisions.rules import DEFAULT_CHAIN_TAIL, deadline_after, utc_now
-from sellerops.returns import care, rules, value
+from sellerops.returns import care, measures, rules, value
 from sellerops.returns.label import LabelProvider, LabelRequest, PdfLabels
 from sellerops.returns.policy import ROLE, Policy
 from sellerops.storage import tables
@@ -53,6 +53,7 @@ class RunResult:
     labels: int = 0
     care_tasks: int = 0
     unit_actions: int = 0
+    spikes: int = 0
     warnings: list[str] = field(default_factory=list)
     waiting: list[tuple[str, str]] = field(default_factory=list)  # (rma, sku) newly waiting for a person
 
@@ -60,7 +61,7 @@ class RunResult:
         return {"now": self.now.isoformat(), "new": self.new, "authorized_auto": self.authorized_auto,
                 "authorized_amazon": self.authorized_amazon, "rejected_amazon": self.rejected_amazon,
                 "needs_person": self.needs_person, "answered": self.answered, "labels": self.labels,
-                "care_tasks": self.care_tasks, "unit_actions": self.unit_actions, "warnings": self.warnings,
+                "care_tasks": self.care_tasks, "unit_actions": self.unit_actions, "spikes": self.spikes, "warnings": self.warnings,
                 "waiting": [list(w) for w in self.waiting]}
 
 
@@ -123,6 +124,7 @@ def run(now: dt.datetime | None = None, policy: Policy | None = None, account: s
         ses.commit()
     out.labels = write_missing_labels(account, policy, labels or PdfLabels(), out)
     out.unit_actions = record_unit_actions(account, now)
+    out.spikes = measures.store_spikes(now, policy, account, s.marketplace)["spikes"]
     return out
 
 

@@ -46,9 +46,9 @@ def actionable_line(order: str, email: str, sku: str = "MUG-BLUE", city: str = "
 
 
 def order_line(order: str, sku: str, price: str, purchased: str, status: str = "Shipped", currency: str = "USD",
-               channel: str = "Amazon.com") -> list[str]:
+               channel: str = "Amazon.com", qty: int = 1) -> list[str]:
     return [order, "", purchased, purchased, status, "Merchant", channel, "", "Standard", "Item", sku, "B0C1234567",
-            status, "1", currency, price, "0.00", "0.00", "0.00", "", "", "", "", "", "", "", "US", "", "false", "", ""]
+            status, str(qty), currency, price, "0.00", "0.00", "0.00", "", "", "", "", "", "", "", "US", "", "false", "", ""]
 
 
 def write(path: Path, header: list[str], lines: list[list[str]]) -> Path:
@@ -60,3 +60,14 @@ def write(path: Path, header: list[str], lines: list[list[str]]) -> Path:
 def ingest(*paths: Path) -> None:
     for o in ingest_paths(list(paths)):
         assert o.status in ("loaded", "duplicate"), o.reason
+
+
+FBA_RETURNS_HEADER = ["return-date", "order-id", "sku", "asin", "fnsku", "product-name", "quantity",
+                      "fulfillment-center-id", "detailed-disposition", "reason", "status", "license-plate-number",
+                      "customer-comments"]
+
+
+def fba_return_line(order: str, sku: str, returned: str, qty: int, disposition: str = "SELLABLE",
+                    reason: str = "UNWANTED_ITEM", lpn: str = "") -> list[str]:
+    return [returned, order, sku, "B0C1234567", "X00ABCDEFG", "Item", str(qty), "PHX7", disposition, reason,
+            "Unit returned to inventory", lpn or f"LPN{order[-7:]}", ""]
