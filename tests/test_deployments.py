@@ -19,7 +19,8 @@ SPEC = yaml.safe_load((ROOT / "prefect.yaml").read_text())
 DEPLOYMENTS = {d["name"]: d for d in SPEC["deployments"]}
 # Deployments only ever started with parameters (by the CLI, a trigger or another flow): what they pass.
 STARTED_WITH = {"listing-takedown": {"request": {"sku": "SKU-1", "reason": "IP complaint"}},
-                "incident-tier": {"incident": "INC-1", "tier": 1}}
+                "incident-tier": {"incident": "INC-1", "tier": 1},
+                "return-decision": {"rma_id": "DdXk7LmRRMA", "sku": "TEE-RED-S"}}
 
 # What each task talks to. A task may declare it beside itself with a tag (`io:network`,
 # `io:database`, `io:file`, and `retries:client` beside `io:network` where the client retries by
