@@ -611,9 +611,11 @@ def _demo_inbound(s, seed: int, days: int) -> None:
 
 from sellerops.commands.decisions import decisions as _decisions  # noqa: E402  (needs the helpers above)
 from sellerops.commands.incident import incident as _incident  # noqa: E402
+from sellerops.commands.returns import returns as _returns  # noqa: E402
 
 app.add_command(_decisions)
 app.add_command(_incident)
+app.add_command(_returns)
 
 
 def main() -> None:

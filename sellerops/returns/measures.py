@@ -56,7 +56,8 @@ def weekly_rates(shipped: pd.DataFrame, returned: pd.DataFrame) -> pd.DataFrame:
     `shipped`: sku, at, units; `returned`: sku, at, units."""
     def weekly(df: pd.DataFrame, name: str) -> pd.Series:
         if df.empty:
-            return pd.Series(dtype="int64", name=name)
+            return pd.Series([], dtype="int64", name=name,
+                             index=pd.MultiIndex.from_tuples([], names=["sku", "week"]))
         at = pd.to_datetime(df["at"], utc=True)
         start = (at - pd.to_timedelta(at.dt.day_of_week, unit="D")).dt.floor("D")
         return df.assign(week=start).groupby(["sku", "week"])["units"].sum().rename(name)

@@ -50,3 +50,12 @@ def test_a_spike_is_strictly_more_than_5_points_over_the_8_week_baseline_with_20
 def test_a_sku_without_a_baseline_of_its_own_raises_nothing():
     shipped, returned = weeks_of("NEW", [(50, 25)])
     assert spikes(weekly_rates(shipped, returned), Policy()).empty
+
+
+def test_rates_with_nothing_shipped_or_returned_yet():
+    none = pd.DataFrame(columns=["sku", "at", "units"])
+    shipped, returned = weeks_of("MUG", [(10, 1)])
+    assert weekly_rates(none, none).empty
+    assert list(weekly_rates(none, returned)["shipped"]) == [0]  # returns without orders loaded: no rate
+    assert spikes(weekly_rates(none, returned), Policy()).empty
+    assert list(weekly_rates(shipped, none)["returned"]) == [0]
