@@ -568,6 +568,9 @@ def demo(out_dir: Path, orders_per_day: int, days: int, seed: int) -> None:
     summary = nightly_reconciliation(inbox=str(s.out / "reports"))
     _print_findings_summary(summary)
     _demo_inbound(s, seed, days)
+    from sellerops.demo.returns import run_returns_demo
+
+    run_returns_demo(s.out / "returns", s.start + dt.timedelta(days=days), err, out, _table)
     out.print(f"\n[bold]{summary['headline']}[/bold]")
     out.print(f"Planted: {s.findings} findings, listed in {s.expected_findings}")
     out.print("Look closer:  .venv/bin/sellerops findings   ·   .venv/bin/sellerops findings --format json")
