@@ -24,7 +24,11 @@ def queue_markdown(rows: list[dict], owed: list[dict], target_hours: float) -> s
             vip = {True: "yes", False: "no", None: "unknown"}[r["vip"]]
             out.append(f"| {r['rma_id']} | {r['sku']} | {r['amount'] or '?'} {r['currency'] or ''} | "
                        f"{', '.join(r['reasons'])} | {vip} | {deadline.get((r['rma_id'], 'decide'), '')[:16]} |")
-    care_rows = [r for r in rows if r["care_script"] and (r["rma_id"], "care") in deadline]
+    firsts = {}
+    for r in rows:  # one care task per RMA, however many SKUs it spans
+        if r["care_script"] and (r["rma_id"], "care") in deadline:
+            firsts.setdefault(r["rma_id"], r)
+    care_rows = list(firsts.values())
     out += ["", f"## VIP care tasks ({len(care_rows)})", ""]
     for r in care_rows:
         out.append(f"### {r['rma_id']} · {r['sku']} · {r['marketplace']} · lifetime value {r['clv']} {r['currency'] or ''}, "

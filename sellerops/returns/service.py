@@ -198,7 +198,8 @@ def decision_what(r: ReturnRequest) -> str:
 
 
 def care_what(r: ReturnRequest) -> str:
-    return f"VIP care for {r.sku}: contact the customer with the {r.care_script} care script"
+    """One care task per RMA, however many SKUs it spans: one customer, one call."""
+    return f"VIP care: contact the customer about this return with the {r.care_script} care script"
 
 
 def _ask_people(ses: Session, account: str, policy: Policy, now: dt.datetime, chain_tail, out: RunResult) -> None:
@@ -207,6 +208,7 @@ def _ask_people(ses: Session, account: str, policy: Policy, now: dt.datetime, ch
         ReturnRequest.account == account,
         sa.or_(sa.and_(ReturnRequest.status == rules.NEEDS_PERSON, ReturnRequest.decision_id.is_(None)),
                sa.and_(ReturnRequest.vip.is_(True), ReturnRequest.care_decision_id.is_(None))))).all()
+    cared: set[int] = set()
     for r in rows:
         deadline = deadline_after(r.first_seen_at, policy.decision_hours)
         if r.status == rules.NEEDS_PERSON and r.decision_id is None:
@@ -219,7 +221,9 @@ def _ask_people(ses: Session, account: str, policy: Policy, now: dt.datetime, ch
                               deadline=deadline, chain_tail=chain_tail,
                               escalate_every_hours=policy.escalate_every_hours, now=now)
             r.care_decision_id = d.id
-            out.care_tasks += 1
+            if d.id not in cared:
+                cared.add(d.id)
+                out.care_tasks += 1
         ses.add(r)
     ses.flush()
 
