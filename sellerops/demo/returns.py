@@ -20,7 +20,7 @@ RMA_HEADER = ["Order ID", "Order date", "Return request date", "Return request s
               "Label to be paid by", "A-to-Z Claim", "Is prime", "ASIN", "Merchant SKU", "Item Name",
               "Return quantity", "Return Reason", "In policy", "Return type", "Resolution", "Invoice number",
               "Return delivery date", "Order Amount", "Order quantity", "SafeT Action reason", "SafeT claim id",
-              "SafeT claim state", "SafeT claim creation time", "SafeT claim reimbursement amount", "Refunded Amount", ""]
+              "SafeT claim state", "SafeT claim creation time", "SafeT claim reimbursement amount", "Refunded Amount"]
 ACTIONABLE_HEADER = ["order-id", "order-item-id", "purchase-date", "payments-date", "reporting-date", "promise-date",
                      "days-past-promise", "buyer-email", "buyer-name", "buyer-phone-number", "sku", "product-name",
                      "quantity-purchased", "quantity-shipped", "quantity-to-ship", "ship-service-level",
@@ -83,7 +83,7 @@ def write_returns_demo(out: Path, end: dt.date) -> list[Path]:
     reports.mkdir(parents=True, exist_ok=True)
     paths = []
     for site in CURRENCY:
-        rows = [RMA_HEADER]
+        rows = [RMA_HEADER + [""]]  # Amazon's lines end with an empty column
         for i, (rma, order, _who, s, sku, status, policy, amount, qty, reason) in enumerate(REQUESTS):
             if s != site:
                 continue

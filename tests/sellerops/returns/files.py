@@ -6,14 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sellerops.demo.returns import RMA_HEADER  # noqa: F401  (the returns report's header, as Amazon writes it)
 from sellerops.ingest import ingest_paths
-
-RMA_HEADER = ["Order ID", "Order date", "Return request date", "Return request status", "Amazon RMA ID",
-              "Merchant RMA ID", "Label type", "Label cost", "Currency code", "Return carrier", "Tracking ID",
-              "Label to be paid by", "A-to-Z Claim", "Is prime", "ASIN", "Merchant SKU", "Item Name",
-              "Return quantity", "Return Reason", "In policy", "Return type", "Resolution", "Invoice number",
-              "Return delivery date", "Order Amount", "Order quantity", "SafeT Action reason", "SafeT claim id",
-              "SafeT claim state", "SafeT claim creation time", "SafeT claim reimbursement amount", "Refunded Amount"]
 
 ACTIONABLE_HEADER = ["order-id", "order-item-id", "purchase-date", "payments-date", "reporting-date", "promise-date",
                      "days-past-promise", "buyer-email", "buyer-name", "buyer-phone-number", "sku", "product-name",
