@@ -431,7 +431,30 @@ def list_requests(status: str | None = None, account: str | None = None) -> list
          .order_by(t.c.requested_at, t.c.rma_id, t.c.sku))
     with get_engine().connect() as c:
         rows = [request_json(r, (r.state, r.answer, _aware(r.answered_at), r.answered_by)) for r in c.execute(q)]
+        rows += _not_yet_run(c, account)
+    rows.sort(key=lambda r: (r["requested_at"] or "", r["rma_id"], r["sku"]))
     return [r for r in rows if status is None or r["status"] == status]
+
+
+def _not_yet_run(conn, account: str) -> list[dict]:
+    """The report's requests no run has seen yet: `pending` when they are the seller's to decide,
+    Amazon's decision when Amazon made it; nothing decided, no customer looked up."""
+    sr, t = tables.SellerReturn.__table__, ReturnRequest.__table__
+    seen = sa.select(t.c.id).where(t.c.account == account, t.c.rma_id == sr.c.amazon_rma_id,
+                                   t.c.sku == sr.c.merchant_sku)
+    out = {}
+    for r in conn.execute(sa.select(sr).where(sr.c.account == account, ~sa.exists(seen))):
+        amazon = rules.amazons_verdict(r.return_request_status)
+        amount = rules.returned_amount_cents(r.order_amount_cents, r.return_quantity, r.order_quantity)
+        out[(r.amazon_rma_id, r.merchant_sku)] = {
+            "rma_id": r.amazon_rma_id, "order_id": r.order_id, "sku": r.merchant_sku,
+            "quantity": r.return_quantity or 1, "marketplace": r.marketplace,
+            "requested_at": _iso(_aware(r.return_request_date)), "status": amazon.status if amazon else rules.PENDING,
+            "reasons": [], "amount": None if amount is None else str(from_cents(amount)), "currency": r.currency,
+            "vip": None, "clv": None, "orders_365d": None, "care_script": None, "label": None, "decided_at": None,
+            "decided_by": amazon.decided_by if amazon else None, "hours_to_decision": None,
+            "vip_reason": "not looked up yet: the next `sellerops returns run` does"}
+    return list(out.values())
 
 
 def _aware(v):

@@ -52,6 +52,15 @@ def by_rma() -> dict[str, dict]:
     return {r["rma_id"]: r for r in service.list_requests()}
 
 
+def test_before_any_run_the_sellers_requests_are_pending_and_amazons_keep_its_decision(loaded):
+    r = by_rma()
+    assert (r["RAUTO"]["status"], r["RAUTO"]["decided_at"], r["RAUTO"]["label"]) == ("pending", None, None)
+    assert (r["RAMZ"]["status"], r["RAMZ"]["decided_by"]) == ("authorized", "amazon")
+    assert r["RBIG"]["amount"] == "200.00" and len(r) == 5
+    # oldest request first, then by RMA id
+    assert [x["rma_id"] for x in service.list_requests(status="pending")] == ["RAUTO", "RBIG", "RNOKEY", "ROUT"]
+
+
 def test_a_run_decides_each_request_as_the_policy_says(loaded):
     got = service.run(now=NOW, policy=POLICY)
     assert (got.new, got.authorized_auto, got.authorized_amazon, got.needs_person) == (5, 2, 1, 2)
