@@ -12,7 +12,6 @@ Everything a person or a board reads comes from `request_json`. No Prefect here.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,17 +23,16 @@ from sellerops import decisions
 from sellerops.core.config import Settings, settings
 from sellerops.core.money import from_cents
 from sellerops.decisions.rules import DEFAULT_CHAIN_TAIL, deadline_after, utc_now
-from sellerops.returns import care, measures, rules, value
+from sellerops.returns import care, measures, rules, units, value
 from sellerops.returns.label import LabelProvider, LabelRequest, PdfLabels
 from sellerops.returns.policy import ROLE, Policy
 from sellerops.storage import tables
 from sellerops.storage.engine import get_engine, session
 from sellerops.storage.people import Decision
-from sellerops.storage.returns import ActionableOrderLine, FulfilledShipmentLine, ReturnRequest, ReturnUnitAction
+from sellerops.storage.returns import ActionableOrderLine, FulfilledShipmentLine, ReturnRequest
 
 PROCEDURE = "returns"
 APPROVED, REJECTED_ANSWER = "approved", "rejected"
-log = logging.getLogger(__name__)
 
 
 class ReturnsError(Exception):
@@ -123,7 +121,7 @@ def run(now: dt.datetime | None = None, policy: Policy | None = None, account: s
         out.answered = _apply_answers(ses, account)
         ses.commit()
     out.labels = write_missing_labels(account, policy, labels or PdfLabels(), out)
-    out.unit_actions = record_unit_actions(account, now)
+    out.unit_actions = units.record_unit_actions(account, now)
     out.spikes = measures.store_spikes(now, policy, account, s.marketplace)["spikes"]
     return out
 
@@ -463,34 +461,3 @@ def _aware(v):
     if isinstance(v, str):
         v = dt.datetime.fromisoformat(v)
     return v if v.tzinfo else v.replace(tzinfo=dt.timezone.utc)
-
-
-SELLABLE = "SELLABLE"
-DAMAGED = frozenset({"CUSTOMER_DAMAGED", "DEFECTIVE", "CARRIER_DAMAGED"})
-
-
-def unit_action(disposition: str | None) -> str:
-    """What a returned unit's disposition calls for: back to stock, a supplier or grading action, or none."""
-    d = (disposition or "").strip().upper()
-    if d == SELLABLE:
-        return "restock"
-    if d in DAMAGED:
-        return "supplier_or_grading"
-    return "none"
-
-
-def record_unit_actions(account: str, now: dt.datetime) -> int:
-    """Record what each FBA returned unit line calls for, once per line; the count newly recorded."""
-    f, t = tables.FbaReturn.__table__, ReturnUnitAction.__table__
-    with get_engine().begin() as c:
-        seen = set(c.execute(sa.select(t.c.order_id, t.c.sku, t.c.returned_at, t.c.license_plate_number)
-                             .where(t.c.account == account)).all())
-        rows = [dict(account=account, marketplace=r.marketplace, order_id=r.order_id, sku=r.sku,
-                     returned_at=r.return_date, license_plate_number=r.license_plate_number or "",
-                     quantity=r.quantity, disposition=r.detailed_disposition,
-                     action=unit_action(r.detailed_disposition), recorded_at=now)
-                for r in c.execute(sa.select(f).where(f.c.account == account))
-                if (r.order_id, r.sku, r.return_date, r.license_plate_number or "") not in seen]
-        if rows:
-            c.execute(t.insert(), rows)
-    return len(rows)

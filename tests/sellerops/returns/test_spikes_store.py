@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from sellerops.findings.store import list_findings, store
 from sellerops.reconciliation.model import FindingRecord
-from sellerops.returns import measures, service
+from sellerops.returns import measures
+from sellerops.returns import units as returned_units
 from sellerops.returns.policy import Policy
 from sellerops.storage.engine import get_engine
 from tests.sellerops.returns.files import (FBA_RETURNS_HEADER, ORDERS_HEADER, fba_return_line, ingest, order_line,
@@ -43,8 +44,8 @@ def test_a_spike_is_one_returns_finding_and_the_reconciliations_stay_open(db_url
     measures.store_spikes(NOW, Policy(), "default", "Amazon.com")  # a rerun: still one
     assert [f["kind"] for f in list_findings(status="open")].count("return_rate_spike") == 1
     # and the units: SELLABLE back to stock, CUSTOMER_DAMAGED a supplier or grading action
-    assert service.record_unit_actions("default", NOW) == 9
+    assert returned_units.record_unit_actions("default", NOW) == 9
     with get_engine().connect() as c:
         actions = dict(c.execute(sa.text("select action, count(*) from return_unit_action group by action")).all())
     assert actions == {"restock": 8, "supplier_or_grading": 1}
-    assert service.record_unit_actions("default", NOW) == 0  # once per line
+    assert returned_units.record_unit_actions("default", NOW) == 0  # once per line
