@@ -250,6 +250,8 @@ def decide(rma_id: str, approve: bool, note: str | None = None, by: str | None =
     now = now or utc_now()
     who = decisions.answerer(by)
     with session() as ses:
+        _apply_answers(ses, account)  # one given with `sellerops decisions answer` stands
+        ses.flush()
         rows = ses.exec(select(ReturnRequest).where(ReturnRequest.account == account,
                                                     ReturnRequest.rma_id == rma_id)).all()
         if not rows:
@@ -376,6 +378,9 @@ def label(rma_id: str, policy: Policy | None = None, account: str | None = None,
     """The label of an authorised RMA, written if missing. Raises ReturnsError when it has none."""
     account = account or settings().account
     t = ReturnRequest.__table__
+    with session() as ses:  # an approval given with `sellerops decisions answer` earns its label too
+        _apply_answers(ses, account)
+        ses.commit()
     with get_engine().connect() as c:
         rows = c.execute(sa.select(t).where(t.c.account == account, t.c.rma_id == rma_id)).all()
     if not rows:

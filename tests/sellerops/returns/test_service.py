@@ -160,3 +160,15 @@ def test_amazon_deciding_later_settles_a_waiting_request(loaded, tmp_path):
     assert (by_rma()["ROUT"]["status"], by_rma()["ROUT"]["decided_by"]) == ("authorized", "amazon")
     with session() as s:
         assert [d.subject for d in decisions.owed(s, procedure="returns")] == ["RBIG", "RBIG"]
+
+
+def test_an_approval_given_with_decisions_answer_earns_its_label_and_cannot_be_overturned_by_decide(loaded):
+    service.run(now=NOW, policy=POLICY)
+    with session() as s:
+        [d] = [d for d in decisions.owed(s, procedure="returns") if d.subject == "RBIG" and "authorise" in d.what]
+        decisions.answer(s, d, "approved", by="kim", now=NOW + dt.timedelta(hours=1))
+        s.commit()
+    assert service.label("RBIG", policy=POLICY).exists()  # no run needed in between
+    with pytest.raises(service.ReturnsError, match="authorized by kim"):
+        service.decide("RBIG", approve=False, note="too late")
+    assert by_rma()["RBIG"]["status"] == "authorized"
