@@ -54,13 +54,13 @@ def returns_rma(now: Optional[dt.datetime] = None, policy_block: Optional[str] =
     result = decide_returns(now, policy, load_escalation_policy().chain)
     for warning in result["warnings"]:
         get_run_logger().warning(warning)
-    board = returns_board(policy)
+    board = returns_board(policy, now)
     create_markdown_artifact(key="returns-queue", markdown=board["queue"],
                              description="Return requests waiting for people, and VIP care tasks")
     create_table_artifact(key="returns-authorisation-times", table=board["times"] or [{"week": "-"}],
                           description=f"Authorisation hours per ISO week against the {policy.decision_hours:g} h target")
     create_table_artifact(key="returns-top-reasons", table=board["reasons"] or [{"sku": "-"}],
-                          description="Top return reasons by SKU (units)")
+                          description="Top return reasons by SKU this week and last, with the return rate of their week")
     print(f"{result['new']} new requests: {result['authorized_auto']} authorised automatically, "
           f"{result['needs_person']} for a person, {result['labels']} labels, {result['care_tasks']} care tasks")
     waiting = [tuple(w) for w in result["waiting"]]

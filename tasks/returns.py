@@ -22,7 +22,7 @@ def decide_returns(now: dt.datetime, policy, chain_tail: list[str] | None) -> di
 
 
 @task(name="returns-board", **DB)
-def returns_board(policy) -> dict:
+def returns_board(policy, now: dt.datetime) -> dict:
     """The queue waiting for people, the week's authorisation times and the top reasons, for the board."""
     from sellerops import decisions
     from sellerops.returns import measures, publish
@@ -33,7 +33,7 @@ def returns_board(policy) -> dict:
         owed = [decisions.as_json(d) for d in decisions.owed(s, procedure=service.PROCEDURE)]
     return {"queue": publish.queue_markdown(rows, owed, policy.decision_hours),
             "times": publish.times_table(rows, policy.decision_hours),
-            "reasons": measures.top_reasons(service.settings().account)}
+            "reasons": measures.top_reasons(service.settings().account, now)}
 
 
 @task(name="return-request-status", **DB)

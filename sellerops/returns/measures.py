@@ -146,13 +146,34 @@ def store_spikes(now: dt.datetime, policy: Policy, account: str, market: str) ->
     return {"spikes": len(records), "new": len(got.new), "resolved": len(got.resolved)}
 
 
-def top_reasons(account: str, limit: int = 10) -> list[dict]:
-    """The most returned (SKU, reason) pairs, all weeks: for the board."""
+def reason_rates(shipped: pd.DataFrame, returned: pd.DataFrame) -> pd.DataFrame:
+    """Per SKU, reason and week start: returned units, the SKU's units shipped that week, and the
+    rate in points (null where nothing shipped). `returned`: sku, at, units, reason."""
+    cols = ["sku", "reason", "week", "returned", "shipped", "rate"]
+    if returned.empty:
+        return pd.DataFrame(columns=cols)
+    at = pd.to_datetime(returned["at"], utc=True)
+    r = returned.assign(week=(at - pd.to_timedelta(at.dt.day_of_week, unit="D")).dt.floor("D"),
+                        reason=returned["reason"].fillna("(none)"))
+    by = r.groupby(["sku", "reason", "week"])["units"].sum().rename("returned").reset_index()
+    weekly = weekly_rates(shipped, returned[["sku", "at", "units"]])[["sku", "week", "shipped"]]
+    out = by.merge(weekly, on=["sku", "week"], how="left")
+    out["shipped"] = out["shipped"].fillna(0).astype("int64")
+    out["rate"] = (out["returned"] * 100 / out["shipped"].where(out["shipped"] > 0)).round(2)
+    return out[cols]
+
+
+def top_reasons(account: str, now: dt.datetime, limit: int = 10) -> list[dict]:
+    """The most returned (SKU, reason) pairs of the week of `now` and the one before, with the
+    return rate of their week: for the board."""
     from sellerops.storage.engine import get_engine
 
     with get_engine().connect() as c:
-        _, _, returned = _frames(c, account)
-    if returned.empty:
-        return []
-    g = returned.assign(reason=returned["reason"].fillna("(none)")).groupby(["sku", "reason"])["units"].sum()
-    return [{"sku": s, "reason": r, "units": int(u)} for (s, r), u in g.sort_values(ascending=False).head(limit).items()]
+        shipped, _, returned = _frames(c, account)
+    rates = reason_rates(shipped, returned)
+    this_week = pd.Timestamp(now).tz_convert("UTC").floor("D") - pd.Timedelta(days=now.weekday())
+    recent = rates[rates["week"] >= this_week - pd.Timedelta(weeks=1)]
+    top = recent.sort_values(["returned", "sku"], ascending=[False, True]).head(limit)
+    return [{"sku": r.sku, "reason": r.reason, "week": str(r.week.date()), "returned": int(r.returned),
+             "shipped": int(r.shipped), "rate_pct": None if pd.isna(r.rate) else float(r.rate)}
+            for r in top.itertuples(index=False)]

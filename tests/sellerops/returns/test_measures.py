@@ -59,3 +59,15 @@ def test_rates_with_nothing_shipped_or_returned_yet():
     assert list(weekly_rates(none, returned)["shipped"]) == [0]  # returns without orders loaded: no rate
     assert spikes(weekly_rates(none, returned), Policy()).empty
     assert list(weekly_rates(shipped, none)["returned"]) == [0]
+
+
+def test_the_rate_per_sku_and_reason_divides_by_the_skus_units_shipped_that_week():
+    from sellerops.returns.measures import reason_rates
+
+    shipped, _ = weeks_of("MUG", [(40, 0)])
+    at = shipped["at"].iloc[0]
+    returned = pd.DataFrame([("MUG", at, 2, "TOO_SMALL"), ("MUG", at, 1, "DEFECTIVE"), ("MUG", at, 1, "TOO_SMALL")],
+                            columns=["sku", "at", "units", "reason"])
+    got = {r["reason"]: (r["returned"], r["shipped"], r["rate"]) for r in reason_rates(shipped, returned).to_dict("records")}
+    # 3 of 40 too small (7.5%), 1 of 40 defective (2.5%): each over the SKU's units, not the reason's
+    assert got == {"TOO_SMALL": (3, 40, 7.5), "DEFECTIVE": (1, 40, 2.5)}
