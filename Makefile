@@ -6,7 +6,7 @@ UV := $(BIN)/uv
 STAMP := $(VENV)/.synced
 DEMO_OUT ?= demo-out
 
-.PHONY: install demo test test-fast bench up down clean
+.PHONY: install demo test test-fast bench bench-returns up down clean
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ test: $(STAMP)  ## the whole test suite (services that are missing skip with a m
 
 bench: $(STAMP)  ## the benchmark: a month at 12,000 orders a day (figures in README "Speed", docs/benchmarks.md)
 	$(BIN)/python bench/run.py
+
+bench-returns: $(STAMP)  ## returns: 10,000 RMA requests against a year of orders, decided with labels (target < 60 s)
+	$(BIN)/python bench/returns.py
 
 up: $(STAMP)  ## a local Prefect server with a worker, blocks and deployments
 	$(BIN)/python -m sellerops.ops up

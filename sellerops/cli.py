@@ -576,6 +576,9 @@ def demo(out_dir: Path, orders_per_day: int, days: int, seed: int) -> None:
     from sellerops.commands.health import demo_chain
 
     demo_chain(health_now)
+    from sellerops.demo.returns import run_returns_demo
+
+    run_returns_demo(s.out / "returns", s.start + dt.timedelta(days=days), err, out, _table)
     out.print(f"\n[bold]{summary['headline']}[/bold]")
     out.print(f"Planted: {s.findings} findings, listed in {s.expected_findings}")
     out.print("Look closer:  .venv/bin/sellerops findings   ·   .venv/bin/sellerops findings --format json")
@@ -619,9 +622,11 @@ def _demo_inbound(s, seed: int, days: int) -> None:
 
 from sellerops.commands.decisions import decisions as _decisions  # noqa: E402  (needs the helpers above)
 from sellerops.commands.incident import incident as _incident  # noqa: E402
+from sellerops.commands.returns import returns as _returns  # noqa: E402
 
 app.add_command(_decisions)
 app.add_command(_incident)
+app.add_command(_returns)
 
 from sellerops.commands.health import health as _health  # noqa: E402
 

@@ -22,7 +22,8 @@ STARTED_WITH = {"listing-takedown": {"request": {"sku": "SKU-1", "reason": "IP c
                 "incident-tier": {"incident": "INC-1", "tier": 1},
                 "account-health-recheck": {"signal": "odr", "subject": "ATVPDKIKX0DER/afn"},
                 "slow-mover-clearance": {"sku": "SKU-1"}, "keyword-task-list": {"keyword": "blue widget"},
-                "supplier-switch": {"supplier": "Acme"}, "warehouse-freeze": {"location": "BIN-A"}}
+                "supplier-switch": {"supplier": "Acme"}, "warehouse-freeze": {"location": "BIN-A"},
+                "return-decision": {"rma_id": "DdXk7LmRRMA", "sku": "TEE-RED-S"}}
 
 # What each task talks to. A task may declare it beside itself with a tag (`io:network`,
 # `io:database`, `io:file`, and `retries:client` beside `io:network` where the client retries by

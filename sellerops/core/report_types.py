@@ -26,6 +26,8 @@ MANAGE_INVENTORY = "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA"
 SEARCH_TERMS = "sellerops.sponsored_products_search_terms"
 CYCLE_COUNTS = "sellerops.cycle_counts"
 PURCHASE_ORDERS = "sellerops.purchase_orders"
+ACTIONABLE_ORDERS = "GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING"
+FULFILLED_SHIPMENTS = "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL"
 
 # The detection table: the header names that identify each flat-file report type.
 SIGNATURES: dict[str, frozenset[str]] = {
@@ -47,6 +49,10 @@ SIGNATURES: dict[str, frozenset[str]] = {
     CYCLE_COUNTS: frozenset({"count-date", "location", "counted-quantity", "system-quantity"}),
     PURCHASE_ORDERS: frozenset({"po-number", "supplier", "order-date", "expected-arrival-date",
                                 "actual-arrival-date"}),
+    ACTIONABLE_ORDERS: frozenset({"order-item-id", "quantity-purchased", "quantity-to-ship", "promise-date",
+                                  "payments-date", "quantity-shipped"}),
+    FULFILLED_SHIPMENTS: frozenset({"shipment-id", "shipment-item-id", "amazon-order-item-id", "shipment-date",
+                                    "quantity-shipped", "fulfillment-center-id"}),
 }
 
 MIN_NAMES = 2

@@ -70,10 +70,17 @@ def _load_rows(conn, s: Settings, d: Detected, typed: pd.DataFrame, copies: list
     key = d.fmt.natural_key
     newer = "last_updated_date" if "last_updated_date" in typed else None
     typed = _newest_per_key(typed, key, newer)
-    table = getattr(tables, d.fmt.table).__table__
+    table = _model(d.fmt.table).__table__
     upsert(conn, table, typed[[c for c in typed.columns if c in table.c]], key, newer)
     _copy(copies, s, d, framecache.TABLE_OF.get(d.fmt.table, ""), fid, seen_at, typed)
     return Outcome(str(d.path), d.sha256, d.fmt.report_type, LOADED, rows=d.rows or len(d.raw.frame))
+
+
+def _model(name: str):
+    """The model class a format loads into: the books' tables, else the returns room's."""
+    from sellerops.storage import returns
+
+    return getattr(tables, name, None) or getattr(returns, name)
 
 
 def _row_marketplaces(d: Detected, typed: pd.DataFrame) -> pd.Series:

@@ -15,10 +15,11 @@ from pathlib import Path
 import pandas as pd
 
 from sellerops.core.marketplaces import Marketplace, marketplace
+from sellerops.customers import Unscrubbable, scrub
 from sellerops.ingest.outcome import clip
 from sellerops.reports import detect
 from sellerops.reports.base import ReportFormat
-from sellerops.reports.read import RawReport, ReportError, read_report, sha256_of
+from sellerops.reports.read import RawReport, ReportError, looks_japanese, read_report, sha256_of
 
 
 @dataclass
@@ -69,6 +70,11 @@ def read_and_detect(path: Path, default_marketplace: str, data: bytes | None = N
         return Detected(path, unreadable_digest(exc), None, None, None, failure(path, exc), readable=False)
     digest = digest or sha256_of(data)
     japanese = marketplace(default_marketplace).japanese
+    # a buyer's e-mail becomes its customer key before anything holds the text (sellerops.customers)
+    try:
+        data = scrub(data, japanese or looks_japanese(data))
+    except Unscrubbable as exc:
+        return Detected(path, digest, None, None, None, clip(f"{path}: {exc}"))
     try:
         raw = read_report(path, data, japanese_default=japanese)
     except ReportError as exc:

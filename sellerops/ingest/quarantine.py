@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from sellerops.core.config import Settings, settings
 from sellerops.ingest.outcome import (PROBLEM_CHARS, QUARANTINED, Outcome, clip, known, known_outcome, now,
                                       reason_of, record_file)
 from sellerops.ingest.prepare import Detected
-from sellerops.reports.read import sha256_of
+from sellerops.reports.read import looks_japanese, sha256_of
 from sellerops.storage.engine import get_engine
 
 log = logging.getLogger(__name__)
@@ -51,19 +52,56 @@ def quarantine(d: Detected, problems: list[str], s: Settings | None = None) -> O
 
 def _write_copy(d: Detected, reason: str, problems: list[str], report_type: str | None, s: Settings) -> Path:
     s.quarantine.mkdir(parents=True, exist_ok=True)
+    scrubbed = _scrubbed(d)
     target = s.quarantine / d.path.name
-    if target.exists() and sha256_of(target.read_bytes()) != d.sha256:
+    if target.exists() and sha256_of(target.read_bytes()) != (sha256_of(scrubbed) if scrubbed else d.sha256):
         target = s.quarantine / f"{d.path.stem}.{d.sha256[:8]}{d.path.suffix}"
     info = {"path": str(d.path), "sha256": d.sha256, "report_type": report_type, "reason": reason,
             "problems": [], "quarantined_at": now().isoformat()}
     info["problems"] = _bounded(problems, len(json.dumps(info, indent=2)))
     target.with_name(target.name + ".reason.json").write_text(json.dumps(info, indent=2) + "\n")
-    if d.readable:
+    if scrubbed is not None:
+        _write_private(target, scrubbed)
+    elif d.readable and not _personal(d):
         try:
             shutil.copy2(d.path, target)
         except FileNotFoundError:  # vanished since it was read: the reason and the record remain
             pass
     return target
+
+
+def _personal(d: Detected) -> bool:
+    """Whether the file names personal columns (its copy then holds customer keys, never e-mails)."""
+    from sellerops.customers import carries_personal_data
+
+    try:
+        with open(d.path, "rb") as f:
+            return carries_personal_data(f.read(65536))
+    except OSError:
+        return False
+
+
+def _scrubbed(d: Detected) -> bytes | None:
+    """The bytes to keep of a file with personal columns: the buyer e-mails as customer keys, the
+    other personal fields empty. None for a file without them, or one that cannot be decoded (then
+    only its reason is kept)."""
+    from sellerops.customers import Unscrubbable, scrub
+
+    if not d.readable or not _personal(d):
+        return None
+    try:
+        data = d.path.read_bytes()
+        return scrub(data, looks_japanese(data))
+    except (OSError, Unscrubbable):
+        return None
+
+
+def _write_private(target: Path, data: bytes) -> None:
+    """Write `data` readable by its owner only (mode 600), even where the file already existed."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
 
 
 def _bounded(problems: list[str], used: int) -> list[str]:

@@ -9,6 +9,7 @@ import sellerops.storage.inbound  # noqa: F401  (the inbound procedure's tables)
 import sellerops.storage.people  # noqa: F401  (decisions, escalations, incidents)
 import sellerops.storage.health  # noqa: F401  (the account-health watch's inputs)
 import sellerops.storage.health_watch  # noqa: F401  (the account-health watch)
+import sellerops.storage.returns  # noqa: F401  (order reports with customer keys, return requests)
 
 config = context.config
 target_metadata = SQLModel.metadata

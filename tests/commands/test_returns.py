@@ -1,0 +1,99 @@
+"""`sellerops returns` as a user runs it: run, list (exact JSON keys), decide (the same decision
+`sellerops decisions list` shows), label. No Prefect server in use: the commands call the domain."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.sellerops.returns.files import ACTIONABLE_HEADER, RMA_HEADER, actionable_line, rma_line, write
+
+BIN = Path(sys.executable).parent / "sellerops"
+KEYS = ["rma_id", "order_id", "sku", "quantity", "marketplace", "requested_at", "status", "reasons", "amount",
+        "currency", "vip", "clv", "orders_365d", "care_script", "label", "decided_at", "decided_by",
+        "hours_to_decision", "vip_reason"]
+EMAIL = "q9buyer7r@marketplace.amazon.com"
+
+
+def run(*args):
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    return subprocess.run([str(BIN), *args], capture_output=True, text=True, env=env, timeout=600)
+
+
+def rows(*args) -> list[dict]:
+    p = run("returns", "list", "--format", "json", *args)
+    assert p.returncode == 0, p.stderr
+    return [json.loads(line) for line in p.stdout.splitlines()]
+
+
+@pytest.fixture
+def loaded(tmp_path, sellerops_home):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    write(inbox / "rma.txt", RMA_HEADER + [""], [
+        rma_line("111-0000001-0000001", "RAUTO1", "MUG-BLUE"),
+        rma_line("111-0000002-0000002", "RBIG1", "LAMP", amount="180.00"),  # 180 > 150: a person decides
+        rma_line("111-0000002-0000002", "RBIG1", "SHADE", amount="10.00", in_policy="N"),  # same RMA, 2nd SKU
+    ])
+    write(inbox / "actionable.txt", ACTIONABLE_HEADER, [actionable_line("111-0000001-0000001", EMAIL)])
+    p = run("ingest", str(inbox), "--format", "json")
+    assert p.returncode == 0, p.stderr
+    return inbox
+
+
+def test_run_list_decide_label(loaded, sellerops_home):
+    p = run("returns", "run", "--now", "2025-07-12T10:00:00+02:00")  # 08:00 UTC
+    assert p.returncode == 0, p.stderr
+    assert "Traceback" not in p.stderr
+    assert p.stderr.count("return_address") == 1  # no return address in the defaults: said once
+    got = rows()
+    assert [list(r) for r in got] == [KEYS] * 3
+    by = {(r["rma_id"], r["sku"]): r for r in got}
+    auto = by[("RAUTO1", "MUG-BLUE")]
+    assert (auto["status"], auto["decided_by"], auto["hours_to_decision"], auto["vip"]) == ("authorized", "auto", 0.0, False)
+    assert auto["decided_at"] == "2025-07-12T08:00:00+00:00" and Path(auto["label"]).is_absolute()
+    assert by[("RBIG1", "LAMP")]["reasons"] == ["over_value_limit"]
+    assert by[("RBIG1", "SHADE")]["reasons"] == ["out_of_policy"]
+    assert by[("RBIG1", "LAMP")]["vip"] is None  # no buyer e-mail for that order: unknown, with why
+    assert [r["rma_id"] for r in rows("--status", "needs_person")] == ["RBIG1", "RBIG1"]
+
+    p = run("decisions", "list", "--procedure", "returns", "--format", "json")
+    assert p.returncode == 0, p.stderr
+    assert sorted(json.loads(x)["subject"] for x in p.stdout.splitlines()) == ["RBIG1", "RBIG1"]
+
+    p = run("returns", "decide", "RBIG1", "--approve", "--note", "loyal buyer", "--by", "sam")
+    assert p.returncode == 0, p.stderr
+    assert [r["status"] for r in rows("--status", "authorized")].count("authorized") == 3
+    big = {r["sku"]: r for r in rows() if r["rma_id"] == "RBIG1"}
+    assert big["LAMP"]["decided_by"] == "sam" and big["LAMP"]["label"] == big["SHADE"]["label"]  # one label per RMA
+    p = run("decisions", "list", "--procedure", "returns", "--format", "json")
+    assert p.stdout.strip() == ""  # answered: nothing owed any more
+
+    p = run("returns", "label", "RBIG1")
+    assert p.returncode == 0 and p.stdout.strip() == big["LAMP"]["label"]
+    Path(big["LAMP"]["label"]).unlink()
+    p = run("returns", "label", "RBIG1")
+    assert p.returncode == 0 and Path(p.stdout.strip()).exists()  # written again when missing
+
+
+def test_errors_are_one_line_and_exit_1(loaded):
+    run("returns", "run", "--now", "2025-07-12T08:00:00Z")
+    for args, said in [(("decide", "NOPE", "--approve", "--note", "x"), "no return request NOPE"),
+                       (("decide", "RAUTO1", "--reject", "--note", "x"), "waits for no decision"),
+                       (("decide", "RBIG1", "--note", "x"), "give --approve or --reject"),
+                       (("label", "RBIG1"), "not authorised")]:
+        p = run("returns", *args)
+        assert p.returncode == 1, (args, p.stderr)
+        assert said in p.stderr and "Traceback" not in p.stderr
+    p = run("returns", "list", "--status", "bogus")
+    assert p.returncode != 0
+
+
+def test_list_without_a_database_says_how_to_make_one(sellerops_home):
+    p = run("returns", "list")
+    assert p.returncode == 1 and "no database yet" in p.stderr
