@@ -157,5 +157,18 @@ class FolderSource(AmazonSource):
         return self.await_report(SELLER_PERFORMANCE, self.request_report(SELLER_PERFORMANCE))
 
     def listing_status(self, skus: list[str] | None = None) -> list[dict[str, Any]]:
-        items = list(self._payload_lists("items"))
-        return items if skus is None else [i for i in items if i.get("sku") in set(skus)]
+        """One record per SKU from saved searchListingsItems (`items`) or getListingsItem (one item)
+        responses; the newest file saying anything of a SKU wins, as a newer poll would."""
+        latest: dict[str, tuple[tuple[dt.datetime, str], dict[str, Any]]] = {}
+        for path, doc in self._json_documents():
+            if not isinstance(doc, dict):
+                continue
+            body = doc.get("payload") if isinstance(doc.get("payload"), dict) else doc
+            items = body.get("items") if isinstance(body.get("items"), list) else [body] if "summaries" in body else []
+            when = (_mtime(path), str(path))
+            for item in items:
+                if isinstance(item, dict) and item.get("sku") and (item["sku"] not in latest
+                                                                   or latest[item["sku"]][0] <= when):
+                    latest[item["sku"]] = (when, item)
+        wanted = None if skus is None else set(skus)
+        return [item for sku, (_, item) in sorted(latest.items()) if wanted is None or sku in wanted]
