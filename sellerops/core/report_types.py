@@ -21,6 +21,7 @@ REIMBURSEMENTS = "GET_FBA_REIMBURSEMENTS_DATA"
 SELLER_PERFORMANCE = "GET_V2_SELLER_PERFORMANCE_REPORT"
 LEDGER_SUMMARY = "GET_LEDGER_SUMMARY_VIEW_DATA"
 LEDGER_DETAIL = "GET_LEDGER_DETAIL_VIEW_DATA"
+INBOUND_PERFORMANCE = "GET_FBA_FULFILLMENT_INBOUND_NONCOMPLIANCE_DATA"
 
 # The detection table: the header names that identify each flat-file report type.
 SIGNATURES: dict[str, frozenset[str]] = {
@@ -34,6 +35,8 @@ SIGNATURES: dict[str, frozenset[str]] = {
                                "merchant-rma-id", "label-type"}),
     REIMBURSEMENTS: frozenset({"approval-date", "reimbursement-id", "amount-per-unit", "quantity-reimbursed-total",
                                "original-reimbursement-id", "currency-unit"}),
+    INBOUND_PERFORMANCE: frozenset({"issue-reported-date", "fba-shipment-id", "problem-type", "problem-quantity",
+                                    "expected-quantity", "received-quantity", "problem-level"}),
 }
 
 MIN_NAMES = 2

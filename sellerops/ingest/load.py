@@ -64,16 +64,23 @@ def _load_rows(conn, s: Settings, d: Detected, typed: pd.DataFrame, copies: list
     typed["report_file_id"] = fid
     if "marketplace" not in typed:
         typed["marketplace"] = _row_marketplaces(d, typed)
-    for col in ("license_plate_number", "merchant_sku"):
+    for col in ("license_plate_number", "merchant_sku", "fba_carton_id", "sku"):  # key columns blank, never null
         if col in typed:
             typed[col] = _filled(typed[col], "")
     key = d.fmt.natural_key
     newer = "last_updated_date" if "last_updated_date" in typed else None
     typed = _newest_per_key(typed, key, newer)
-    table = getattr(tables, d.fmt.table).__table__
+    table = _model(d.fmt.table).__table__
     upsert(conn, table, typed[[c for c in typed.columns if c in table.c]], key, newer)
     _copy(copies, s, d, framecache.TABLE_OF.get(d.fmt.table, ""), fid, seen_at, typed)
     return Outcome(str(d.path), d.sha256, d.fmt.report_type, LOADED, rows=d.rows or len(d.raw.frame))
+
+
+def _model(name: str):
+    """A format's table class: in sellerops.storage.tables, or a procedure's own tables module."""
+    from sellerops.storage import inbound
+
+    return getattr(tables, name, None) or getattr(inbound, name)
 
 
 def _row_marketplaces(d: Detected, typed: pd.DataFrame) -> pd.Series:

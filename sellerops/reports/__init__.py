@@ -10,11 +10,11 @@ from __future__ import annotations
 from types import ModuleType
 
 from sellerops.core.report_types import detect_type
-from sellerops.reports import fba_returns, orders, reimbursements, seller_returns, settlement
+from sellerops.reports import fba_returns, inbound_performance, orders, reimbursements, seller_returns, settlement
 from sellerops.reports.base import ReportFormat
 
 MODULES: dict[str, ModuleType] = {
-    m.REPORT_TYPE: m for m in (settlement, orders, fba_returns, seller_returns, reimbursements)
+    m.REPORT_TYPE: m for m in (settlement, orders, fba_returns, seller_returns, reimbursements, inbound_performance)
 }
 FORMATS: dict[str, ReportFormat] = {t: m.FORMAT for t, m in MODULES.items()}
 
