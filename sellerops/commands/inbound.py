@@ -103,7 +103,9 @@ def status(now: str | None, fmt: str) -> None:
               "sla": "" if r["sla_hours"] is None else f"{r['sla_hours']}" + ("!" if r["sla_breached"] else ""),
               "short": "" if r["units_short"] is None else r["units_short"],
               "closes": r["claim_window_closes"] or "",
-              "findings": ", ".join(r["findings"])} for r in rows]
+              "findings": "; ".join(x for x in (", ".join(r["findings"]),
+                                                 "Amazon reports: " + "; ".join(r["problems"]) if r["problems"] else "")
+                                    if x)} for r in ev.status]
     _table(f"Inbound shipments ({len(rows)})", shown, ["shipment", "node", "#", "hours", "sla", "short", "closes"],
            folded="findings")
 

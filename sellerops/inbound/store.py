@@ -202,12 +202,38 @@ def _context(conn, account: str, now: dt.datetime, policy: Policy, skus: set[str
                   for r in conn.execute(sa.select(rb).where(rb.c.account == account, rb.c.reason == LOST_INBOUND)
                                         .order_by(rb.c.approval_date, rb.c.id))]
     cases = {(r.shipment_id, r.sku): r.case_id for r in conn.execute(sa.select(cl).where(cl.c.account == account))}
+    problems = _problems(conn, account)
     s = settings()
     from sellerops.core.marketplaces import marketplace as site
 
     return Context(account=account, now=now, policy=policy, prices=Prices.of(orders), reimbursements=reimbursed,
                    cases=cases, marketplace=marketplace or s.marketplace,
-                   currency=currency or site(s.marketplace).currency)
+                   currency=currency or site(s.marketplace).currency, problems=problems)
+
+
+PROBLEM_FIELDS = ("issue_reported_date", "fba_carton_id", "sku", "fnsku", "problem_type", "problem_quantity",
+                  "expected_quantity", "received_quantity", "problem_level", "alert_status")
+
+
+def _problems(conn, account: str) -> dict[str, list[dict]]:
+    """The inbound performance report's problem lines per FBA shipment, as evidence rows."""
+    p, rf = t.InboundProblem.__table__, tables.ReportFile.__table__
+    out: dict[str, list[dict]] = {}
+    q = (sa.select(p, rf.c.path).join(rf, rf.c.id == p.c.report_file_id).where(p.c.account == account)
+         .order_by(p.c.fba_shipment_id, p.c.issue_reported_date, p.c.line_no))
+    for row in conn.execute(q):
+        values = {f: getattr(row, f) for f in PROBLEM_FIELDS}
+        values["issue_reported_date"] = _day(values["issue_reported_date"])
+        out.setdefault(row.fba_shipment_id, []).append({"file": row.path, "line": row.line_no, "values": values})
+    return out
+
+
+def _day(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.date().isoformat()
 
 
 def _last_run_version(conn, account: str) -> int | None:
@@ -325,7 +351,8 @@ def claim_pack_data(finding_id: str, policy: Policy | None = None, account: str 
     window = (row.claim_window_opens.isoformat() if row.claim_window_opens else None,
               row.claim_window_closes.isoformat() if row.claim_window_closes else None)
     return ClaimPack(finding_id, s.shipment_id, s.destination_fc, delivered.isoformat() if delivered else None, note,
-                     window, row.currency, amount, lines, [i.evidence for i in items if i.short])
+                     window, row.currency, amount, lines,
+                     [i.evidence for i in items if i.short] + ctx.problems_of(s.shipment_id))
 
 
 def record_case(shipment_id: str, sku: str, case_id: str, account: str | None = None,

@@ -132,3 +132,45 @@ def test_status_before_the_tracker_runs_replays_without_writing(polls):
         assert c.execute(sa.select(sa.func.count()).select_from(t.InboundShipment.__table__)).scalar() == 0
     # the tracker still records the transition as new
     assert [x.node for x in track(now=days(1)).transitions] == ["shipped"]
+
+
+PERFORMANCE_HEADER = ("issue-reported-date\tshipment-creation-date\tfba-shipment-id\tfba-carton-id\tfulfillment-center-id\t"
+                      "sku\tfnsku\tasin\tproduct-name\tproblem-type\tproblem-quantity\texpected-quantity\t"
+                      "received-quantity\tperformance-measurement-unit\tcoaching-level\tfee-type\tcurrency\tfee-total\t"
+                      "problem-level\talert-status")
+
+
+def test_the_inbound_performance_report_is_evidence_on_the_shortage_and_its_claim_pack(polls, tmp_path):
+    from sellerops.inbound import claims
+    from sellerops.inbound.store import claim_pack_data
+
+    polls.shipments(days(0), ("FBA1", "DELIVERED"), ("FBA2", "IN_TRANSIT"))
+    polls.shipments(days(5), ("FBA1", "CLOSED"), ("FBA2", "IN_TRANSIT"))
+    polls.items(days(5), "FBA1", ("S1", 10, 7), ("S2", 5, 5))
+    report = tmp_path / "inbound-performance.txt"
+    report.write_text("\n".join([
+        PERFORMANCE_HEADER,
+        "2026-06-06\t2026-05-30\tFBA1\tFBA1U001\tPHX7\tS1\tXS1\tB01\tMug\tMissing units\t3\t10\t7\tUnits\tProduct\t\t\t\tProduct\tActive",
+        "2026-06-06\t2026-05-30\tFBA1\t\tPHX7\t\t\t\t\tMissing box content information\t1\t\t\tShipments\tShipment\t"
+        "Manual processing fee\tUSD\t4.20\tShipment\tActive",
+        "2026-06-06\t2026-05-30\tFBA1\tFBA1U002\tPHX7\tS2\tXS2\tB02\tCup\tUnlabeled\t5\t5\t5\tUnits\tProduct\t\t\t\tProduct\tActive",
+        "2026-06-06\t2026-05-30\tFBA9\t\tPHX7\tS1\tXS1\tB01\tMug\tUnlabeled\t2\t4\t4\tUnits\tProduct\t\t\t\tProduct\tActive",
+    ]) + "\n")
+    assert {o.status for o in ingest_paths([polls.folder, report])} == {"loaded"}
+
+    r = track(now=days(6))
+
+    (shortage,) = findings.list_findings(kind="inbound_shortage", status="open", today=days(6).date())
+    # S1's own line and the shipment-level one speak to S1's shortage; S2's and FBA9's do not
+    assert "Amazon's inbound performance report: Missing units ×3 (S1, expected 10, received 7); " \
+           "Missing box content information ×1" in shortage["detail"]
+    reported = [e for e in shortage["evidence"] if e["file"] == str(report)]
+    assert [(e["line"], e["values"]["problem_type"]) for e in reported] == [
+        (2, "Missing units"), (3, "Missing box content information")]
+    status = {s["shipment_id"]: s["problems"] for s in r.evaluation.status}
+    assert status["FBA1"] == ["Missing units ×3 (S1, expected 10, received 7)", "Missing box content information ×1",
+                              "Unlabeled ×5 (S2, expected 5, received 5)"]
+    assert status["FBA2"] == []
+    pack = claim_pack_data(shortage["id"])
+    text = claims.markdown(pack)
+    assert f"`{report}:2`" in text and "problem_type=Missing units" in text and f"`{report}:4`" in text
