@@ -72,8 +72,10 @@ def track(now: str | None) -> None:
 
         r = run(now=at, policy=_policy())
         summary = {"shipments": len(r.shipments), "transitions": len(r.transitions), "new": len(r.new),
-                   "resolved": len(r.resolved), "recomputed": r.recomputed}
-    if not summary["recomputed"]:
+                   "resolved": len(r.resolved), "recomputed": r.recomputed, "skipped": r.skipped}
+    if summary.get("skipped"):
+        err.print(summary["skipped"])
+    elif not summary["recomputed"]:
         err.print("no saved response since the last run: no transition to record (findings re-evaluated)")
     err.print(f"{summary['shipments']} shipments, {summary['transitions']} transitions recorded")
     _print_findings_summary(summary)

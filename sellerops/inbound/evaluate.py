@@ -108,6 +108,21 @@ class Prices:
         return Fraction(statistics.median(v for v, _ in window)), len(window), window[-1][1]
 
 
+def clock_change(shipments, policy: Policy, since: dt.datetime, now: dt.datetime) -> str | None:
+    """What the clock alone changed between two runs that read the same data, or None when nothing:
+    a new UTC day (claim windows open, close and expire by the day) or a shipment's time in its node
+    passing its SLA. A clock that went back is a change too (the earlier run judged a later time)."""
+    if now < since:
+        return f"the clock went back from {since.isoformat()}"
+    if now.date() != since.date():
+        return f"a new day ({now.date()}): claim windows move by the day"
+    for s in shipments.values():
+        sla = policy.sla(s.node)
+        if sla is not None and s.entered_at is not None and since < s.entered_at + dt.timedelta(hours=sla) <= now:
+            return f"{s.shipment_id} passed its {sla} h SLA in {s.node}"
+    return None
+
+
 def claim_window(delivered: dt.date, policy: Policy) -> tuple[dt.date, dt.date]:
     """(first day, last day) a missing-units claim may be filed, both included."""
     return (delivered + dt.timedelta(days=policy.claim_opens_days),

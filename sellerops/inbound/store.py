@@ -99,11 +99,12 @@ def _load(conn, account: str, fid: int, resp: SavedResponse) -> None:
 class TrackResult:
     shipments: dict[str, Shipment]
     transitions: list[Transition]
-    evaluation: Evaluation
+    evaluation: Evaluation | None  # None when the run was skipped: the last run's findings stand
     data_version: int
     recomputed: bool
     new: list[str]
     resolved: list[str]
+    skipped: str | None = None  # why nothing was evaluated ("no new data …"), else None
 
 
 def data_version(conn, account: str) -> int:
@@ -236,10 +237,38 @@ def _day(value) -> str | None:
     return value.date().isoformat()
 
 
-def _last_run_version(conn, account: str) -> int | None:
+def _last_run(conn, account: str):
     runs = t.InboundRun.__table__
-    return conn.execute(sa.select(runs.c.data_version).where(runs.c.account == account)
-                        .order_by(runs.c.id.desc()).limit(1)).scalar()
+    return conn.execute(sa.select(runs).where(runs.c.account == account).order_by(runs.c.id.desc()).limit(1)).first()
+
+
+def _last_run_version(conn, account: str) -> int | None:
+    last = _last_run(conn, account)
+    return last.data_version if last else None
+
+
+def inputs_fingerprint(conn, account: str, policy: Policy) -> str:
+    """Everything a run reads besides the inbound responses, in one string: the newest report file
+    loaded (orders value the units, reimbursements resolve shortages, the performance report is
+    evidence), the claims recorded and the policy. Equal strings: those inputs did not change."""
+    rf, cl = tables.ReportFile.__table__, t.InboundClaim.__table__
+    newest = conn.execute(sa.select(sa.func.max(rf.c.id)).where(rf.c.account == account)).scalar()
+    claims = conn.execute(sa.select(sa.func.count(), sa.func.max(cl.c.id)).where(cl.c.account == account)).first()
+    return json.dumps({"file": newest, "claims": list(claims), "policy": repr(policy)}, sort_keys=True)
+
+
+def _nothing_new(conn, account: str, version: int, inputs: str, policy: Policy, now: dt.datetime) -> str | None:
+    """Why this run may skip the evaluation (nothing new, and the clock crossed no boundary), else None."""
+    from sellerops.inbound.evaluate import clock_change
+
+    last = _last_run(conn, account)
+    if last is None or last.data_version != version or last.inputs != inputs or not last.now < now:
+        return None
+    since = last.now if last.now.tzinfo else last.now.replace(tzinfo=dt.timezone.utc)
+    if clock_change(_stored_shipments(conn, account), policy, since, now) is not None:
+        return None
+    return (f"no new data since the run as of {since.isoformat()}, and no SLA or claim-window day crossed "
+            f"since: its findings stand")
 
 
 def current_shipments(conn, account: str) -> dict[str, Shipment]:
@@ -271,9 +300,17 @@ def track(now: dt.datetime | None = None, policy: Policy | None = None, account:
     now = now or dt.datetime.now(dt.timezone.utc)
     policy = policy or Policy()
     engine = get_engine()
+    runs = t.InboundRun.__table__
     with engine.begin() as conn:
         version = data_version(conn, account)
-        runs = t.InboundRun.__table__
+        inputs = inputs_fingerprint(conn, account, policy)
+        skipped = _nothing_new(conn, account, version, inputs, policy, now)
+        if skipped:
+            last = _last_run(conn, account)
+            conn.execute(runs.insert().values(account=account, started_at=dt.datetime.now(dt.timezone.utc), now=now,
+                                              data_version=version, transitions=0, inputs=inputs,
+                                              findings_open=last.findings_open))
+            return TrackResult(_stored_shipments(conn, account), [], None, version, False, [], [], skipped)
         recomputed = _last_run_version(conn, account) != version
         shipments, transitions = _replay(conn, account, now) if recomputed else (None, [])
         shipments, ev = evaluate_stored(conn, account, now, policy, shipments)
@@ -281,7 +318,7 @@ def track(now: dt.datetime | None = None, policy: Policy | None = None, account:
     result = store_findings(ev.findings, account, now)
     with engine.begin() as conn:
         conn.execute(runs.insert().values(account=account, started_at=dt.datetime.now(dt.timezone.utc), now=now,
-                                          data_version=version, transitions=len(transitions),
+                                          data_version=version, transitions=len(transitions), inputs=inputs,
                                           findings_open=len(ev.findings)))
     return TrackResult(shipments, transitions, ev, version, recomputed, result.new, result.resolved)
 

@@ -73,8 +73,14 @@ def test_an_hourly_run_with_no_new_poll_records_nothing_again(polls):
         ("shipped", days(0)), ("in_transit", None), ("delivered", None), ("checked_in", days(2))]
     again = track(now=days(2.2))
     assert not again.recomputed and again.transitions == []
-    # hours in node still move with the clock
-    assert again.evaluation.status[0]["hours_in_node"] == round(0.2 * 24, 1)
+    # the same day, no SLA crossed (checked_in's 72 h end at days(5)): nothing evaluated, said why
+    assert again.evaluation is None and again.skipped.startswith("no new data since the run as of")
+    # the status still reads the clock: hours in node move
+    from sellerops.inbound.nodes import Policy
+    from sellerops.inbound.store import evaluate_stored
+    with get_engine().connect() as c:
+        _, ev = evaluate_stored(c, "default", days(2.2), Policy())
+    assert ev.status[0]["hours_in_node"] == round(0.2 * 24, 1)
     later = polls.shipments(days(3), ("FBA1", "RECEIVING"))
     ingest_file(later)
     third = track(now=days(3.1))
@@ -174,3 +180,35 @@ def test_the_inbound_performance_report_is_evidence_on_the_shortage_and_its_clai
     pack = claim_pack_data(shortage["id"])
     text = claims.markdown(pack)
     assert f"`{report}:2`" in text and "problem_type=Missing units" in text and f"`{report}:4`" in text
+
+
+def test_a_run_with_nothing_new_still_evaluates_what_the_clock_or_other_inputs_changed(polls):
+    from sellerops.inbound.nodes import Policy
+    from sellerops.inbound.store import record_case
+
+    def h(hours: float) -> dt.datetime:  # T0 is 08:00 UTC: h(16) is the next midnight, then h(40), h(64)
+        return T0 + dt.timedelta(hours=hours)
+
+    polls.shipments(h(0), ("FBA1", "IN_TRANSIT"))
+    polls.shipments(h(2), ("FBA1", "CHECKED_IN"))  # checked_in's 72 h SLA ends at h(74)
+    ingest_paths([polls.folder])
+    assert track(now=h(3)).evaluation is not None  # the first run
+    assert track(now=h(4)).skipped  # an hour later, nothing new
+    assert track(now=h(17)).evaluation is not None  # a new UTC day: claim windows move by the day
+    assert track(now=h(18)).skipped
+    assert track(now=h(18)).evaluation is not None  # the same clock again is judged again, on purpose
+    assert track(now=h(10)).evaluation is not None  # so is a clock that went back
+    assert track(now=h(66)).evaluation is not None
+    assert track(now=h(73)).skipped
+    crossed = track(now=h(75))  # the SLA ended in between: the stuck finding is owed now
+    assert crossed.evaluation is not None and "inbound_stuck" in crossed.evaluation.status[0]["findings"]
+    assert track(now=h(76)).skipped
+    # another policy, a recorded claim or a newly loaded report is new data
+    longer = Policy().with_overrides(sla_hours={"checked_in": 100})
+    assert track(now=h(77), policy=longer).evaluation is not None
+    record_case("FBA1", "S1", "C-1", filed_at=h(77))
+    assert track(now=h(78), policy=longer).evaluation is not None
+    assert track(now=h(79), policy=longer).skipped
+    polls.shipments(h(79), ("FBA1", "CHECKED_IN"))  # a poll that shows nothing new is still new data
+    ingest_paths([polls.folder])
+    assert track(now=h(80), policy=longer).evaluation is not None
