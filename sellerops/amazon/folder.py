@@ -153,6 +153,33 @@ class FolderSource(AmazonSource):
                 ]
         return []
 
+    def _saved_call(self, operation: str, key: str, **path: str) -> list[dict[str, Any]]:
+        """The rows of the newest saved response of `operation` for these path parameters (a saved
+        response names its plan and shipment in `request`, as the SP-API pull writes it)."""
+        found: tuple[tuple[dt.datetime, str], list[dict[str, Any]]] | None = None
+        for file, doc in self._json_documents():
+            if not isinstance(doc, dict) or doc.get("operation") != operation:
+                continue
+            request = doc.get("request") if isinstance(doc.get("request"), dict) else {}
+            params = {**(request.get("path") or {}), **(request.get("query") or {})}
+            if any(params.get(k) != v for k, v in path.items()):
+                continue
+            body = doc.get("response") if isinstance(doc.get("response"), dict) else {}
+            when = (_mtime(file), str(file))
+            if found is None or found[0] <= when:
+                found = (when, [r for r in body.get(key) or [] if isinstance(r, dict)])
+        return found[1] if found else []
+
+    def packing_options(self, inbound_plan_id: str) -> list[dict[str, Any]]:
+        return self._saved_call("listPackingOptions", "packingOptions", inboundPlanId=inbound_plan_id)
+
+    def placement_options(self, inbound_plan_id: str) -> list[dict[str, Any]]:
+        return self._saved_call("listPlacementOptions", "placementOptions", inboundPlanId=inbound_plan_id)
+
+    def transportation_options(self, inbound_plan_id: str, shipment_id: str) -> list[dict[str, Any]]:
+        return self._saved_call("listTransportationOptions", "transportationOptions", inboundPlanId=inbound_plan_id,
+                                shipmentId=shipment_id)
+
     def seller_performance(self) -> FetchedReport:
         return self.await_report(SELLER_PERFORMANCE, self.request_report(SELLER_PERFORMANCE))
 

@@ -56,6 +56,13 @@ def save_inbound_responses(source, folder: Path, now: dt.datetime | None = None)
         if plan.get("status") != "ACTIVE":
             continue
         pid = plan["inboundPlanId"]
+        # nodes 2 and 3 of a plan with no shipment yet show only in its accepted options
+        save("listPackingOptions", {"packingOptions": source.packing_options(pid)}, pid, path={"inboundPlanId": pid})
+        save("listPlacementOptions", {"placementOptions": source.placement_options(pid)}, pid,
+             path={"inboundPlanId": pid})
         for s in source.plan_shipments(pid):
             save("getShipment", s.raw, s.shipment_id, path={"inboundPlanId": pid, "shipmentId": s.shipment_id})
+            save("listTransportationOptions",
+                 {"transportationOptions": source.transportation_options(pid, s.shipment_id)}, s.shipment_id,
+                 path={"inboundPlanId": pid}, query={"shipmentId": s.shipment_id})
     return written

@@ -257,18 +257,23 @@ def inputs_fingerprint(conn, account: str, policy: Policy) -> str:
     return json.dumps({"file": newest, "claims": list(claims), "policy": repr(policy)}, sort_keys=True)
 
 
-def _nothing_new(conn, account: str, version: int, inputs: str, policy: Policy, now: dt.datetime) -> str | None:
-    """Why this run may skip the evaluation (nothing new, and the clock crossed no boundary), else None."""
+def _nothing_new(conn, account: str, version: int, inputs: str, policy: Policy,
+                 now: dt.datetime) -> tuple[str, dict[str, Shipment]] | None:
+    """Why this run may skip the evaluation (nothing new, and the clock crossed no boundary) and the
+    shipments as recorded, else None."""
     from sellerops.inbound.evaluate import clock_change
 
     last = _last_run(conn, account)
     if last is None or last.data_version != version or last.inputs != inputs or not last.now < now:
         return None
     since = last.now if last.now.tzinfo else last.now.replace(tzinfo=dt.timezone.utc)
-    if clock_change(_stored_shipments(conn, account), policy, since, now) is not None:
+    if clock_change({}, policy, since, now) is not None:  # a new day: no need to read the shipments
+        return None
+    shipments = _stored_shipments(conn, account)
+    if clock_change(shipments, policy, since, now) is not None:
         return None
     return (f"no new data since the run as of {since.isoformat()}, and no SLA or claim-window day crossed "
-            f"since: its findings stand")
+            f"since: its findings stand"), shipments
 
 
 def current_shipments(conn, account: str) -> dict[str, Shipment]:
@@ -304,13 +309,14 @@ def track(now: dt.datetime | None = None, policy: Policy | None = None, account:
     with engine.begin() as conn:
         version = data_version(conn, account)
         inputs = inputs_fingerprint(conn, account, policy)
-        skipped = _nothing_new(conn, account, version, inputs, policy, now)
-        if skipped:
+        nothing_new = _nothing_new(conn, account, version, inputs, policy, now)
+        if nothing_new:
+            why, stored = nothing_new
             last = _last_run(conn, account)
             conn.execute(runs.insert().values(account=account, started_at=dt.datetime.now(dt.timezone.utc), now=now,
                                               data_version=version, transitions=0, inputs=inputs,
                                               findings_open=last.findings_open))
-            return TrackResult(_stored_shipments(conn, account), [], None, version, False, [], [], skipped)
+            return TrackResult(stored, [], None, version, False, [], [], why)
         recomputed = _last_run_version(conn, account) != version
         shipments, transitions = _replay(conn, account, now) if recomputed else (None, [])
         shipments, ev = evaluate_stored(conn, account, now, policy, shipments)
