@@ -403,9 +403,9 @@ def test_the_pull_saves_the_inbound_responses_and_the_tracker_reads_them(pull_en
 
     assert summary["failures"] == {}
     saved = sorted(rt for _, rt in summary["files"])
-    assert saved == sorted(["SPAPI_FBA_INBOUND_getShipments", "SPAPI_FBA_INBOUND_getShipmentItemsByShipmentId",
-                            "SPAPI_FBA_INBOUND_getShipmentItemsByShipmentId", "SPAPI_FBA_INBOUND_listInboundPlans",
-                            "SPAPI_FBA_INBOUND_getShipment"])
+    assert saved == sorted("SPAPI_FBA_INBOUND_" + op for op in (
+        "getShipments", "getShipmentItemsByShipmentId", "getShipmentItemsByShipmentId", "listInboundPlans",
+        "listPackingOptions", "listPlacementOptions", "getShipment", "listTransportationOptions"))
     assert all(Path(p).parent == pull_env for p, _ in summary["files"])
     assert {(o["report_type"].startswith("SPAPI_FBA_INBOUND"), o["status"]) for o in summary["ingested"]} == {
         (True, "loaded")}
