@@ -15,7 +15,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from blocks.inbound_policy import load_policy_block
 from sellerops.inbound.evaluate import KINDS
-from sellerops.inbound.publish import node_events, node_table, shortages_markdown
+from sellerops.inbound.publish import clock_status, node_events, node_table, shortages_markdown
 from tasks.inbound import claim_pack_markdown, emit_node_events, track_shipments
 from tasks.reconcile import read_findings
 
@@ -27,7 +27,10 @@ def fba_inbound_tracker(now: dt.datetime | None = None, policy_block: str | None
     now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
     policy = load_policy_block(policy_block).policy()
     r = track_shipments(now, policy)
-    if r.skipped:  # nothing new and no boundary crossed: the last run's findings and artifacts stand
+    if r.skipped:  # nothing new and no boundary crossed: the last run's findings stand
+        create_table_artifact(key="inbound-shipments", table=node_table(r.shipments, clock_status(r.shipments, policy,
+                                                                                                  now), now),
+                              description="Shipments × node: hours in each node ('-' jumped over)")
         print(r.skipped)
         return {"shipments": len(r.shipments), "transitions": 0, "recomputed": False, "new": 0, "resolved": 0,
                 "open": None, "events": 0, "skipped": r.skipped}
