@@ -64,7 +64,9 @@ def _load_rows(conn, s: Settings, d: Detected, typed: pd.DataFrame, copies: list
     typed["report_file_id"] = fid
     if "marketplace" not in typed:
         typed["marketplace"] = _row_marketplaces(d, typed)
-    for col in ("license_plate_number", "merchant_sku", "fba_carton_id", "sku"):  # key columns blank, never null
+    # a natural-key column a row may leave blank (an FBA return's license plate, a shipment-level
+    # problem's SKU) is stored as "", never null: a null key would never match on the next upsert
+    for col in sorted({c.field for c in d.fmt.columns if not c.key and c.field in d.fmt.natural_key}):
         if col in typed:
             typed[col] = _filled(typed[col], "")
     key = d.fmt.natural_key
