@@ -6,7 +6,9 @@ Each poll is one v0 getShipments (every shipment, its status moving on every few
 getShipmentItems (all 40,000 SKU lines); a tenth of the shipments close in the last polls, some
 short. The saved responses are loaded with `ingest_paths` into a fresh SQLite home (timed, not the
 target), then the tracker runs as of the last poll (replay, evaluation, findings stored: target
-under 10 s) and once more with no new poll (nothing recorded again).
+under 10 s), once more an hour later with no new poll (nothing new, no SLA or claim-window day
+crossed: skipped, saying so), and once the next day with no new poll (the clock alone may have moved
+a claim window: everything is evaluated again, no transition recorded).
 """
 
 from __future__ import annotations
@@ -75,11 +77,16 @@ def main() -> None:
     started = time.perf_counter()
     again = track(now=now + dt.timedelta(hours=1))
     rerun = time.perf_counter() - started
+    started = time.perf_counter()
+    next_day = track(now=now + dt.timedelta(hours=25))  # a new day: windows may move, so all is evaluated
+    day_rerun = time.perf_counter() - started
     print(json.dumps({"shipments": len(first.shipments), "sku_lines": SHIPMENTS * SKUS, "polls": POLLS,
                       "write_s": round(written, 1), "ingest_s": round(loaded, 1), "track_s": round(tracked, 2),
                       "transitions": len(first.transitions), "findings": len(first.evaluation.findings),
                       "rerun_s": round(rerun, 2), "rerun_transitions": len(again.transitions),
-                      "rerun_recomputed": again.recomputed, "target_s": 10.0}))
+                      "rerun_recomputed": again.recomputed, "rerun_skipped": again.skipped is not None,
+                      "next_day_rerun_s": round(day_rerun, 2), "next_day_evaluated": next_day.evaluation is not None,
+                      "target_s": 10.0}))
 
 
 if __name__ == "__main__":

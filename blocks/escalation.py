@@ -14,6 +14,7 @@ from prefect.blocks.core import Block
 from pydantic import Field
 
 from blocks import load_saved
+from sellerops.decisions import NotifierUnavailable
 from sellerops.decisions.rules import DEFAULT_CHAIN_TAIL
 
 DEFAULT_BLOCK = "default"
@@ -32,10 +33,20 @@ class EscalationPolicy(Block):
         default=None, description="Notification block as '<type-slug>/<name>', e.g. 'slack-webhook/escalations'.")
 
     def notifier(self):
-        """A `(role, subject, body)` callable sending through the notification block, or None."""
+        """A `(role, subject, body)` callable sending through the notification block, or None. A
+        block that cannot be loaded gives a callable that refuses, saying why, so each escalation is
+        still recorded (not sent, with that reason) and the sweep goes on."""
         if not self.notify_block:
             return None
-        block = Block.load(self.notify_block)
+        try:
+            block = Block.load(self.notify_block)
+        except Exception as exc:  # missing block, unknown type, server gone: recorded on each escalation
+            reason = f"notification block {self.notify_block!r} could not be loaded: {type(exc).__name__}: {exc}"
+
+            def refuse(role: str, subject: str, body: str) -> None:
+                raise NotifierUnavailable(reason)
+
+            return refuse
 
         def send(role: str, subject: str, body: str) -> None:
             block.notify(body=f"[{role}] {body}", subject=subject)

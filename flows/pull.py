@@ -4,8 +4,9 @@ The SOP, step by step, for one seller account (a `SellerAccount` block, or the e
 the settlements Amazon generated since the settlement cursor and download the ones not yet in the
 inbox; for every requestable report type, resume the report an interrupted pull left, then request
 each window since its cursor, await it, save its document under `SELLEROPS_HOME/inbox/spapi/<account>/`
-and advance the cursor; then ingest the saved documents with the `ingest-reports` flow, exactly as a
-folder is ingested. A FATAL or stuck report stops its own type only; an unreachable Amazon stops the
+and advance the cursor; save one poll of the FBA inbound calls as response files (named
+`SPAPI_FBA_INBOUND` in `reports`; sellerops.inbound.pull); then ingest the saved documents with the
+`ingest-reports` flow, exactly as a folder is ingested, where the inbound tracker reads them. A FATAL or stuck report stops its own type only; an unreachable Amazon stops the
 pull at once. The run ends failed, with each report type's reason, when anything failed. Planning
 (windows, resume, names) is `sellerops.amazon.pull`; the steps are the tasks of `tasks/spapi.py`.
 """
@@ -26,13 +27,17 @@ from sellerops.amazon.source import (
     SELLER_PERFORMANCE,
     SETTLEMENT,
     AmazonSource,
+    FetchedReport,
     ReportFailed,
+    ReportStatus,
     ReportTimedOut,
     ReportWindow,
     SourceError,
     SourceUnreachable,
     utc,
 )
+from sellerops.inbound.pull import PULL_NAME as INBOUND
+from sellerops.inbound.pull import saved_type
 from tasks import spapi as t
 
 __all__ = ["PullFailed", "pull"]
@@ -93,6 +98,15 @@ def pull_seller_performance(source: AmazonSource, folder: Path) -> list[SavedDoc
     return [save(source, report, folder)] if report.has_data else []
 
 
+def pull_inbound(source: AmazonSource, folder: Path, now: dt.datetime) -> list[SavedDocument]:
+    """Save one poll of the FBA inbound calls (both API generations) as response files the tracker
+    reads once they are ingested."""
+    paths = t.save_inbound_responses(source, folder, now)
+    get_run_logger().info("FBA inbound: %d response(s) saved", len(paths))
+    site = plan.site_of(FetchedReport(INBOUND, "", ReportStatus.DONE), source.marketplace_ids)
+    return [SavedDocument(p, site, saved_type(p)) for p in paths]
+
+
 def save(source: AmazonSource, report, folder: Path) -> SavedDocument:
     """Save a fetched document under its deterministic name."""
     path = t.save_document(report, folder, plan.document_name(report, source.marketplace_code(report.marketplace_ids)))
@@ -121,9 +135,11 @@ def pull(account: str | None = None, since: dt.date | None = None, reports: list
 
     try:
         with t.connect(seller) as source:
-            for report_type in reports or plan.DEFAULT_REPORTS:
+            for report_type in reports or [*plan.DEFAULT_REPORTS, INBOUND]:
                 try:
-                    if report_type == SETTLEMENT:
+                    if report_type == INBOUND:
+                        saved += pull_inbound(source, folder, now)
+                    elif report_type == SETTLEMENT:
                         saved += pull_settlements(source, seller.name, folder, start, now)
                     elif report_type == SELLER_PERFORMANCE:
                         saved += pull_seller_performance(source, folder)
@@ -140,7 +156,11 @@ def pull(account: str | None = None, since: dt.date | None = None, reports: list
         logger.error("%s", exc)
 
     ingested: list[dict] = []
-    for site, paths in plan.ingestion_batches(saved).items():
+    batches = plan.ingestion_batches(saved)
+    for doc in saved:  # the inbound responses are ingested beside the reports, never a report type
+        if doc.report_type.startswith(INBOUND):
+            batches.setdefault(doc.site, []).append(doc.path)
+    for site, paths in batches.items():
         ingested += ingest_reports(paths=[str(p) for p in paths], marketplace=site, account=seller.name)
     summary = plan.pull_summary(seller.name, saved, ingested, failures)
     t.publish_pull_summary(summary)

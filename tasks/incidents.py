@@ -78,3 +78,21 @@ def wake_tier_run(run_id: str) -> bool:
 def read_suppressed_listings(paths: list[str], marketplace: str, account: str) -> list[dict]:
     """The new takedown alerts in suppressed-listings reports (a listing already in an open incident is none)."""
     return service.suppressed_alerts(paths, marketplace, account)
+
+
+@task(name="open-incident-listings", **DB)
+def open_incident_listings(account: str) -> list[dict]:
+    """The listings of the account's open incidents."""
+    return service.open_listings(account)
+
+
+@task(name="read-listing-status", tags=["io:network", "retries:client"], cache_policy=NONE, persist_result=False)
+def read_listing_status(source, skus: list[str]) -> tuple[list[dict], dict[str, str]]:
+    """Ask the Amazon source for the listing status of each SKU (the client retries throttling itself)."""
+    return service.poll_listing_status(source, skus)
+
+
+@task(name="close-reinstated-incidents", **DB)
+def close_reinstated_incidents(account: str, records: list[dict]) -> list[dict]:
+    """Close as reinstated each open incident whose listing reads BUYABLE again after an appeal or retraction."""
+    return service.listing_status_seen(account, records)

@@ -141,6 +141,14 @@ def await_report(source: AmazonSource, report_type: str, report_id: str, start: 
     return source.await_report(report_type, report_id, start, end)
 
 
+@task(name="save-inbound-responses", tags=NETWORK, cache_policy=NO_CACHE)
+def save_inbound_responses(source: AmazonSource, folder: Path, now: dt.datetime) -> list[Path]:
+    """Poll the source's FBA inbound calls once and save each response where ingestion reads it."""
+    from sellerops.inbound.pull import save_inbound_responses as save
+
+    return save(source, folder, now=now)
+
+
 @task(name="save-document", tags=["io:file"], cache_policy=NO_CACHE)
 def save_document(report: FetchedReport, folder: Path, name: str) -> Path:
     """Write a document's raw bytes to `folder/name` atomically; an existing file is kept as is."""

@@ -72,6 +72,9 @@ class FakeSpApi:
     items_v0: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     plans: list[dict[str, Any]] = field(default_factory=list)
     plan_shipments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    packing_options: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # plan id -> options
+    placement_options: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # plan id -> options
+    transportation_options: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # shipment id -> options
     listings: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     token_requests: int = 0
@@ -319,6 +322,32 @@ def create_app(fake: FakeSpApi | None = None) -> FastAPI:
             return _error(404, "NotFound", f"Inbound plan {plan_id} not found")
         shipments = [{"shipmentId": s["shipmentId"], "status": s["status"]} for s in fake.plan_shipments.get(plan_id, [])]
         return ok(dict(plan, shipments=shipments))
+
+    def option_page(operation: str, key: str, rows: list[dict[str, Any]], request: Request, **gate) -> JSONResponse:
+        params = dict(request.query_params)
+        if (denied := authorised(request)) or (denied := fake.gate(operation, {**params, **gate})):
+            return denied
+        offset = int(params.get("paginationToken", 0))
+        body: dict[str, Any] = {key: rows[offset : offset + fake.page_size_cap]}
+        if offset + fake.page_size_cap < len(rows):
+            body["pagination"] = {"nextToken": str(offset + fake.page_size_cap)}
+        return ok(body)
+
+    @app.get("/inbound/fba/2024-03-20/inboundPlans/{plan_id}/packingOptions")
+    async def list_packing_options(plan_id: str, request: Request) -> JSONResponse:
+        return option_page("listPackingOptions", "packingOptions", fake.packing_options.get(plan_id, []), request,
+                           inboundPlanId=plan_id)
+
+    @app.get("/inbound/fba/2024-03-20/inboundPlans/{plan_id}/placementOptions")
+    async def list_placement_options(plan_id: str, request: Request) -> JSONResponse:
+        return option_page("listPlacementOptions", "placementOptions", fake.placement_options.get(plan_id, []),
+                           request, inboundPlanId=plan_id)
+
+    @app.get("/inbound/fba/2024-03-20/inboundPlans/{plan_id}/transportationOptions")
+    async def list_transportation_options(plan_id: str, request: Request) -> JSONResponse:
+        shipment = request.query_params.get("shipmentId", "")
+        return option_page("listTransportationOptions", "transportationOptions",
+                           fake.transportation_options.get(shipment, []), request, inboundPlanId=plan_id)
 
     @app.get("/inbound/fba/2024-03-20/inboundPlans/{plan_id}/shipments/{shipment_id}")
     async def get_shipment(plan_id: str, shipment_id: str, request: Request) -> JSONResponse:

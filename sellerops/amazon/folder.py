@@ -153,9 +153,49 @@ class FolderSource(AmazonSource):
                 ]
         return []
 
+    def _saved_call(self, operation: str, key: str, **path: str) -> list[dict[str, Any]]:
+        """The rows of the newest saved response of `operation` for these path parameters (a saved
+        response names its plan and shipment in `request`, as the SP-API pull writes it)."""
+        found: tuple[tuple[dt.datetime, str], list[dict[str, Any]]] | None = None
+        for file, doc in self._json_documents():
+            if not isinstance(doc, dict) or doc.get("operation") != operation:
+                continue
+            request = doc.get("request") if isinstance(doc.get("request"), dict) else {}
+            params = {**(request.get("path") or {}), **(request.get("query") or {})}
+            if any(params.get(k) != v for k, v in path.items()):
+                continue
+            body = doc.get("response") if isinstance(doc.get("response"), dict) else {}
+            when = (_mtime(file), str(file))
+            if found is None or found[0] <= when:
+                found = (when, [r for r in body.get(key) or [] if isinstance(r, dict)])
+        return found[1] if found else []
+
+    def packing_options(self, inbound_plan_id: str) -> list[dict[str, Any]]:
+        return self._saved_call("listPackingOptions", "packingOptions", inboundPlanId=inbound_plan_id)
+
+    def placement_options(self, inbound_plan_id: str) -> list[dict[str, Any]]:
+        return self._saved_call("listPlacementOptions", "placementOptions", inboundPlanId=inbound_plan_id)
+
+    def transportation_options(self, inbound_plan_id: str, shipment_id: str) -> list[dict[str, Any]]:
+        return self._saved_call("listTransportationOptions", "transportationOptions", inboundPlanId=inbound_plan_id,
+                                shipmentId=shipment_id)
+
     def seller_performance(self) -> FetchedReport:
         return self.await_report(SELLER_PERFORMANCE, self.request_report(SELLER_PERFORMANCE))
 
     def listing_status(self, skus: list[str] | None = None) -> list[dict[str, Any]]:
-        items = list(self._payload_lists("items"))
-        return items if skus is None else [i for i in items if i.get("sku") in set(skus)]
+        """One record per SKU from saved searchListingsItems (`items`) or getListingsItem (one item)
+        responses; the newest file saying anything of a SKU wins, as a newer poll would."""
+        latest: dict[str, tuple[tuple[dt.datetime, str], dict[str, Any]]] = {}
+        for path, doc in self._json_documents():
+            if not isinstance(doc, dict):
+                continue
+            body = doc.get("payload") if isinstance(doc.get("payload"), dict) else doc
+            items = body.get("items") if isinstance(body.get("items"), list) else [body] if "summaries" in body else []
+            when = (_mtime(path), str(path))
+            for item in items:
+                if isinstance(item, dict) and item.get("sku") and (item["sku"] not in latest
+                                                                   or latest[item["sku"]][0] <= when):
+                    latest[item["sku"]] = (when, item)
+        wanted = None if skus is None else set(skus)
+        return [item for sku, (_, item) in sorted(latest.items()) if wanted is None or sku in wanted]

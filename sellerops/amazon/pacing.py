@@ -42,6 +42,9 @@ RATES: dict[str, OperationRate] = {
     "getInboundPlan": OperationRate(2.0, 6),
     "getShipment": OperationRate(2.0, 6),
     "listShipmentItems": OperationRate(2.0, 6),
+    "listPackingOptions": OperationRate(2.0, 6),
+    "listPlacementOptions": OperationRate(2.0, 6),
+    "listTransportationOptions": OperationRate(2.0, 6),
     # Listings Items 2021-08-01
     "getListingsItem": OperationRate(5.0, 10),
     "searchListingsItems": OperationRate(5.0, 5),

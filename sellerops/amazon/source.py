@@ -257,6 +257,18 @@ class InboundSource(abc.ABC):
     def plan_shipments(self, inbound_plan_id: str) -> list[InboundShipment]:
         """The shipments of one 2024-03-20 inbound plan, each with its full details."""
 
+    @abc.abstractmethod
+    def packing_options(self, inbound_plan_id: str) -> list[dict[str, Any]]:
+        """The plan's packing options (listPackingOptions), every page: one ACCEPTED is node 2."""
+
+    @abc.abstractmethod
+    def placement_options(self, inbound_plan_id: str) -> list[dict[str, Any]]:
+        """The plan's placement options (listPlacementOptions), every page: one ACCEPTED is node 3."""
+
+    @abc.abstractmethod
+    def transportation_options(self, inbound_plan_id: str, shipment_id: str) -> list[dict[str, Any]]:
+        """One shipment's transportation options (listTransportationOptions), every page."""
+
 
 class ListingSource(abc.ABC):
     """The seller's listings: their status and issues."""

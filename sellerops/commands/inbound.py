@@ -72,8 +72,10 @@ def track(now: str | None) -> None:
 
         r = run(now=at, policy=_policy())
         summary = {"shipments": len(r.shipments), "transitions": len(r.transitions), "new": len(r.new),
-                   "resolved": len(r.resolved), "recomputed": r.recomputed}
-    if not summary["recomputed"]:
+                   "resolved": len(r.resolved), "recomputed": r.recomputed, "skipped": r.skipped}
+    if summary.get("skipped"):
+        err.print(summary["skipped"])
+    elif not summary["recomputed"]:
         err.print("no saved response since the last run: no transition to record (findings re-evaluated)")
     err.print(f"{summary['shipments']} shipments, {summary['transitions']} transitions recorded")
     _print_findings_summary(summary)
@@ -103,7 +105,9 @@ def status(now: str | None, fmt: str) -> None:
               "sla": "" if r["sla_hours"] is None else f"{r['sla_hours']}" + ("!" if r["sla_breached"] else ""),
               "short": "" if r["units_short"] is None else r["units_short"],
               "closes": r["claim_window_closes"] or "",
-              "findings": ", ".join(r["findings"])} for r in rows]
+              "findings": "; ".join(x for x in (", ".join(r["findings"]),
+                                                 "Amazon reports: " + "; ".join(r["problems"]) if r["problems"] else "")
+                                    if x)} for r in ev.status]
     _table(f"Inbound shipments ({len(rows)})", shown, ["shipment", "node", "#", "hours", "sla", "short", "closes"],
            folded="findings")
 

@@ -322,21 +322,36 @@ def sweep(now_text, fmt) -> None:
     from sellerops import decisions
 
     now = _instant(now_text, "--now")
-    notify = None
-    if cli._server():
-        cli._prefect_quiet()
-        from blocks.escalation import load_escalation_policy
-
-        notify = load_escalation_policy().notifier()
+    notify, not_sent = _notifier(cli)
     with _db() as s:
-        swept = decisions.sweep(s, now=now, notify=notify)
+        swept = decisions.sweep(s, now=now, notify=notify, not_sent=not_sent)
     if fmt == "json":
         cli._json_lines(swept.escalations)
         return
-    rows = [dict(e, due=_minute(e["due"]), notified="yes" if e["notified"] else "not sent")
+    rows = [dict(e, due=_minute(e["due"]), notified="yes" if e["notified"] else f"not sent: {e['notify_error']}")
             for e in swept.escalations]
-    cli._table(f"Escalations this sweep ({len(rows)})", rows, ["subject", "decision", "step", "role", "due",
-                                                                 "notified"])
+    cli._table(f"Escalations this sweep ({len(rows)})", rows, ["subject", "decision", "step", "role", "due"],
+               folded="notified")
+
+
+def _notifier(cli):
+    """The escalation policy's notifier and, when there is none, why nothing can be sent: the
+    notification blocks live on a Prefect server, so without one every escalation is recorded
+    as not sent with that reason."""
+    from sellerops.decisions import NO_NOTIFIER
+
+    server = cli._server()
+    if not server:
+        return None, ("no Prefect server in use, so no notification block can be loaded "
+                      "(`make up`, or set PREFECT_API_URL)")
+    cli._prefect_quiet()
+    from blocks.escalation import load_escalation_policy
+
+    try:
+        notify = load_escalation_policy().notifier()
+    except Exception as exc:  # noqa: BLE001 - the server answered badly: record why, sweep anyway
+        return None, f"the escalation policy could not be read from {server}: {type(exc).__name__}: {exc}"
+    return notify, NO_NOTIFIER + " (EscalationPolicy.notify_block)"
 
 
 @incident.group()

@@ -28,6 +28,7 @@ CYCLE_COUNTS = "sellerops.cycle_counts"
 PURCHASE_ORDERS = "sellerops.purchase_orders"
 ACTIONABLE_ORDERS = "GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING"
 FULFILLED_SHIPMENTS = "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL"
+INBOUND_PERFORMANCE = "GET_FBA_FULFILLMENT_INBOUND_NONCOMPLIANCE_DATA"
 
 # The detection table: the header names that identify each flat-file report type.
 SIGNATURES: dict[str, frozenset[str]] = {
@@ -53,6 +54,8 @@ SIGNATURES: dict[str, frozenset[str]] = {
                                   "payments-date", "quantity-shipped"}),
     FULFILLED_SHIPMENTS: frozenset({"shipment-id", "shipment-item-id", "amazon-order-item-id", "shipment-date",
                                     "quantity-shipped", "fulfillment-center-id"}),
+    INBOUND_PERFORMANCE: frozenset({"issue-reported-date", "fba-shipment-id", "problem-type", "problem-quantity",
+                                    "expected-quantity", "received-quantity", "problem-level"}),
 }
 
 MIN_NAMES = 2

@@ -22,7 +22,7 @@ from sellerops.decisions.rules import (DEFAULT_CHAIN_TAIL, escalation_chain, par
 from sellerops.storage.people import Decision, Escalation
 
 __all__ = ["DecisionError", "ask", "answer", "withdraw", "owed", "sweep", "as_json", "find", "parse_instant",
-           "utc_now", "Swept", "OPEN_STATES", "answerer"]
+           "utc_now", "Swept", "OPEN_STATES", "answerer", "NO_NOTIFIER", "NotifierUnavailable"]
 
 OPEN_STATES = ("pending", "waiting_input", "breached")
 YES_NO = "yes_no"
@@ -127,10 +127,19 @@ class Swept:
 Notifier = Callable[[str, str, str], None]  # (role, subject line, body); raises when it could not send
 
 
-def sweep(s: Session, now: dt.datetime | None = None, notify: Optional[Notifier] = None) -> Swept:
+class NotifierUnavailable(Exception):
+    """The configured notification channel cannot be used at all (its block cannot be loaded): the
+    message is the reason recorded on each escalation it could not send."""
+
+
+NO_NOTIFIER = "no notification block configured"
+
+
+def sweep(s: Session, now: dt.datetime | None = None, notify: Optional[Notifier] = None,
+          not_sent: str = NO_NOTIFIER) -> Swept:
     """Mark every decision past its deadline breached and record each escalation step owed at
     `now` exactly once (a late sweep catches up), notifying each through `notify` — with none,
-    the step is recorded and marked not sent. Commits as it goes."""
+    the step is recorded and marked not sent, `not_sent` saying why. Commits as it goes."""
     now = now or utc_now()
     out = Swept(now=now)
     for d in s.exec(select(Decision).where(Decision.state.in_(OPEN_STATES), Decision.deadline <= now)).all():
@@ -150,24 +159,27 @@ def sweep(s: Session, now: dt.datetime | None = None, notify: Optional[Notifier]
             except IntegrityError:
                 s.rollback()
                 continue
-            e.notified, e.notify_error = _send(notify, d, role)
+            e.notified, e.notify_error = _send(notify, d, role, not_sent)
             s.add(e)
             s.commit()
             out.escalations.append({"decision": d.id, "subject": d.subject, "step": step, "role": role,
-                                    "due": due.isoformat(), "notified": e.notified})
+                                    "due": due.isoformat(), "notified": e.notified,
+                                    "notify_error": e.notify_error})
         s.add(d)
         s.commit()
     return out
 
 
-def _send(notify: Optional[Notifier], d: Decision, role: str) -> tuple[bool, str | None]:
+def _send(notify: Optional[Notifier], d: Decision, role: str, not_sent: str) -> tuple[bool, str | None]:
     if notify is None:
-        return False, "no notification block configured"
+        return False, not_sent
     subject = f"sellerops: {d.subject} overdue, now with {role}"
     body = (f"{d.procedure}: {d.what} for {d.subject} was owed by {d.role} at {d.deadline.isoformat()} "
             f"and is not answered; it is now with {role}.")
     try:
         notify(role, subject, body)
+    except NotifierUnavailable as exc:
+        return False, str(exc)[:500]
     except Exception as exc:  # noqa: BLE001 - a failed notification is recorded, the sweep goes on
         return False, f"{type(exc).__name__}: {exc}"[:500]
     return True, None

@@ -2,7 +2,8 @@
 
 There is no API to open a reimbursement case, so sellerops writes the case as markdown (also the
 tracker run's artifact) and as CSV — shipment id, fulfilment centre, delivery date, each SKU/FNSKU
-shipped, received and short with its unit value, and the saved responses that show it. Pure text:
+shipped, received and short with its unit value, and the evidence: the saved responses that show it
+and the lines of Amazon's inbound performance report about the shipment. Pure text:
 `sellerops.inbound.store.claim_pack_data` gathers the facts, the CLI writes the files.
 """
 
@@ -66,7 +67,8 @@ def markdown(pack: ClaimPack) -> str:
     out += ["", "## Evidence", ""]
     for e in pack.evidence:
         values = ", ".join(f"{k}={v}" for k, v in (e.get("values") or {}).items())
-        out.append(f"- `{e.get('file')}`: {values}")
+        where = f"{e.get('file')}" + (f":{e['line']}" if e.get("line") else "")
+        out.append(f"- `{where}`: {values}")
     out += ["", f"sellerops finding {pack.finding_id}", ""]
     return "\n".join(out)
 

@@ -108,6 +108,21 @@ class Prices:
         return Fraction(statistics.median(v for v, _ in window)), len(window), window[-1][1]
 
 
+def clock_change(shipments, policy: Policy, since: dt.datetime, now: dt.datetime) -> str | None:
+    """What the clock alone changed between two runs that read the same data, or None when nothing:
+    a new UTC day (claim windows open, close and expire by the day) or a shipment's time in its node
+    passing its SLA. A clock that went back is a change too (the earlier run judged a later time)."""
+    if now < since:
+        return f"the clock went back from {since.isoformat()}"
+    if now.date() != since.date():
+        return f"a new day ({now.date()}): claim windows move by the day"
+    for s in shipments.values():
+        sla = policy.sla(s.node)
+        if sla is not None and s.entered_at is not None and since < s.entered_at + dt.timedelta(hours=sla) <= now:
+            return f"{s.shipment_id} passed its {sla} h SLA in {s.node}"
+    return None
+
+
 def claim_window(delivered: dt.date, policy: Policy) -> tuple[dt.date, dt.date]:
     """(first day, last day) a missing-units claim may be filed, both included."""
     return (delivered + dt.timedelta(days=policy.claim_opens_days),
@@ -142,6 +157,25 @@ class Context:
     marketplace: str = "Amazon.com"
     currency: str = "USD"
     used: set[str] = field(default_factory=set)  # reimbursement lines already matched by SKU
+    # shipment -> the inbound performance report's problem lines (evidence rows, sku "" for a
+    # shipment- or carton-level problem): shown beside the API's quantities, never deciding
+    problems: dict[str, list[dict]] = field(default_factory=dict)
+
+    def problems_of(self, shipment_id: str, sku: str | None = None) -> list[dict]:
+        """The shipment's problem lines (with `sku`: that SKU's and the shipment-level ones)."""
+        rows = self.problems.get(shipment_id, [])
+        return rows if sku is None else [r for r in rows if r["values"].get("sku") in (sku, "", None)]
+
+
+def problem_text(row: dict) -> str:
+    """One problem line in a person's words: type, units, and what Amazon expected and received."""
+    v = row["values"]
+    parts = [v["problem_type"] + (f" ×{v['problem_quantity']}" if v.get("problem_quantity") is not None else "")]
+    if v.get("sku"):
+        parts.append(v["sku"])
+    if v.get("expected_quantity") is not None or v.get("received_quantity") is not None:
+        parts.append(f"expected {v.get('expected_quantity')}, received {v.get('received_quantity')}")
+    return " ".join(parts[:1]) + (f" ({', '.join(parts[1:])})" if parts[1:] else "")
 
 
 def evaluate(shipments: dict[str, Shipment], items: list[Item], ctx: Context) -> Evaluation:
@@ -221,8 +255,11 @@ def _shortage(s: Shipment, it: Item, ctx: Context) -> list[InboundFinding]:
                                                         " (not yet open)" if state == "not yet open" else ""))
     if case:
         parts.append(f"case {case}")
+    reported = ctx.problems_of(s.shipment_id, it.sku)
+    if reported:
+        parts.append("Amazon's inbound performance report: " + "; ".join(problem_text(r) for r in reported))
     shortage = _finding(ctx, s, SHORTAGE, "; ".join(parts), sku=it.sku, cents=cents, currency=currency,
-                        evidence=[it.evidence] if it.evidence else [], window=(opens, closes))
+                        evidence=([it.evidence] if it.evidence else []) + reported, window=(opens, closes))
     out = [shortage]
     if not case and 0 <= (closes - today).days <= ctx.policy.closing_soon_days:
         out.append(_finding(ctx, s, CLOSING, f"the claim window for {_units(it.short)} of {it.sku} in "
@@ -273,4 +310,5 @@ def _status(s: Shipment, items: list[Item], found: list[InboundFinding], ctx: Co
         "claim_window_opens": window[0].isoformat() if window[0] else None,
         "claim_window_closes": window[1].isoformat() if window[1] else None,
         "findings": sorted({f.kind for f in found}),
+        "problems": [problem_text(r) for r in ctx.problems_of(s.shipment_id)],
     }

@@ -51,6 +51,19 @@ def node_table(shipments: dict[str, Shipment], status: list[dict], now: dt.datet
     return rows
 
 
+def clock_status(shipments: dict[str, Shipment], policy, now: dt.datetime) -> list[dict]:
+    """What `node_table` needs of the status when the run skipped the evaluation (nothing new): each
+    shipment's node and whether its time there is over the SLA, from the shipments alone."""
+    rows = []
+    for sid, s in shipments.items():
+        node = "reconciled" if s.entered.get("reconciled") else s.node
+        sla = policy.sla(node)
+        hours = None if s.entered_at is None else (now - s.entered_at).total_seconds() / 3600
+        rows.append({"shipment_id": sid, "node": node,
+                     "sla_breached": bool(sla is not None and hours is not None and hours > sla)})
+    return rows
+
+
 def shortages_markdown(findings: list[dict], today: dt.date) -> str:
     """Open shortages, the nearest claim deadline first."""
     rows = sorted((f for f in findings if f["kind"] == "inbound_shortage" and f["status"] == "open"),

@@ -99,11 +99,12 @@ def _load(conn, account: str, fid: int, resp: SavedResponse) -> None:
 class TrackResult:
     shipments: dict[str, Shipment]
     transitions: list[Transition]
-    evaluation: Evaluation
+    evaluation: Evaluation | None  # None when the run was skipped: the last run's findings stand
     data_version: int
     recomputed: bool
     new: list[str]
     resolved: list[str]
+    skipped: str | None = None  # why nothing was evaluated ("no new data …"), else None
 
 
 def data_version(conn, account: str) -> int:
@@ -202,18 +203,77 @@ def _context(conn, account: str, now: dt.datetime, policy: Policy, skus: set[str
                   for r in conn.execute(sa.select(rb).where(rb.c.account == account, rb.c.reason == LOST_INBOUND)
                                         .order_by(rb.c.approval_date, rb.c.id))]
     cases = {(r.shipment_id, r.sku): r.case_id for r in conn.execute(sa.select(cl).where(cl.c.account == account))}
+    problems = _problems(conn, account)
     s = settings()
     from sellerops.core.marketplaces import marketplace as site
 
     return Context(account=account, now=now, policy=policy, prices=Prices.of(orders), reimbursements=reimbursed,
                    cases=cases, marketplace=marketplace or s.marketplace,
-                   currency=currency or site(s.marketplace).currency)
+                   currency=currency or site(s.marketplace).currency, problems=problems)
+
+
+PROBLEM_FIELDS = ("issue_reported_date", "fba_carton_id", "sku", "fnsku", "problem_type", "problem_quantity",
+                  "expected_quantity", "received_quantity", "problem_level", "alert_status")
+
+
+def _problems(conn, account: str) -> dict[str, list[dict]]:
+    """The inbound performance report's problem lines per FBA shipment, as evidence rows."""
+    p, rf = t.InboundProblem.__table__, tables.ReportFile.__table__
+    out: dict[str, list[dict]] = {}
+    q = (sa.select(p, rf.c.path).join(rf, rf.c.id == p.c.report_file_id).where(p.c.account == account)
+         .order_by(p.c.fba_shipment_id, p.c.issue_reported_date, p.c.line_no))
+    for row in conn.execute(q):
+        values = {f: getattr(row, f) for f in PROBLEM_FIELDS}
+        values["issue_reported_date"] = _day(values["issue_reported_date"])
+        out.setdefault(row.fba_shipment_id, []).append({"file": row.path, "line": row.line_no, "values": values})
+    return out
+
+
+def _day(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.date().isoformat()
+
+
+def _last_run(conn, account: str):
+    runs = t.InboundRun.__table__
+    return conn.execute(sa.select(runs).where(runs.c.account == account).order_by(runs.c.id.desc()).limit(1)).first()
 
 
 def _last_run_version(conn, account: str) -> int | None:
-    runs = t.InboundRun.__table__
-    return conn.execute(sa.select(runs.c.data_version).where(runs.c.account == account)
-                        .order_by(runs.c.id.desc()).limit(1)).scalar()
+    last = _last_run(conn, account)
+    return last.data_version if last else None
+
+
+def inputs_fingerprint(conn, account: str, policy: Policy) -> str:
+    """Everything a run reads besides the inbound responses, in one string: the newest report file
+    loaded (orders value the units, reimbursements resolve shortages, the performance report is
+    evidence), the claims recorded and the policy. Equal strings: those inputs did not change."""
+    rf, cl = tables.ReportFile.__table__, t.InboundClaim.__table__
+    newest = conn.execute(sa.select(sa.func.max(rf.c.id)).where(rf.c.account == account)).scalar()
+    claims = conn.execute(sa.select(sa.func.count(), sa.func.max(cl.c.id)).where(cl.c.account == account)).first()
+    return json.dumps({"file": newest, "claims": list(claims), "policy": repr(policy)}, sort_keys=True)
+
+
+def _nothing_new(conn, account: str, version: int, inputs: str, policy: Policy,
+                 now: dt.datetime) -> tuple[str, dict[str, Shipment]] | None:
+    """Why this run may skip the evaluation (nothing new, and the clock crossed no boundary) and the
+    shipments as recorded, else None."""
+    from sellerops.inbound.evaluate import clock_change
+
+    last = _last_run(conn, account)
+    if last is None or last.data_version != version or last.inputs != inputs or not last.now < now:
+        return None
+    since = last.now if last.now.tzinfo else last.now.replace(tzinfo=dt.timezone.utc)
+    if clock_change({}, policy, since, now) is not None:  # a new day: no need to read the shipments
+        return None
+    shipments = _stored_shipments(conn, account)
+    if clock_change(shipments, policy, since, now) is not None:
+        return None
+    return (f"no new data since the run as of {since.isoformat()}, and no SLA or claim-window day crossed "
+            f"since: its findings stand"), shipments
 
 
 def current_shipments(conn, account: str) -> dict[str, Shipment]:
@@ -245,9 +305,18 @@ def track(now: dt.datetime | None = None, policy: Policy | None = None, account:
     now = now or dt.datetime.now(dt.timezone.utc)
     policy = policy or Policy()
     engine = get_engine()
+    runs = t.InboundRun.__table__
     with engine.begin() as conn:
         version = data_version(conn, account)
-        runs = t.InboundRun.__table__
+        inputs = inputs_fingerprint(conn, account, policy)
+        nothing_new = _nothing_new(conn, account, version, inputs, policy, now)
+        if nothing_new:
+            why, stored = nothing_new
+            last = _last_run(conn, account)
+            conn.execute(runs.insert().values(account=account, started_at=dt.datetime.now(dt.timezone.utc), now=now,
+                                              data_version=version, transitions=0, inputs=inputs,
+                                              findings_open=last.findings_open))
+            return TrackResult(stored, [], None, version, False, [], [], why)
         recomputed = _last_run_version(conn, account) != version
         shipments, transitions = _replay(conn, account, now) if recomputed else (None, [])
         shipments, ev = evaluate_stored(conn, account, now, policy, shipments)
@@ -255,7 +324,7 @@ def track(now: dt.datetime | None = None, policy: Policy | None = None, account:
     result = store_findings(ev.findings, account, now)
     with engine.begin() as conn:
         conn.execute(runs.insert().values(account=account, started_at=dt.datetime.now(dt.timezone.utc), now=now,
-                                          data_version=version, transitions=len(transitions),
+                                          data_version=version, transitions=len(transitions), inputs=inputs,
                                           findings_open=len(ev.findings)))
     return TrackResult(shipments, transitions, ev, version, recomputed, result.new, result.resolved)
 
@@ -325,7 +394,8 @@ def claim_pack_data(finding_id: str, policy: Policy | None = None, account: str 
     window = (row.claim_window_opens.isoformat() if row.claim_window_opens else None,
               row.claim_window_closes.isoformat() if row.claim_window_closes else None)
     return ClaimPack(finding_id, s.shipment_id, s.destination_fc, delivered.isoformat() if delivered else None, note,
-                     window, row.currency, amount, lines, [i.evidence for i in items if i.short])
+                     window, row.currency, amount, lines,
+                     [i.evidence for i in items if i.short] + ctx.problems_of(s.shipment_id))
 
 
 def record_case(shipment_id: str, sku: str, case_id: str, account: str | None = None,

@@ -232,8 +232,9 @@ def appeal(s: Session, inc: Incident, *, by: str | None = None, brand_registered
 
 
 def close(s: Session, inc: Incident, outcome: str, *, by: str | None = None,
-          now: dt.datetime | None = None) -> Incident:
-    """Close the incident with its outcome; the decisions it still owed are withdrawn."""
+          now: dt.datetime | None = None, why: str | None = None) -> Incident:
+    """Close the incident with its outcome (`why`: the evidence, for the timeline); the decisions
+    it still owed are withdrawn."""
     if outcome not in OUTCOMES:
         raise IncidentError(f"outcome {outcome!r}: expected {' or '.join(OUTCOMES)}")
     if inc.status != "open":
@@ -242,7 +243,7 @@ def close(s: Session, inc: Incident, outcome: str, *, by: str | None = None,
     inc.status, inc.closed_at, inc.outcome, inc.open_key = "closed", now, outcome, None
     s.add(inc)
     withdrawn = decisions.withdraw(s, PROCEDURE, incident_id(inc.id))
-    _event(s, inc, now, "closed", None, f"closed: {outcome}"
+    _event(s, inc, now, "closed", None, f"closed: {outcome}" + (f" — {why}" if why else "")
            + (f"; {len(withdrawn)} owed decision(s) withdrawn" if withdrawn else ""), by)
     return inc
 
@@ -257,6 +258,16 @@ def tiers_waiting_in_runs(s: Session, inc: Incident) -> list[IncidentTier]:
     return out
 
 
+def reinstatement_cause(s: Session, inc: Incident) -> str | None:
+    """What would explain the listing coming back: the appeal filed, or legal's retraction request."""
+    if inc.appeal_filed_at is not None:
+        return f"the appeal filed {inc.appeal_filed_at.isoformat()}"
+    t2, d2 = tier_of(s, inc, 2)
+    if d2.state == "done" and t2.legal_decision == "retraction":
+        return "the retraction legal asked of the rights owner"
+    return None
+
+
 def listing_buyable(s: Session, account: str, marketplace: str, sku: str,
                     now: dt.datetime | None = None) -> Incident | None:
     """A listing-status poll saw the listing BUYABLE: its open incident closes as reinstated when
@@ -264,10 +275,11 @@ def listing_buyable(s: Session, account: str, marketplace: str, sku: str,
     inc = s.exec(select(Incident).where(Incident.open_key == _listing_key(account, marketplace, sku))).first()
     if inc is None:
         return None
-    t2, d2 = tier_of(s, inc, 2)
-    if inc.appeal_filed_at is None and not (d2.state == "done" and t2.legal_decision == "retraction"):
+    cause = reinstatement_cause(s, inc)
+    if cause is None:
         return None
-    return close(s, inc, "reinstated", by="listing-status poll", now=now)
+    return close(s, inc, "reinstated", by="listing-status poll", now=now,
+                 why=f"a listing-status poll read {sku} BUYABLE on {marketplace} again after {cause}")
 
 
 # ---- backups ------------------------------------------------------------------------------------

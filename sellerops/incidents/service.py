@@ -128,6 +128,55 @@ def open_incident_for(account: str, marketplace: str, sku: str) -> str | None:
         return incidents.incident_id(found.id) if found else None
 
 
+def open_listings(account: str) -> list[dict]:
+    """The listings of the account's open incidents: what listing-watch asks Amazon's status of."""
+    with session() as s:
+        return [{"incident": incidents.incident_id(i.id), "marketplace": i.marketplace, "sku": i.sku}
+                for i in incidents.list_incidents(s, "open") if i.account == account]
+
+
+def poll_listing_status(source, skus: list[str]) -> tuple[list[dict], dict[str, str]]:
+    """Each SKU's Listings Items record from the Amazon source, one SKU at a time so one listing
+    Amazon refuses (gone, no access) does not hide the others: (records, {sku: why not read})."""
+    from sellerops.amazon.source import SourceError, SourceUnreachable
+
+    records, failed = [], {}
+    for sku in skus:
+        try:
+            records += source.listing_status([sku])
+        except SourceUnreachable:
+            raise  # every other SKU would fail the same way
+        except SourceError as exc:
+            failed[sku] = str(exc)
+    return records, failed
+
+
+def listing_status_seen(account: str, records: list[dict], now: dt.datetime | None = None) -> list[dict]:
+    """What a listing-status poll read, applied to the account's open incidents: each whose listing
+    is BUYABLE again after an appeal or a retraction closes as reinstated. Returns the closed ones
+    with the tier runs still waiting for them (to be woken: they read that it is closed and end)."""
+    from sellerops.core.marketplaces import marketplace
+    from sellerops.incidents.watch import buyable_in
+
+    by_sku: dict[str, list[dict]] = {}
+    for r in records:
+        by_sku.setdefault(str(r.get("sku")), []).append(r)
+    closed = []
+    with session() as s:
+        for inc in incidents.list_incidents(s, "open"):
+            if inc.account != account:
+                continue
+            where = marketplace(inc.marketplace).id or None
+            if not any(buyable_in(r, where) for r in by_sku.get(inc.sku, [])):
+                continue
+            if incidents.listing_buyable(s, account, inc.marketplace, inc.sku, now=now) is not None:
+                closed.append({"incident": incidents.incident_id(inc.id), "sku": inc.sku,
+                               "marketplace": inc.marketplace,
+                               "waiting_runs": [t.run_id for t in incidents.tiers_waiting_in_runs(s, inc)]})
+        s.commit()
+    return closed
+
+
 def suppressed_alerts(paths: list[str], marketplace: str, account: str) -> list[dict]:
     """The takedown alerts in the suppressed-listings reports under `paths`: one per listing not
     already in an open incident, as the event each becomes."""

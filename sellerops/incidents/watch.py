@@ -4,7 +4,9 @@ The report (`Status, Reason, SKU, ASIN, Product name, Condition, Status Change D
 Description`) is parsed by header name, extra columns tolerated, with the decoding every report
 uses (sellerops.reports.read). Each row becomes the request that opens a takedown incident; the
 flow emits it as an event and a trigger starts the incident, which is opened once per listing
-however many alerts name it. A SKU missing from a later report is not evidence of reinstatement.
+however many alerts name it. A SKU missing from a later report is not evidence of reinstatement:
+only a listing-status poll (the Amazon source's `listing_status`) that reads the listing BUYABLE
+again is (`buyable_in`), and the incident closes on it only after an appeal or a retraction.
 """
 
 from __future__ import annotations
@@ -88,6 +90,25 @@ def read_suppressed(path: Path, data: bytes) -> list[SuppressedListing]:
                                      product_name=cell(row, "product-name"), changed=cell(row, "status-change-date"),
                                      line=line))
     return out
+
+
+BUYABLE = "BUYABLE"
+
+
+def buyable_in(item: dict, marketplace_id: str | None) -> bool:
+    """Whether a Listings Items record (getListingsItem / searchListingsItems, summaries included)
+    shows the listing BUYABLE in the marketplace. Only a summary saying so counts: a listing that
+    is merely absent from a report, or has no summary for the marketplace, is not evidence."""
+    for summary in item.get("summaries") or []:
+        if not isinstance(summary, dict):
+            continue
+        where = summary.get("marketplaceId")
+        if where and marketplace_id and where != marketplace_id:
+            continue
+        status = summary.get("status") or []
+        if BUYABLE in ([status] if isinstance(status, str) else status):
+            return True
+    return False
 
 
 REPORT_TYPE = "GET_MERCHANTS_LISTINGS_FYP_REPORT"  # Amazon's suppressed-listings report

@@ -64,7 +64,9 @@ def _load_rows(conn, s: Settings, d: Detected, typed: pd.DataFrame, copies: list
     typed["report_file_id"] = fid
     if "marketplace" not in typed:
         typed["marketplace"] = _row_marketplaces(d, typed)
-    for col in ("license_plate_number", "merchant_sku"):
+    # a natural-key column a row may leave blank (an FBA return's license plate, a shipment-level
+    # problem's SKU) is stored as "", never null: a null key would never match on the next upsert
+    for col in sorted({c.field for c in d.fmt.columns if not c.key and c.field in d.fmt.natural_key}):
         if col in typed:
             typed[col] = _filled(typed[col], "")
     key = d.fmt.natural_key
@@ -77,10 +79,10 @@ def _load_rows(conn, s: Settings, d: Detected, typed: pd.DataFrame, copies: list
 
 
 def _model(name: str):
-    """The model class a format loads into: the books' tables, else the returns room's."""
-    from sellerops.storage import returns
+    """A format's table class: in sellerops.storage.tables, or a procedure's own tables module."""
+    from sellerops.storage import inbound, returns
 
-    return getattr(tables, name, None) or getattr(returns, name)
+    return getattr(tables, name, None) or getattr(returns, name, None) or getattr(inbound, name)
 
 
 def _row_marketplaces(d: Detected, typed: pd.DataFrame) -> pd.Series:

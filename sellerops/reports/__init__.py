@@ -10,13 +10,15 @@ from __future__ import annotations
 from types import ModuleType
 
 from sellerops.core.report_types import detect_type
-from sellerops.reports import (actionable_orders, cycle_counts, fba_returns, fulfilled_shipments, manage_inventory,
-                               orders, purchase_orders, reimbursements, search_terms, seller_returns, settlement)
+from sellerops.reports import (actionable_orders, cycle_counts, fba_returns, fulfilled_shipments, inbound_performance,
+                               manage_inventory, orders, purchase_orders, reimbursements, search_terms, seller_returns,
+                               settlement)
 from sellerops.reports.base import ReportFormat
 
 MODULES: dict[str, ModuleType] = {
     m.REPORT_TYPE: m for m in (settlement, orders, fba_returns, seller_returns, reimbursements, actionable_orders,
-                               fulfilled_shipments, manage_inventory, search_terms, cycle_counts, purchase_orders)
+                               fulfilled_shipments, inbound_performance, manage_inventory, search_terms, cycle_counts,
+                               purchase_orders)
 }
 FORMATS: dict[str, ReportFormat] = {t: m.FORMAT for t, m in MODULES.items()}
 

@@ -3,7 +3,8 @@
 Loaded by `sellerops ingest` (a saved response is a report file like any other: `report_file` keeps
 its outcome) and written by the tracker (`sellerops.inbound.store`). Same conventions as
 `sellerops.storage.tables`: grain and natural key in each docstring, times `UtcDateTime`, every row
-carries the seller account; quantities are units, so no money is stored here.
+carries the seller account; quantities are units, and the one amount (an inbound problem's fee) is
+integer cents with its currency.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from sellerops.storage.tables import UtcDateTime, _utc
+from sellerops.storage.tables import UtcDateTime, _money, _utc
 
 
 class InboundResponse(SQLModel, table=True):
@@ -117,6 +118,43 @@ class InboundNodeEvent(SQLModel, table=True):
     recorded_at: dt.datetime = Field(sa_type=UtcDateTime())
 
 
+class InboundProblem(SQLModel, table=True):
+    """One row per problem line of the FBA inbound performance report. Natural key: (account,
+    fba_shipment_id, fba_carton_id, sku, problem_type, issue_reported_date) — the daily downloads
+    overlap and upsert; a shipment-level problem has no carton or SKU (blank, not null, in the key).
+    Evidence only: the tracker shows it, the API's quantities decide."""
+
+    __tablename__ = "inbound_problem"
+    __table_args__ = (sa.UniqueConstraint("account", "fba_shipment_id", "fba_carton_id", "sku", "problem_type",
+                                          "issue_reported_date", name="uq_inbound_problem"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    account: str
+    marketplace: str
+    issue_reported_date: dt.datetime = Field(sa_type=UtcDateTime())
+    shipment_creation_date: Optional[dt.datetime] = Field(default=None, sa_type=UtcDateTime())
+    fba_shipment_id: str = Field(index=True)
+    fba_carton_id: str = ""
+    fulfillment_center_id: Optional[str] = None
+    sku: str = ""
+    fnsku: Optional[str] = None
+    asin: Optional[str] = None
+    product_name: Optional[str] = None
+    problem_type: str
+    problem_quantity: Optional[int] = None
+    expected_quantity: Optional[int] = None
+    received_quantity: Optional[int] = None
+    performance_measurement_unit: Optional[str] = None
+    coaching_level: Optional[str] = None
+    fee_type: Optional[str] = None
+    currency: Optional[str] = None
+    fee_total_cents: Optional[int] = _money()
+    problem_level: Optional[str] = None
+    alert_status: Optional[str] = None
+    report_file_id: int = Field(foreign_key="report_file.id")
+    line_no: int
+
+
 class InboundClaim(SQLModel, table=True):
     """One row per shortage claimed in Seller Central. Natural key: (account, shipment_id, sku)."""
 
@@ -144,3 +182,6 @@ class InboundRun(SQLModel, table=True):
     data_version: int = 0
     transitions: int = 0
     findings_open: int = 0
+    # what else the run read (other reports, claims, policy) as a fingerprint: unchanged, and no
+    # response newer than data_version, only the clock can have moved since
+    inputs: Optional[str] = None

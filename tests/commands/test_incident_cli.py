@@ -130,6 +130,12 @@ def test_sweep_takes_offsets_and_escalates_each_step_once(capsys, monkeypatch):
     assert rc == 0, err
     assert [(e["subject"], e["step"], e["role"], e["notified"]) for e in json_of(out)] == [
         ("INC-1", 1, "operations_manager", False), ("INC-1", 2, "owner", False)]
+    # no server in use: the escalations are recorded, not sent, and say why
+    assert {e["notify_error"] for e in json_of(out)} == {
+        "no Prefect server in use, so no notification block can be loaded (`make up`, or set PREFECT_API_URL)"}
+    _, shown, _ = cli(capsys, monkeypatch, "incident", "show", "INC-1", "--format", "json")
+    escalated = [e["what"] for e in json_of(shown)[0]["timeline"] if e["kind"] == "escalated"]
+    assert len(escalated) == 2 and all("notification not sent: no Prefect server in use" in w for w in escalated)
     naive_utc = (deadline + dt.timedelta(hours=5)).astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat()
     rc, out, _ = cli(capsys, monkeypatch, "incident", "sweep", "--now", naive_utc, "--format", "json")
     assert rc == 0 and out == ""  # the chain's end was reached: nobody is told twice

@@ -51,3 +51,6 @@ def test_the_tracker_end_to_end(tmp_path):
     assert "Missing inbound units: FBA1" in got["inbound-claim-packs"]
     again = fba_inbound_tracker(now=days(7.5))
     assert (again["transitions"], again["recomputed"]) == (0, False)
+    # the same day, nothing new: the evaluation is skipped, said so; the node table is published again
+    assert again["skipped"].startswith("no new data since the run as of")
+    assert {a.key for a in asyncio.run(_artifacts())} == set(KEYS)

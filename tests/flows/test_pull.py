@@ -383,3 +383,32 @@ def test_no_secret_reaches_an_exception_log_state_or_artifact(pull_env, fake, mo
     for where, text in places.items():
         for leaked in (refresh, secret, refresh.replace("|", "%7C")):
             assert leaked not in text, f"{leaked[:8]}… leaked into the {where}"
+
+
+def test_the_pull_saves_the_inbound_responses_and_the_tracker_reads_them(pull_env, fake, monkeypatch):
+    """The real client against the local SP-API server: one poll of both inbound generations is saved
+    in the account's inbox, ingested with the reports, and the next track sees the shipments."""
+    from flows.pull import pull
+    from sellerops.inbound.store import track
+
+    monkeypatch.setenv("SELLEROPS_SPAPI_RATE_LIMITS", "local")
+    fake.shipments_v0 = [{"ShipmentId": "FBA1", "ShipmentStatus": "CLOSED", "DestinationFulfillmentCenterId": "PHX7"},
+                         {"ShipmentId": "FBA3", "ShipmentStatus": "IN_TRANSIT"}]
+    fake.items_v0 = {"FBA1": [{"ShipmentId": "FBA1", "SellerSKU": "S1", "FulfillmentNetworkSKU": "X1",
+                               "QuantityShipped": 10, "QuantityReceived": 9}]}
+    fake.plans = [{"inboundPlanId": "wf1", "status": "ACTIVE"}]
+    fake.plan_shipments["wf1"] = [{"shipmentId": "sh1", "status": "READY_TO_SHIP", "destination": {"warehouseId": "ONT8"}}]
+
+    summary = pull(reports=["SPAPI_FBA_INBOUND"])
+
+    assert summary["failures"] == {}
+    saved = sorted(rt for _, rt in summary["files"])
+    assert saved == sorted("SPAPI_FBA_INBOUND_" + op for op in (
+        "getShipments", "getShipmentItemsByShipmentId", "getShipmentItemsByShipmentId", "listInboundPlans",
+        "listPackingOptions", "listPlacementOptions", "getShipment", "listTransportationOptions"))
+    assert all(Path(p).parent == pull_env for p, _ in summary["files"])
+    assert {(o["report_type"].startswith("SPAPI_FBA_INBOUND"), o["status"]) for o in summary["ingested"]} == {
+        (True, "loaded")}
+    result = track()
+    nodes = {s["shipment_id"]: (s["node"], s["units_short"]) for s in result.evaluation.status}
+    assert nodes == {"FBA1": ("closed", 1), "FBA3": ("in_transit", None), "sh1": ("labels_ready", None)}

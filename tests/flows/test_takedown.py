@@ -207,3 +207,27 @@ def test_the_sweeper_notifies_through_the_configured_block_once(sellerops_home, 
     assert [(e["role"], e["notified"]) for e in first["escalations"]] == [("operations_manager", True)]
     assert again["escalations"] == []
     assert len(received) == 1 and "RMA-5 overdue, now with operations_manager" in received[0]["text"]
+
+
+def test_a_notification_block_that_cannot_be_loaded_is_recorded_not_sent(sellerops_home, monkeypatch):
+    """A saved EscalationPolicy naming a block the server does not have: the sweep still records each
+    escalation, marked not sent with the reason, instead of failing."""
+    from blocks.escalation import EscalationPolicy
+    from flows.takedown import incident_deadline_sweeper
+    from sellerops import decisions
+    from sellerops.storage.engine import session
+    from sellerops.storage.people import Escalation
+    from sqlmodel import select
+
+    EscalationPolicy(notify_block="custom-webhook/no-such-block").save("test-missing-block", overwrite=True)
+    monkeypatch.setenv("SELLEROPS_ESCALATION_BLOCK", "test-missing-block")
+    t0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone.utc)
+    with session() as s:
+        decisions.ask(s, procedure="returns", subject="RMA-9", what="authorise the return", role="customer_service",
+                      deadline=t0, escalate_every_hours=1, now=t0 - dt.timedelta(hours=1))
+        s.commit()
+    swept = incident_deadline_sweeper(now=t0 + dt.timedelta(minutes=10))
+    assert [(e["role"], e["notified"]) for e in swept["escalations"]] == [("operations_manager", False)]
+    with session() as s:
+        [e] = s.exec(select(Escalation)).all()
+    assert "notification block 'custom-webhook/no-such-block' could not be loaded" in e.notify_error

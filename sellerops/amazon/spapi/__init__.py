@@ -103,6 +103,15 @@ class SpApiSource(AmazonSource):
     def plan_shipments(self, inbound_plan_id: str) -> list[InboundShipment]:
         return self._inbound.plan_shipments(inbound_plan_id)
 
+    def packing_options(self, inbound_plan_id: str) -> list[dict[str, Any]]:
+        return self._inbound.packing_options(inbound_plan_id)
+
+    def placement_options(self, inbound_plan_id: str) -> list[dict[str, Any]]:
+        return self._inbound.placement_options(inbound_plan_id)
+
+    def transportation_options(self, inbound_plan_id: str, shipment_id: str) -> list[dict[str, Any]]:
+        return self._inbound.transportation_options(inbound_plan_id, shipment_id)
+
     def listing_status(self, skus: list[str] | None = None) -> list[dict[str, Any]]:
         return self._listings.listing_status(skus)
 

@@ -7,6 +7,7 @@ plans a seller builds today. Both are paginated; every page is read.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from sellerops.amazon.source import InboundShipment
@@ -95,3 +96,25 @@ class InboundApi:
                 )
             )
         return shipments
+
+    def _plan_pages(self, operation: str, fn: Any, key: str) -> list[dict[str, Any]]:
+        # the plan (and shipment) ids are bound to the call: a follow-up page carries only its token
+        rows: list[dict[str, Any]] = []
+        for page in self.client.pages(operation, fn, {}, "paginationToken"):
+            rows.extend((page.payload or {}).get(key) or [])
+        return rows
+
+    def packing_options(self, inbound_plan_id: str) -> list[dict[str, Any]]:
+        client = self.client.api("inbound_2024")
+        return self._plan_pages("listPackingOptions", partial(client.list_packing_options, inbound_plan_id),
+                                "packingOptions")
+
+    def placement_options(self, inbound_plan_id: str) -> list[dict[str, Any]]:
+        client = self.client.api("inbound_2024")
+        return self._plan_pages("listPlacementOptions", partial(client.list_placement_options, inbound_plan_id),
+                                "placementOptions")
+
+    def transportation_options(self, inbound_plan_id: str, shipment_id: str) -> list[dict[str, Any]]:
+        client = self.client.api("inbound_2024")
+        fn = partial(client.list_transportation_options, inbound_plan_id, shipmentId=shipment_id)
+        return self._plan_pages("listTransportationOptions", fn, "transportationOptions")

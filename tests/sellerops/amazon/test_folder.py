@@ -75,3 +75,24 @@ def test_a_missing_folder_is_an_error_naming_it(tmp_path):
 
     with pytest.raises(SourceError, match=f"report folder {tmp_path / 'gone'}: not a directory"):
         FolderSource(tmp_path / "gone")
+
+
+def test_listing_status_reads_saved_listings_responses_newest_first(tmp_path):
+    import os
+
+    def save(name, body, age_hours):
+        path = tmp_path / name
+        path.write_text(json.dumps(body))
+        stamp = dt.datetime(2026, 11, 5, tzinfo=UTC).timestamp() - age_hours * 3600
+        os.utime(path, (stamp, stamp))
+
+    down = {"sku": "SKU-1", "summaries": [{"marketplaceId": "ATVPDKIKX0DER", "status": ["DISCOVERABLE"]}]}
+    back = {"sku": "SKU-1", "summaries": [{"marketplaceId": "ATVPDKIKX0DER", "status": ["BUYABLE"]}]}
+    # a searchListingsItems page two days old, then a getListingsItem body saved an hour ago
+    save("search.json", {"numberOfResults": 2, "items": [down, {"sku": "SKU-2", "summaries": []}]}, 48)
+    save("one.json", back, 1)
+    source = FolderSource(tmp_path)
+
+    assert source.listing_status(["SKU-1"]) == [back]  # the newer poll wins, the older one is history
+    assert [i["sku"] for i in source.listing_status()] == ["SKU-1", "SKU-2"]
+    assert source.listing_status(["SKU-9"]) == []

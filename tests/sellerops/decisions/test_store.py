@@ -104,3 +104,23 @@ def test_owed_oldest_deadline_first_and_role_is_who_owes_it_now(db_url):
         assert other.state == "withdrawn" and [d.id for d in decisions.owed(s)] == [soon.id, late.id]
         assert set(decisions.as_json(soon)) == {"decision", "procedure", "subject", "what", "role", "deadline",
                                                 "escalated_to"}
+
+
+def test_the_reason_nothing_was_sent_is_recorded_on_each_escalation(db_url):
+    def unloadable(role, subject, body):
+        raise decisions.NotifierUnavailable("notification block 'slack-webhook/x' could not be loaded: gone")
+
+    with session() as s:
+        _ask(s, subject="RMA-1")
+        s.commit()
+        swept = decisions.sweep(s, now=T0 + dt.timedelta(hours=1.5), notify=None, not_sent="no Prefect server in use")
+        _ask(s, subject="RMA-2", hours=5)
+        s.commit()
+        later = decisions.sweep(s, now=T0 + dt.timedelta(hours=5), notify=unloadable)
+    assert [(e["subject"], e["notified"], e["notify_error"]) for e in swept.escalations] == [
+        ("RMA-1", False, "no Prefect server in use")]
+    # the block's own words, not an exception class name, are the recorded reason
+    # (RMA-1's second step falls due too by then)
+    assert {(e["subject"], e["notify_error"]) for e in later.escalations} == {
+        ("RMA-1", "notification block 'slack-webhook/x' could not be loaded: gone"),
+        ("RMA-2", "notification block 'slack-webhook/x' could not be loaded: gone")}

@@ -173,3 +173,34 @@ def test_keys_are_stable_and_name_the_shipment():
     b = evaluate(closed(), [item(10, 5)], ctx(dt.datetime(2026, 6, 20, tzinfo=UTC))).findings[0]
     c = evaluate(closed(sid="FBA2"), [item(sid="FBA2")], ctx(dt.datetime(2026, 6, 10, tzinfo=UTC))).findings[0]
     assert a.key == b.key != c.key  # amount and text never change a key; the shipment does
+
+
+def _at(hours: float) -> dt.datetime:
+    return dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc) + dt.timedelta(hours=hours)
+
+
+@pytest.mark.parametrize("since, now, changed", [
+    (1, 2, None),                       # an hour on the same day, labels_ready's 72 h SLA far off
+    (1, 25, "a new day"),               # midnight UTC passed: claim windows move by the day
+    (5, 3, "the clock went back"),      # an earlier clock than the last run's is judged afresh
+])
+def test_what_the_clock_alone_changes(since, now, changed):
+    from sellerops.inbound.evaluate import clock_change
+    from sellerops.inbound.nodes import Policy
+    from sellerops.inbound.track import Shipment
+
+    s = {"FBA1": Shipment("FBA1", "v0", "labels_ready", _at(0), _at(0), _at(0))}
+    got = clock_change(s, Policy(), _at(since), _at(now))
+    assert (got is None) if changed is None else got.startswith(changed)
+
+
+def test_a_shipment_passing_its_sla_between_two_runs_is_a_change():
+    from sellerops.inbound.evaluate import clock_change
+    from sellerops.inbound.nodes import Policy
+    from sellerops.inbound.track import Shipment
+
+    # labels_ready entered at hour 0 of day 0 has a 72 h SLA: it ends at hour 72 (a day-3 midnight),
+    # so take a shipment entered at hour 2 — its SLA ends at hour 74, inside the day
+    s = {"FBA1": Shipment("FBA1", "v0", "labels_ready", _at(2), _at(2), _at(2))}
+    assert clock_change(s, Policy(), _at(73), _at(74)) == "FBA1 passed its 72 h SLA in labels_ready"
+    assert clock_change(s, Policy(), _at(74), _at(75)) is None  # already past at the last run

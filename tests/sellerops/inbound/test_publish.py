@@ -46,3 +46,13 @@ def test_open_shortages_nearest_deadline_first():
     assert lines == ["| 2026-07-20 | 5 | FBA1 | S | 5.00 USD | aaaaaaaaaa |",
                      "| 2026-08-01 | 17 | FBA2 | S | 5.00 USD | bbbbbbbbbb |"]
     assert "No open shortage." in shortages_markdown([], dt.date(2026, 7, 15))
+
+
+def test_a_skipped_run_still_tells_sla_breaches_from_the_shipments_alone():
+    from sellerops.inbound.nodes import Policy
+    from sellerops.inbound.publish import clock_status
+
+    shipments, _ = tracked()  # checked_in since hour 40, its SLA 72 h
+    assert clock_status(shipments, Policy(), T0 + dt.timedelta(hours=100)) == [
+        {"shipment_id": "FBA1", "node": "checked_in", "sla_breached": False}]  # 60 h in node
+    assert clock_status(shipments, Policy(), T0 + dt.timedelta(hours=113))[0]["sla_breached"]  # 73 h

@@ -73,8 +73,14 @@ def test_an_hourly_run_with_no_new_poll_records_nothing_again(polls):
         ("shipped", days(0)), ("in_transit", None), ("delivered", None), ("checked_in", days(2))]
     again = track(now=days(2.2))
     assert not again.recomputed and again.transitions == []
-    # hours in node still move with the clock
-    assert again.evaluation.status[0]["hours_in_node"] == round(0.2 * 24, 1)
+    # the same day, no SLA crossed (checked_in's 72 h end at days(5)): nothing evaluated, said why
+    assert again.evaluation is None and again.skipped.startswith("no new data since the run as of")
+    # the status still reads the clock: hours in node move
+    from sellerops.inbound.nodes import Policy
+    from sellerops.inbound.store import evaluate_stored
+    with get_engine().connect() as c:
+        _, ev = evaluate_stored(c, "default", days(2.2), Policy())
+    assert ev.status[0]["hours_in_node"] == round(0.2 * 24, 1)
     later = polls.shipments(days(3), ("FBA1", "RECEIVING"))
     ingest_file(later)
     third = track(now=days(3.1))
@@ -132,3 +138,77 @@ def test_status_before_the_tracker_runs_replays_without_writing(polls):
         assert c.execute(sa.select(sa.func.count()).select_from(t.InboundShipment.__table__)).scalar() == 0
     # the tracker still records the transition as new
     assert [x.node for x in track(now=days(1)).transitions] == ["shipped"]
+
+
+PERFORMANCE_HEADER = ("issue-reported-date\tshipment-creation-date\tfba-shipment-id\tfba-carton-id\tfulfillment-center-id\t"
+                      "sku\tfnsku\tasin\tproduct-name\tproblem-type\tproblem-quantity\texpected-quantity\t"
+                      "received-quantity\tperformance-measurement-unit\tcoaching-level\tfee-type\tcurrency\tfee-total\t"
+                      "problem-level\talert-status")
+
+
+def test_the_inbound_performance_report_is_evidence_on_the_shortage_and_its_claim_pack(polls, tmp_path):
+    from sellerops.inbound import claims
+    from sellerops.inbound.store import claim_pack_data
+
+    polls.shipments(days(0), ("FBA1", "DELIVERED"), ("FBA2", "IN_TRANSIT"))
+    polls.shipments(days(5), ("FBA1", "CLOSED"), ("FBA2", "IN_TRANSIT"))
+    polls.items(days(5), "FBA1", ("S1", 10, 7), ("S2", 5, 5))
+    report = tmp_path / "inbound-performance.txt"
+    report.write_text("\n".join([
+        PERFORMANCE_HEADER,
+        "2026-06-06\t2026-05-30\tFBA1\tFBA1U001\tPHX7\tS1\tXS1\tB01\tMug\tMissing units\t3\t10\t7\tUnits\tProduct\t\t\t\tProduct\tActive",
+        "2026-06-06\t2026-05-30\tFBA1\t\tPHX7\t\t\t\t\tMissing box content information\t1\t\t\tShipments\tShipment\t"
+        "Manual processing fee\tUSD\t4.20\tShipment\tActive",
+        "2026-06-06\t2026-05-30\tFBA1\tFBA1U002\tPHX7\tS2\tXS2\tB02\tCup\tUnlabeled\t5\t5\t5\tUnits\tProduct\t\t\t\tProduct\tActive",
+        "2026-06-06\t2026-05-30\tFBA9\t\tPHX7\tS1\tXS1\tB01\tMug\tUnlabeled\t2\t4\t4\tUnits\tProduct\t\t\t\tProduct\tActive",
+    ]) + "\n")
+    assert {o.status for o in ingest_paths([polls.folder, report])} == {"loaded"}
+
+    r = track(now=days(6))
+
+    (shortage,) = findings.list_findings(kind="inbound_shortage", status="open", today=days(6).date())
+    # S1's own line and the shipment-level one speak to S1's shortage; S2's and FBA9's do not
+    assert "Amazon's inbound performance report: Missing units ×3 (S1, expected 10, received 7); " \
+           "Missing box content information ×1" in shortage["detail"]
+    reported = [e for e in shortage["evidence"] if e["file"] == str(report)]
+    assert [(e["line"], e["values"]["problem_type"]) for e in reported] == [
+        (2, "Missing units"), (3, "Missing box content information")]
+    status = {s["shipment_id"]: s["problems"] for s in r.evaluation.status}
+    assert status["FBA1"] == ["Missing units ×3 (S1, expected 10, received 7)", "Missing box content information ×1",
+                              "Unlabeled ×5 (S2, expected 5, received 5)"]
+    assert status["FBA2"] == []
+    pack = claim_pack_data(shortage["id"])
+    text = claims.markdown(pack)
+    assert f"`{report}:2`" in text and "problem_type=Missing units" in text and f"`{report}:4`" in text
+
+
+def test_a_run_with_nothing_new_still_evaluates_what_the_clock_or_other_inputs_changed(polls):
+    from sellerops.inbound.nodes import Policy
+    from sellerops.inbound.store import record_case
+
+    def h(hours: float) -> dt.datetime:  # T0 is 08:00 UTC: h(16) is the next midnight, then h(40), h(64)
+        return T0 + dt.timedelta(hours=hours)
+
+    polls.shipments(h(0), ("FBA1", "IN_TRANSIT"))
+    polls.shipments(h(2), ("FBA1", "CHECKED_IN"))  # checked_in's 72 h SLA ends at h(74)
+    ingest_paths([polls.folder])
+    assert track(now=h(3)).evaluation is not None  # the first run
+    assert track(now=h(4)).skipped  # an hour later, nothing new
+    assert track(now=h(17)).evaluation is not None  # a new UTC day: claim windows move by the day
+    assert track(now=h(18)).skipped
+    assert track(now=h(18)).evaluation is not None  # the same clock again is judged again, on purpose
+    assert track(now=h(10)).evaluation is not None  # so is a clock that went back
+    assert track(now=h(66)).evaluation is not None
+    assert track(now=h(73)).skipped
+    crossed = track(now=h(75))  # the SLA ended in between: the stuck finding is owed now
+    assert crossed.evaluation is not None and "inbound_stuck" in crossed.evaluation.status[0]["findings"]
+    assert track(now=h(76)).skipped
+    # another policy, a recorded claim or a newly loaded report is new data
+    longer = Policy().with_overrides(sla_hours={"checked_in": 100})
+    assert track(now=h(77), policy=longer).evaluation is not None
+    record_case("FBA1", "S1", "C-1", filed_at=h(77))
+    assert track(now=h(78), policy=longer).evaluation is not None
+    assert track(now=h(79), policy=longer).skipped
+    polls.shipments(h(79), ("FBA1", "CHECKED_IN"))  # a poll that shows nothing new is still new data
+    ingest_paths([polls.folder])
+    assert track(now=h(80), policy=longer).evaluation is not None

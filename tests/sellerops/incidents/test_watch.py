@@ -56,3 +56,25 @@ def test_a_suppressed_listings_report_in_the_inbox_loads_instead_of_being_quaran
     broken.write_text("Status\tStatus Change Date\tIssue Description\tSKU\n")  # no Reason column
     [q] = ingest.ingest_paths([broken])
     assert q.status == "quarantined" and "reason" in q.reason
+
+
+@pytest.mark.parametrize("item, marketplace_id, expected", [
+    # BUYABLE in the incident's marketplace: the listing is back
+    ({"sku": "S", "summaries": [{"marketplaceId": "ATVPDKIKX0DER", "status": ["BUYABLE", "DISCOVERABLE"]}]},
+     "ATVPDKIKX0DER", True),
+    # only discoverable (suppressed from the buy box): still down
+    ({"sku": "S", "summaries": [{"marketplaceId": "ATVPDKIKX0DER", "status": ["DISCOVERABLE"]}]},
+     "ATVPDKIKX0DER", False),
+    # BUYABLE in another marketplace says nothing of this one
+    ({"sku": "S", "summaries": [{"marketplaceId": "A1PA6795UKMFR9", "status": ["BUYABLE"]}]},
+     "ATVPDKIKX0DER", False),
+    # a summary without a marketplace id speaks for the one asked about
+    ({"sku": "S", "summaries": [{"status": ["BUYABLE"]}]}, "ATVPDKIKX0DER", True),
+    # no summaries at all (the listing exists, its status unknown): not evidence
+    ({"sku": "S", "summaries": [], "issues": []}, "ATVPDKIKX0DER", False),
+    ({"sku": "S"}, None, False),
+])
+def test_only_a_buyable_summary_is_evidence_of_reinstatement(item, marketplace_id, expected):
+    from sellerops.incidents.watch import buyable_in
+
+    assert buyable_in(item, marketplace_id) is expected

@@ -28,6 +28,7 @@ GOOD: dict[str, tuple[list[str], list[list[str]]]] = {
     rt.FBA_RETURNS: (forms.FBA_RETURNS, forms.GOOD_FBA_RETURNS),
     rt.REIMBURSEMENTS: (forms.REIMBURSEMENTS, forms.GOOD_REIMBURSEMENTS),
     rt.SELLER_RETURNS: (SAMPLE[0].split("\t"), [line.split("\t") for line in SAMPLE[1:]]),
+    rt.INBOUND_PERFORMANCE: (forms.INBOUND_PERFORMANCE, forms.GOOD_INBOUND_PERFORMANCE),
 }
 US = marketplace("Amazon.com")
 

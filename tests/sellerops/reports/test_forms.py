@@ -181,3 +181,40 @@ def test_settlement_as_amazon_writes_it(db_url, tmp_path):
     lines = rows("select amount_cents, amount_type, order_id from settlement_line order by line_no")
     assert [r["amount_cents"] for r in lines] == [1299, -322, -194, 70]
     assert lines[-1]["amount_type"] == "A new amount type" and lines[-1]["order_id"] == "FBA15ABCDEF"
+
+
+# The inbound performance report's columns as Amazon writes them (SP-API report-type values, FBA),
+# a shipment-level problem with no carton and no SKU, and a fee line; CRLF as downloads come.
+INBOUND_PERFORMANCE = ["issue-reported-date", "shipment-creation-date", "fba-shipment-id", "fba-carton-id",
+                       "fulfillment-center-id", "sku", "fnsku", "asin", "product-name", "problem-type",
+                       "problem-quantity", "expected-quantity", "received-quantity", "performance-measurement-unit",
+                       "coaching-level", "fee-type", "currency", "fee-total", "problem-level", "alert-status"]
+GOOD_INBOUND_PERFORMANCE = [
+    ["2026-08-20", "2026-08-10", "FBA15TEST0001", "FBA15TEST0001U000001", "ONT8", "MUG-BLUE", "X00ABCDEFG",
+     "B0C7654321", "Mug", "Missing units", "3", "24", "21", "Units", "Product", "", "", "", "Product", "Active"],
+    ["2026-08-21", "2026-08-10", "FBA15TEST0001", "", "ONT8", "", "", "", "", "Missing box content information",
+     "1", "", "", "Shipments", "Shipment", "Manual processing fee", "USD", "12.40", "Shipment", "Resolved"],
+]
+
+
+def test_inbound_performance_as_amazon_writes_it(db_url, tmp_path):
+    path = tmp_path / "inbound-performance.txt"
+    path.write_bytes("".join("\t".join(r) + "\r\n" for r in [INBOUND_PERFORMANCE] + GOOD_INBOUND_PERFORMANCE)
+                     .encode())
+    assert ingest(path).report_type == rt.INBOUND_PERFORMANCE
+    got = rows("select * from inbound_problem order by issue_reported_date")
+    product, shipment = got
+    assert (product["fba_shipment_id"], product["sku"], product["problem_type"]) == (
+        "FBA15TEST0001", "MUG-BLUE", "Missing units")
+    assert (product["problem_quantity"], product["expected_quantity"], product["received_quantity"]) == (3, 24, 21)
+    assert as_utc(product["issue_reported_date"]) == day(2026, 8, 20)
+    # a shipment-level problem: blank carton and SKU (the key holds them as ""), its fee in cents
+    assert (shipment["sku"], shipment["fba_carton_id"], shipment["expected_quantity"]) == ("", "", None)
+    assert (shipment["fee_total_cents"], shipment["currency"]) == (1240, "USD")
+    # the next day's download repeats yesterday's lines: they upsert, never duplicate
+    again = tmp_path / "inbound-performance-next-day.txt"
+    again.write_text("".join("\t".join(r) + "\n" for r in [INBOUND_PERFORMANCE] + GOOD_INBOUND_PERFORMANCE
+                             + [GOOD_INBOUND_PERFORMANCE[0][:9] + ["Unlabeled", "1", "24", "21", "Units",
+                                                                   "Product", "", "", "", "Product", "Active"]]))
+    assert ingest(again).rows == 3
+    assert len(rows("select * from inbound_problem")) == 3
