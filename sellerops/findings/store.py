@@ -113,7 +113,8 @@ def _stage(c, found: dict) -> sa.Table:
              getattr(r, "shipment_id", None), to_cents(r.amount), r.currency, r.detail,
              json.dumps(r.evidence, default=str), r.claim_window_opens, r.claim_window_closes) for key, r in found.items()]
     frame = pd.DataFrame.from_records(rows, columns=list(_STAGED))
-    frame["line_no"] = frame["line_no"].astype(object)  # ints or None, never floats
+    # ints and blanks: pandas would make a column of both floats
+    frame["line_no"] = pd.array([r.line_no for r in found.values()], dtype="Int64")
     bulk_insert(c, stage, frame)
     return stage
 

@@ -74,6 +74,8 @@ def test_another_procedures_findings_and_the_claims_are_left_alone(db_url):
     inbound = record(kind="inbound_shortage", order_id=None, sku="SKU-9")
     store([inbound], procedure="inbound", now=NIGHT[0])
     many = _night("a", 2_000)
+    # findings with a line number beside ones without: the column holds ints and blanks
+    many[5:9] = [replace(f, line_no=31_267 + i, settlement_id="S1", kind="duplicate_fee") for i, f in enumerate(many[5:9])]
     store(many, procedure="reconciliation", now=NIGHT[0])
     claim(many[7].key, "C-7", now=NIGHT[1])
     store(_night("bb", 2_000), procedure="reconciliation", now=NIGHT[2])  # an update keeps the claim
@@ -82,7 +84,9 @@ def test_another_procedures_findings_and_the_claims_are_left_alone(db_url):
     assert got[inbound.key]["status"] == "open" and got[inbound.key]["last_seen"] == NIGHT[0].isoformat()
     assert (got[many[7].key]["claim_state"], got[many[7].key]["case_id"], got[many[7].key]["status"]) == (
         "claimed", "C-7", "resolved")
-    assert sum(f["status"] == "resolved" for f in got.values()) == 2_000
+    # 2,000 order findings and the 4 line findings only the first night had: all resolved by the empty night
+    assert sum(f["status"] == "resolved" for f in got.values()) == 2_004
+    assert [got[f.key]["line_no"] for f in many[4:10]] == [None, 31_267, 31_268, 31_269, 31_270, None]
 
 
 def test_listing_streams_one_finding_at_a_time(db_url, monkeypatch):
