@@ -182,8 +182,17 @@ def copy_columns(df: pd.DataFrame, table: sa.Table) -> list[list[str]]:
             codes, uniques = distinct(s)
         else:
             codes, uniques = pd.factorize(s, use_na_sentinel=True)
-        out.append(spread(codes, [copy_text(u) for u in np.asarray(uniques, dtype=object)], COPY_NULL).tolist())
+        out.append(spread(codes, _copy_texts(np.asarray(uniques, dtype=object)), COPY_NULL).tolist())
     return out
+
+
+def _copy_texts(values: np.ndarray) -> list[str]:
+    """`copy_text` of each value; text with nothing to escape (nearly all of it) kept as it is."""
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        joined = "".join(values)
+        if not any(c in joined for c in "\\\t\n\r\x00"):
+            return values.tolist()
+    return [copy_text(v) for v in values]
 
 
 def copy_insert(conn, table: sa.Table, df: pd.DataFrame, on_conflict: str = "", chunk: int = 50_000) -> None:
@@ -200,7 +209,7 @@ def copy_insert(conn, table: sa.Table, df: pd.DataFrame, on_conflict: str = "", 
         with cursor.copy(f"COPY {stage if on_conflict else target} ({cols}) FROM STDIN") as copy:
             for i in range(0, len(df), chunk):  # chunk by chunk: the text of a chunk is held once
                 text = copy_columns(df.iloc[i:i + chunk], table)
-                copy.write("".join(row + "\n" for row in map("\t".join, zip(*text))).encode())
+                copy.write(("\n".join(map("\t".join, zip(*text))) + "\n").encode())
         if on_conflict:
             # the ON CONFLICT clause names the target table: the staged rows are read under its alias
             cursor.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {stage} {on_conflict}")
