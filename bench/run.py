@@ -280,10 +280,13 @@ ALL_STAGES = ("detect", "validate", "load", "reconcile", "cli", "yardstick", "da
 
 
 def fresh_pg_schema(url: str, name: str) -> dict:
-    """An empty schema `bench_<name>` on the PostgreSQL at `url`, as the stage's database (env)."""
+    """An empty schema `bench_<name>_<checkout>` on the PostgreSQL at `url`, as the stage's
+    database (env): named after the checkout, so two checkouts' benchmarks never share one."""
+    import re
+
     import sqlalchemy as sa
 
-    schema = f"bench_{name}".replace("-", "_")
+    schema = re.sub(r"\W", "_", f"bench_{name}_{ROOT.name}").lower()[:63]
     engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
     with engine.connect() as c:
         c.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
