@@ -29,7 +29,7 @@ NO_CLAIM, CLAIMED, REIMBURSED, DENIED = "none", "claimed", "reimbursed", "denied
 CLAIM_STATES = (NO_CLAIM, CLAIMED, REIMBURSED, DENIED)
 OUTCOMES = (REIMBURSED, DENIED)
 _MIN_PREFIX = 6  # a shorter start of an id is too likely to name the wrong finding
-_STREAM = 1_000  # findings fetched at a time while listing: memory stays flat however many there are
+_STREAM = 5_000  # findings fetched at a time while listing: memory stays flat however many there are
 
 
 class UnknownFinding(LookupError):
