@@ -330,20 +330,20 @@ def findings(ctx: click.Context, kind: str | None, status: str | None, procedure
     if ctx.invoked_subcommand is not None:
         return
     _database(read_only=True)
-    from sellerops.findings import list_findings
+    from sellerops.findings import iter_findings
     from sellerops.reconciliation import KINDS
 
     from sellerops.inbound.evaluate import KINDS as INBOUND_KINDS
 
     if kind and kind not in KINDS + INBOUND_KINDS:
         raise Fail(f"unknown kind {kind!r}; kinds: {', '.join(KINDS)}")
-    rows = list_findings(kind=kind, status=status, procedure=procedure)
+    rows = iter_findings(kind=kind, status=status, procedure=procedure)  # json and csv written as read
     if fmt == "json":
         _json_lines(rows)
     elif fmt == "csv":
         _csv(rows, FINDING_COLUMNS + ["evidence"] + CLAIM_COLUMNS)
     else:
-        _findings_table(rows)
+        _findings_table(list(rows))
 
 
 @findings.command("claim")

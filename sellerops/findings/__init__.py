@@ -19,6 +19,7 @@ from sellerops.findings.store import (
     close_claim,
     finding_json,
     get_finding,
+    iter_findings,
     list_findings,
     money_text,
     totals_by_currency,
@@ -26,4 +27,4 @@ from sellerops.findings.store import (
 )
 
 __all__ = ["CLAIM_STATES", "EXPIRED", "STATUSES", "money_text", "totals_by_currency", "OPEN", "OUTCOMES", "RESOLVED", "StoreResult", "UnknownFinding", "at_stake_by_kind",
-           "claim", "close_claim", "finding_json", "get_finding", "list_findings", "store"]
+           "claim", "close_claim", "finding_json", "get_finding", "iter_findings", "list_findings", "store"]

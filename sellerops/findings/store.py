@@ -14,6 +14,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Iterator
 
 import sqlalchemy as sa
 
@@ -28,7 +29,7 @@ NO_CLAIM, CLAIMED, REIMBURSED, DENIED = "none", "claimed", "reimbursed", "denied
 CLAIM_STATES = (NO_CLAIM, CLAIMED, REIMBURSED, DENIED)
 OUTCOMES = (REIMBURSED, DENIED)
 _MIN_PREFIX = 6  # a shorter start of an id is too likely to name the wrong finding
-_CHUNK = 500  # keys per IN (...): under SQLite's and PostgreSQL's bound-parameter limits
+_STREAM = 5_000  # findings fetched at a time while listing: memory stays flat however many there are
 
 
 class UnknownFinding(LookupError):
@@ -48,47 +49,74 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return now or dt.datetime.now(dt.timezone.utc)
 
 
+# What a run states about each finding, staged in a temporary table: the rest (status, times,
+# procedure, the claim) is the same for every row of the run and set by the statements themselves.
+_STAGED = ("key", "account", "marketplace", "kind", "settlement_id", "order_id", "sku", "line_no", "shipment_id",
+           "amount_cents", "currency", "detail", "evidence", "claim_window_opens", "claim_window_closes")
+
+
 def store(records, *, procedure: str, account: str | None = None, now: dt.datetime | None = None,
           resolve_missing: bool = True) -> StoreResult:
     """Upsert the findings of one run of `procedure`; resolve that procedure's open findings this
     run did not find again — unless `resolve_missing` is off (a run that looked at less than the
-    last one did, e.g. at an earlier as-of, is no evidence that a finding went away). Three bulk
-    statements (insert, update, resolve), no per-row round trip."""
+    last one did, e.g. at an earlier as-of, is no evidence that a finding went away).
+
+    The run's findings go into a temporary table in one bulk write (COPY on PostgreSQL), then one
+    statement each updates the known ones, inserts the new ones and resolves the missing ones: a
+    hundred thousand findings cost a few statements, not a round trip each."""
     account = account or settings().account
     now = _now(now)
     t = tables.Finding.__table__
     found = {r.key: r for r in records}
-    new, reopened = [], []
     with get_engine().begin() as c:
-        existing = {row.key: row for row in c.execute(
+        existing = {row.key: (row.status, row.procedure) for row in c.execute(
             sa.select(t.c.key, t.c.status, t.c.procedure).where(t.c.account == account))}
-        inserts, updates = [], []
-        for key, r in found.items():
-            values = dict(
-                account=r.account, marketplace=r.marketplace, kind=r.kind, settlement_id=r.settlement_id,
-                order_id=r.order_id, sku=r.sku, line_no=r.line_no, amount_cents=to_cents(r.amount),
-                shipment_id=getattr(r, "shipment_id", None),
-                currency=r.currency, detail=r.detail, evidence=json.dumps(r.evidence, default=str),
-                status=OPEN, last_seen=now, resolved_at=None, procedure=procedure,
-                claim_window_opens=r.claim_window_opens, claim_window_closes=r.claim_window_closes)
-            if key in existing:
-                if existing[key].status == RESOLVED:
-                    reopened.append(key)
-                updates.append(dict(values, k=key))
-            else:
-                new.append(key)
-                inserts.append(dict(values, key=key, first_seen=now, claim_state=NO_CLAIM))
-        if inserts:
-            c.execute(t.insert(), inserts)
-        if updates:
-            stmt = t.update().where(t.c.key == sa.bindparam("k")).values(
-                {k: sa.bindparam(k) for k in updates[0] if k != "k"})
-            c.execute(stmt, updates)
-        gone = [k for k, row in existing.items()
-                if resolve_missing and row.status == OPEN and row.procedure == procedure and k not in found]
-        for i in range(0, len(gone), _CHUNK):
-            c.execute(t.update().where(t.c.key.in_(gone[i:i + _CHUNK])).values(status=RESOLVED, resolved_at=now))
+        new = [k for k in found if k not in existing]
+        reopened = [k for k in found if k in existing and existing[k][0] == RESOLVED]
+        gone = [k for k, (status, proc) in existing.items()
+                if resolve_missing and status == OPEN and proc == procedure and k not in found]
+        stage = _stage(c, found) if found else None
+        seen = dict(status=OPEN, last_seen=now, resolved_at=None, procedure=procedure)
+        if stage is not None and len(new) < len(found):  # the known ones first: the new are not there yet
+            c.execute(t.update().where(t.c.key == stage.c.key)
+                      .values({**{k: stage.c[k] for k in _STAGED if k != "key"}, **seen}))
+        if new:
+            extra = dict(seen, first_seen=now, claim_state=NO_CLAIM)
+            c.execute(t.insert().from_select(
+                [*_STAGED, *extra],
+                sa.select(*(stage.c[k] for k in _STAGED),
+                          *(sa.literal(v, t.c[k].type).label(k) for k, v in extra.items()))
+                .where(~sa.exists().where(t.c.key == stage.c.key))))
+        if gone:
+            resolve = t.update().where(t.c.account == account, t.c.procedure == procedure, t.c.status == OPEN)
+            if stage is not None:
+                resolve = resolve.where(~sa.exists().where(stage.c.key == t.c.key))
+            c.execute(resolve.values(status=RESOLVED, resolved_at=now))
+        if stage is not None:
+            stage.drop(c)
     return StoreResult(new=new, resolved=gone, reopened=reopened, open=len(found))
+
+
+def _stage(c, found: dict) -> sa.Table:
+    """A temporary table holding the run's findings (key → record) as the finding table's columns (`_STAGED`), for this
+    transaction only."""
+    import pandas as pd
+
+    from sellerops.storage.bulk import bulk_insert
+
+    t = tables.Finding.__table__
+    stage = sa.Table("finding_run", sa.MetaData(),
+                     *(sa.Column(k, t.c[k].type, primary_key=k == "key") for k in _STAGED),
+                     prefixes=["TEMPORARY"])
+    stage.create(c)
+    rows = [(key, r.account, r.marketplace, r.kind, r.settlement_id, r.order_id, r.sku, r.line_no,
+             getattr(r, "shipment_id", None), to_cents(r.amount), r.currency, r.detail,
+             json.dumps(r.evidence, default=str), r.claim_window_opens, r.claim_window_closes) for key, r in found.items()]
+    frame = pd.DataFrame.from_records(rows, columns=list(_STAGED))
+    # ints and blanks: pandas would make a column of both floats
+    frame["line_no"] = pd.array([r.line_no for r in found.values()], dtype="Int64")
+    bulk_insert(c, stage, frame)
+    return stage
 
 
 def _iso(value) -> str | None:
@@ -155,10 +183,11 @@ def at_stake_by_kind(findings: list[dict]) -> dict[tuple[str, str], tuple[int, D
     return dict(sorted(out.items()))
 
 
-def list_findings(kind: str | None = None, status: str | None = None, account: str | None = None,
-                  procedure: str | None = None, today: dt.date | None = None) -> list[dict]:
-    """Stored findings as JSON objects, the soonest claim deadline first (none last), then by kind,
-    largest first. `status` open, resolved or expired (open findings whose window closed unclaimed)."""
+def iter_findings(kind: str | None = None, status: str | None = None, account: str | None = None,
+                  procedure: str | None = None, today: dt.date | None = None) -> Iterator[dict]:
+    """Stored findings as JSON objects, one at a time as the database returns them (a server-side
+    cursor on PostgreSQL): the soonest claim deadline first (none last), then by kind, largest
+    first. `status` open, resolved or expired (open findings whose window closed unclaimed)."""
     today = today or _today()
     t = tables.Finding.__table__
     q = sa.select(t).order_by(t.c.claim_window_closes.is_(None), t.c.claim_window_closes, t.c.kind,
@@ -169,8 +198,16 @@ def list_findings(kind: str | None = None, status: str | None = None, account: s
         if value:
             q = q.where(column == value)
     with get_engine().connect() as c:
-        rows = (finding_json(r, today) for r in c.execute(q))
-        return [f for f in rows if not status or f["status"] == status]
+        for r in c.execution_options(stream_results=True, yield_per=_STREAM).execute(q):
+            f = finding_json(r, today)
+            if not status or f["status"] == status:
+                yield f
+
+
+def list_findings(kind: str | None = None, status: str | None = None, account: str | None = None,
+                  procedure: str | None = None, today: dt.date | None = None) -> list[dict]:
+    """`iter_findings` as a list (for callers that count, total or look twice)."""
+    return list(iter_findings(kind, status, account, procedure, today))
 
 
 def _resolve_key(c, finding_id: str) -> str:

@@ -1,13 +1,18 @@
-"""The bulk writer: large typed frames into a table through the driver's executemany.
+"""The bulk writer: large typed frames into a table, at the speed of the database.
 
-Ingestion (sellerops.ingest.load) hands it a report's typed rows; it converts them column by
-column, once per distinct value, into the plain values the driver takes, and writes them in
-chunks, as a plain INSERT or an upsert on the table's natural key. SQLAlchemy's per-row processing
-cost more than the database's own work at millions of settlement lines, so rows skip it; but every
-value is still bound or rendered by SQLAlchemy — never quoted here by hand.
+Ingestion (sellerops.ingest.load) and the findings store hand it typed rows; it converts them
+column by column, once per distinct value, and writes them as a plain INSERT or an upsert on the
+table's natural key. On SQLite rows go through the driver's executemany (SQLAlchemy's per-row
+processing cost more than the database's own work at millions of settlement lines), every value
+bound or rendered by SQLAlchemy. On PostgreSQL they go through psycopg's COPY in the caller's
+transaction (an upsert: COPY into a temporary table, then one INSERT … SELECT … ON CONFLICT), so a
+refused row rolls the whole file back as before; COPY's text format is escaped here, the one
+place values are written as text by hand (`copy_text`).
 """
 
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -78,9 +83,12 @@ def bulk_insert(conn, table: sa.Table, df: pd.DataFrame, on_conflict: str = "", 
     `on_conflict`: an ON CONFLICT clause (see `upsert`)."""
     if df.empty:
         return
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     cols = [c for c in df.columns if c != "id"]
     df = df[cols]
+    if conn.dialect.name == "postgresql":
+        copy_insert(conn, table, df, on_conflict)
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     for i in range(0, len(df), chunk):  # chunk by chunk: driver values are big Python objects
         part = df.iloc[i:i + chunk]
         # A column with one value on every row of the chunk (the account, the settlement, its file)
@@ -133,3 +141,88 @@ def constant_sql(s: pd.Series, type_: sa.types.TypeEngine, dialect) -> str | Non
     else:
         return None
     return str(sa.literal(value, type_).compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+
+# ---- PostgreSQL: COPY ---------------------------------------------------------------------------
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+COPY_NULL = "\\N"
+
+
+def copy_text(value) -> str:
+    """One value as COPY's text format writes it (PostgreSQL parses it into the column's type)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return COPY_NULL
+    if isinstance(value, str):
+        if "\x00" in value:  # refused before COPY, as psycopg refuses a bound one
+            import psycopg
+
+            raise psycopg.DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, (bool, np.bool_)):
+        return "t" if value else "f"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if hasattr(value, "isoformat"):  # date, datetime, Timestamp (time zone kept: timestamptz)
+        return value.isoformat()
+    return str(value)
+
+
+def copy_columns(df: pd.DataFrame, table: sa.Table) -> list[list[str]]:
+    """Each column of `df` as COPY text, converted once per distinct value."""
+    out = []
+    for c in df.columns:
+        s = df[c]
+        if isinstance(table.c[c].type, tables.UtcDateTime):
+            s = pd.to_datetime(s, utc=True)
+        if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iu":
+            out.append(s.to_numpy().astype(str).tolist())
+            continue
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            codes, uniques = distinct(s)
+        else:
+            codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        out.append(spread(codes, _copy_texts(np.asarray(uniques, dtype=object)), COPY_NULL).tolist())
+    return out
+
+
+def _copy_texts(values: np.ndarray) -> list[str]:
+    """`copy_text` of each value; text with nothing to escape (nearly all of it) kept as it is."""
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        joined = "".join(values)
+        if not any(c in joined for c in "\\\t\n\r\x00"):
+            return values.tolist()
+    return [copy_text(v) for v in values]
+
+
+def copy_insert(conn, table: sa.Table, df: pd.DataFrame, on_conflict: str = "", chunk: int = 50_000) -> None:
+    """`df`'s rows into `table` through COPY, in `conn`'s transaction; with `on_conflict` (see
+    `upsert`) through a temporary table and one INSERT … SELECT that applies it."""
+    q = conn.dialect.identifier_preparer.quote
+    cols = ", ".join(q(c) for c in df.columns)
+    target = q(table.name)
+    stage = q(f"{table.name}_copy")
+    cursor = conn.connection.driver_connection.cursor()
+    with _as_sqlalchemy_error(f"COPY {table.name}"), cursor:
+        if on_conflict:
+            cursor.execute(f"CREATE TEMPORARY TABLE {stage} (LIKE {target} INCLUDING DEFAULTS)")
+        with cursor.copy(f"COPY {stage if on_conflict else target} ({cols}) FROM STDIN") as copy:
+            for i in range(0, len(df), chunk):  # chunk by chunk: the text of a chunk is held once
+                text = copy_columns(df.iloc[i:i + chunk], table)
+                copy.write(("\n".join(map("\t".join, zip(*text))) + "\n").encode())
+        if on_conflict:
+            # the ON CONFLICT clause names the target table: the staged rows are read under its alias
+            cursor.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {stage} {on_conflict}")
+            cursor.execute(f"DROP TABLE {stage}")
+
+
+@contextmanager
+def _as_sqlalchemy_error(statement: str):
+    """psycopg's errors raised as SQLAlchemy's (IntegrityError, DataError, OperationalError …):
+    callers tell a refused file from a failed run by SQLAlchemy's classes, whatever the path."""
+    import psycopg
+
+    try:
+        yield
+    except psycopg.Error as exc:
+        raise sa.exc.DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
