@@ -19,11 +19,10 @@ from typing import Optional
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.flow_runs import pause_flow_run, suspend_flow_run
 from prefect.input import RunInput
 from pydantic import Field
 
-from flows.takedown import PAUSE_TIMEOUT_SECONDS, _poll_seconds, _run
+from flows.people import this_run, wait_for_answer
 from tasks.returns import decide_returns, link_form_run, record_form_answer, request_status, returns_board
 
 DECISION_DEPLOYMENT = "return-decision/return-decision"
@@ -64,7 +63,7 @@ def returns_rma(now: Optional[dt.datetime] = None, policy_block: Optional[str] =
     print(f"{result['new']} new requests: {result['authorized_auto']} authorised automatically, "
           f"{result['needs_person']} for a person, {result['labels']} labels, {result['care_tasks']} care tasks")
     waiting = [tuple(w) for w in result["waiting"]]
-    _, deployed = _run()
+    _, deployed = this_run()
     if waiting and deployed:
         _start_decision_runs(waiting, policy_block)
     elif waiting and wait_for_people:
@@ -93,7 +92,7 @@ def _decide_here(waiting: list[tuple[str, str]], policy_block: Optional[str]) ->
 @flow(name="return-decision", log_prints=True, persist_result=True)
 def return_decision(rma_id: str, sku: str, policy_block: Optional[str] = None) -> str:
     """One return request waiting for a person: done when answered here or on the command line."""
-    run_id, deployed = _run()
+    run_id, _ = this_run()
     link_form_run(rma_id, sku, run_id)
     attempt = 0
     while True:
@@ -101,12 +100,7 @@ def return_decision(rma_id: str, sku: str, policy_block: Optional[str] = None) -
         if status["settled"]:
             break
         form = ReturnDecision.with_initial_data(description=f"{status['description']}: answer by {status['deadline']}")
-        key = f"answer-{attempt}"
-        if deployed:
-            answer = suspend_flow_run(wait_for_input=form, timeout=None, key=key)
-        else:
-            answer = pause_flow_run(wait_for_input=form, timeout=PAUSE_TIMEOUT_SECONDS, key=key,
-                                    poll_interval=_poll_seconds())
+        answer = wait_for_answer(form, key=f"answer-{attempt}")
         if not request_status(rma_id, sku)["settled"]:  # answered on the command line meanwhile: that stands
             got = record_form_answer(rma_id, sku, answer.model_dump(), _policy(policy_block))
             get_run_logger().info("%s %s: %s", rma_id, sku, got)
