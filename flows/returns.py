@@ -3,11 +3,13 @@ person must decide waits in a `return-decision` run of its own with a form.
 
 The run reads what is new, decides it (sellerops.returns), writes labels, owes decisions and VIP
 care tasks, and publishes the board: the queue waiting for people, the week's authorisation times
-against the target and the top return reasons by SKU. On a server each request waiting for a
-person starts a run of the `return-decision` deployment that suspends on its form (no worker held);
-without one (a local run, the test harness) `wait_for_people` runs them here as subflows that pause
-in place. The deadline lives in sellerops' decisions, like the takedown's tiers: `sellerops
-returns decide` or `sellerops decisions answer` answer the same decision and the form's run ends.
+against the target, the top return reasons by SKU, and the returned units by SKU and disposition
+with the action recorded. On a server (a deployed run, or `sellerops returns run` with one in use)
+each request waiting for a person starts a run of the `return-decision` deployment that suspends on
+its form (no worker held); without one (a local run, the test harness) `wait_for_people` runs them
+here as subflows that pause in place (flows.people). The deadline lives in sellerops' decisions,
+like the takedown's tiers: `sellerops returns decide` or `sellerops decisions answer` answer the
+same decision and the form's run ends.
 """
 
 from __future__ import annotations
@@ -19,12 +21,12 @@ from typing import Optional
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.flow_runs import pause_flow_run, suspend_flow_run
 from prefect.input import RunInput
 from pydantic import Field
 
-from flows.takedown import PAUSE_TIMEOUT_SECONDS, _poll_seconds, _run
-from tasks.returns import decide_returns, link_form_run, record_form_answer, request_status, returns_board
+from flows.people import this_run, wait_for_answer
+from tasks.returns import (decide_returns, link_form_run, record_form_answer, request_status, returns_board,
+                           without_form)
 
 DECISION_DEPLOYMENT = "return-decision/return-decision"
 
@@ -45,8 +47,13 @@ def _policy(policy_block: Optional[str]):
 
 @flow(name="returns-rma", log_prints=True, persist_result=False)
 def returns_rma(now: Optional[dt.datetime] = None, policy_block: Optional[str] = None,
-                wait_for_people: bool = False) -> dict:
-    """Decide the new return requests, write labels, owe decisions and care tasks, publish the board."""
+                wait_for_people: bool = False, forms_on_server: bool = False) -> dict:
+    """Decide the new return requests, write labels, owe decisions and care tasks, publish the board.
+
+    A deployed run starts a `return-decision` run with a form for each request waiting for a person;
+    so does any run given `forms_on_server` (`sellerops returns run` with a server in use). Otherwise
+    `wait_for_people` decides them here, each form pausing in place; without either they stay owed.
+    """
     from blocks.escalation import load_escalation_policy
 
     now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
@@ -61,24 +68,39 @@ def returns_rma(now: Optional[dt.datetime] = None, policy_block: Optional[str] =
                           description=f"Authorisation hours per ISO week against the {policy.decision_hours:g} h target")
     create_table_artifact(key="returns-top-reasons", table=board["reasons"] or [{"sku": "-"}],
                           description="Top return reasons by SKU this week and last, with the return rate of their week")
+    create_table_artifact(key="returns-unit-dispositions", table=board["units"] or [{"sku": "-"}],
+                          description="Returned units this week and last by SKU and disposition, with the action "
+                                      "recorded (restock, supplier_or_grading, none)")
     print(f"{result['new']} new requests: {result['authorized_auto']} authorised automatically, "
           f"{result['needs_person']} for a person, {result['labels']} labels, {result['care_tasks']} care tasks")
     waiting = [tuple(w) for w in result["waiting"]]
-    _, deployed = _run()
-    if waiting and deployed:
-        _start_decision_runs(waiting, policy_block)
+    _, deployed = this_run()
+    result["forms"] = 0
+    if deployed or forms_on_server:
+        result["forms"] = _start_decision_runs(without_form(), policy_block)
     elif waiting and wait_for_people:
         _decide_here(waiting, policy_block)
     return result
 
 
-def _start_decision_runs(waiting: list[tuple[str, str]], policy_block: Optional[str]) -> None:
+def _start_decision_runs(waiting: list[tuple[str, str]], policy_block: Optional[str]) -> int:
+    """A `return-decision` run per request (RMA, SKU) not yet given one; the count started. A server
+    without that deployment leaves the decisions owed (answered on the command line) and says so once."""
     from prefect.deployments import run_deployment
+    from prefect.exceptions import ObjectNotFound
 
+    started = 0
     for rma, sku in waiting:
-        run = run_deployment(DECISION_DEPLOYMENT, parameters={"rma_id": rma, "sku": sku, "policy_block": policy_block},
-                             timeout=0, as_subflow=False, tags=[rma])
+        try:
+            run = run_deployment(DECISION_DEPLOYMENT, timeout=0, as_subflow=False, tags=[rma],
+                                 parameters={"rma_id": rma, "sku": sku, "policy_block": policy_block})
+        except ObjectNotFound:
+            get_run_logger().warning("no %s deployment on this server (`make up` deploys it): %d requests wait "
+                                     "for `sellerops returns decide`", DECISION_DEPLOYMENT, len(waiting) - started)
+            break
         link_form_run(rma, sku, str(run.id))
+        started += 1
+    return started
 
 
 def _decide_here(waiting: list[tuple[str, str]], policy_block: Optional[str]) -> None:
@@ -93,7 +115,7 @@ def _decide_here(waiting: list[tuple[str, str]], policy_block: Optional[str]) ->
 @flow(name="return-decision", log_prints=True, persist_result=True)
 def return_decision(rma_id: str, sku: str, policy_block: Optional[str] = None) -> str:
     """One return request waiting for a person: done when answered here or on the command line."""
-    run_id, deployed = _run()
+    run_id, _ = this_run()
     link_form_run(rma_id, sku, run_id)
     attempt = 0
     while True:
@@ -101,12 +123,7 @@ def return_decision(rma_id: str, sku: str, policy_block: Optional[str] = None) -
         if status["settled"]:
             break
         form = ReturnDecision.with_initial_data(description=f"{status['description']}: answer by {status['deadline']}")
-        key = f"answer-{attempt}"
-        if deployed:
-            answer = suspend_flow_run(wait_for_input=form, timeout=None, key=key)
-        else:
-            answer = pause_flow_run(wait_for_input=form, timeout=PAUSE_TIMEOUT_SECONDS, key=key,
-                                    poll_interval=_poll_seconds())
+        answer = wait_for_answer(form, key=f"answer-{attempt}")
         if not request_status(rma_id, sku)["settled"]:  # answered on the command line meanwhile: that stands
             got = record_form_answer(rma_id, sku, answer.model_dump(), _policy(policy_block))
             get_run_logger().info("%s %s: %s", rma_id, sku, got)

@@ -14,25 +14,20 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
-import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Literal, Optional
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
-from prefect.context import FlowRunContext
-from prefect.flow_runs import pause_flow_run, suspend_flow_run
 from prefect.input import RunInput
 from pydantic import BaseModel, Field
 
+from flows.people import this_run, wait_for_answer
 from sellerops.core.config import settings
 from tasks.incidents import (incident_timeline, link_tier_run, open_incident, record_tier_answer, sweep_deadlines,
                              tier_status)
 
 TIER_DEPLOYMENT = "incident-tier/incident-tier"
-# How long a paused (not suspended) tier run blocks before Prefect fails it: far beyond any tier's
-# deadline, since the deadline is the sweeper's business, not the pause's.
-PAUSE_TIMEOUT_SECONDS = 14 * 24 * 3600
 
 
 class TakedownRequest(BaseModel):
@@ -79,12 +74,6 @@ class BackupLaunch(RunInput):
 FORMS = {1: PoaApproval, 2: LegalReview, 3: BackupLaunch}
 
 
-def _run() -> tuple[str, bool]:
-    """This flow run's id, and whether it belongs to a deployment (only those can suspend)."""
-    run = FlowRunContext.get().flow_run
-    return str(run.id), run.deployment_id is not None
-
-
 def _hours(request: TakedownRequest):
     from sellerops.incidents import Hours
 
@@ -97,7 +86,7 @@ def listing_takedown(request: TakedownRequest) -> dict:
     """A listing was taken down: open its incident (one per listing) and set its three tiers waiting."""
     from blocks.escalation import load_escalation_policy
 
-    run_id, deployed = _run()
+    run_id, deployed = this_run()
     fields = request.model_dump(exclude={"poa_hours", "legal_hours", "backup_hours", "escalate_every_hours"})
     fields["account"] = fields["account"] or settings().account
     opened = open_incident({**fields, "hours": _hours(request)}, run_id, load_escalation_policy().chain)
@@ -137,7 +126,7 @@ def _artifact_key(incident: str) -> str:
 @flow(name="incident-tier", log_prints=True, persist_result=True)
 def incident_tier(incident: str, tier: int) -> str:
     """One tier of a takedown waiting for its people: done when answered here or on the command line."""
-    run_id, deployed = _run()
+    run_id, _ = this_run()
     attempt = 0
     while True:
         status = tier_status(incident, tier, run_id)
@@ -145,22 +134,13 @@ def incident_tier(incident: str, tier: int) -> str:
             break
         form = FORMS[tier].with_initial_data(
             description=f"{incident} tier {tier}: answer by {status['deadline']}", **status["initial"])
-        key = f"answer-{attempt}"
-        if deployed:
-            answer = suspend_flow_run(wait_for_input=form, timeout=None, key=key)
-        else:
-            answer = pause_flow_run(wait_for_input=form, timeout=PAUSE_TIMEOUT_SECONDS, key=key,
-                                    poll_interval=_poll_seconds())
+        answer = wait_for_answer(form, key=f"answer-{attempt}")
         got = record_tier_answer(incident, tier, answer.model_dump())
         get_run_logger().info("%s tier %s: %s", incident, tier, got)
         attempt += 1
     create_markdown_artifact(key=_artifact_key(incident), markdown=incident_timeline(incident),
                              description=f"{incident}: tiers and timeline")
     return status["state"] if status["incident_status"] == "open" else "closed"
-
-
-def _poll_seconds() -> int:
-    return int(os.environ.get("SELLEROPS_PAUSE_POLL_SECONDS") or 10)
 
 
 @flow(name="incident-deadline-sweeper", log_prints=True, persist_result=False)

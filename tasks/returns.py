@@ -23,9 +23,9 @@ def decide_returns(now: dt.datetime, policy, chain_tail: list[str] | None) -> di
 
 @task(name="returns-board", **DB)
 def returns_board(policy, now: dt.datetime) -> dict:
-    """The queue waiting for people, the week's authorisation times and the top reasons, for the board."""
+    """The queue waiting for people, the week's authorisation times, top reasons and returned units, for the board."""
     from sellerops import decisions
-    from sellerops.returns import measures, publish
+    from sellerops.returns import measures, publish, units
     from sellerops.storage.engine import session
 
     rows = service.list_requests()
@@ -33,7 +33,8 @@ def returns_board(policy, now: dt.datetime) -> dict:
         owed = [decisions.as_json(d) for d in decisions.owed(s, procedure=service.PROCEDURE)]
     return {"queue": publish.queue_markdown(rows, owed, policy.decision_hours),
             "times": publish.times_table(rows, policy.decision_hours),
-            "reasons": measures.top_reasons(service.settings().account, now)}
+            "reasons": measures.top_reasons(service.settings().account, now),
+            "units": units.week_table(now)}
 
 
 @task(name="return-request-status", **DB)
@@ -52,6 +53,12 @@ def record_form_answer(rma_id: str, sku: str, form: dict, policy) -> str:
 def link_form_run(rma_id: str, sku: str, run_id: str) -> None:
     """Remember which flow run's form waits for the request."""
     service.link_form_run(rma_id, sku, run_id)
+
+
+@task(name="returns-without-form", **DB)
+def without_form() -> list[tuple[str, str]]:
+    """The (RMA, SKU) requests waiting for a person whose form is not started yet."""
+    return service.without_form()
 
 
 def wake_form_runs(rma_id: str) -> int:

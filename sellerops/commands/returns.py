@@ -1,9 +1,11 @@
 """`sellerops returns`: return requests (RMAs) decided within a run, the queue a person decides, labels.
 
 An edge like `sellerops.cli`: with no Prefect server in use `run` calls the domain directly
-(`sellerops.returns.service.run`, the policy's defaults in code); with one it runs the `returns-rma`
-flow there, with the saved ReturnsPolicy block, so the run shows on the board with its artifacts.
-`list` and `label` read the database only (`label` writes a missing PDF); `decide` answers the same
+(`sellerops.returns.service.run`, the policy's defaults in code) and the decisions stay owed; with
+one it runs the `returns-rma` flow there, with the saved ReturnsPolicy block, so the run shows on the
+board with its artifacts and each request waiting for a person gets a `return-decision` run whose
+form waits on the board, as the hourly deployment's do.
+`list`, `units` and `label` read the database only (`label` writes a missing PDF); `decide` answers the same
 decision `sellerops decisions answer` does and wakes the form waiting on it, if any.
 """
 
@@ -16,6 +18,9 @@ from sellerops.commands.inbound import parse_now
 
 STATUSES = ("pending", "authorized", "needs_person", "rejected")
 TABLE_COLUMNS = ["rma_id", "sku", "status", "amount", "currency", "vip", "care_script", "decided_by"]
+UNIT_COLUMNS = ["returned_at", "order_id", "sku", "quantity", "disposition", "action", "marketplace"]
+# what a returned unit's disposition calls for (sellerops.returns.units), kept here so --help never imports the domain
+ACTIONS = ("restock", "supplier_or_grading", "none")
 
 
 def _policy():
@@ -51,7 +56,7 @@ def run(now: str | None) -> None:
         _prefect_quiet()
         from flows.returns import returns_rma
 
-        result = returns_rma(now=at)
+        result = returns_rma(now=at, forms_on_server=True)
     else:
         from sellerops.returns import service
 
@@ -62,6 +67,10 @@ def run(now: str | None) -> None:
               f"{result['authorized_amazon'] + result['rejected_amazon']} decided by Amazon, "
               f"{result['needs_person']} for a person; {result['answered']} answers applied, "
               f"{result['labels']} labels, {result['care_tasks']} VIP care tasks, {result['spikes']} return-rate spikes")
+    if result.get("forms"):
+        out.print(f"{result['forms']} decision forms waiting on the board "
+                  f"({_server().rstrip('/').removesuffix('/api')}/runs): "
+                  f"answer there or with `sellerops returns decide`")
 
 
 @returns.command("list")
@@ -81,6 +90,27 @@ def list_(status: str | None, fmt: str) -> None:
     shown = [dict(r, vip={True: "yes", False: "no", None: "?"}[r["vip"]], amount=r["amount"] or "",
                   reasons=", ".join(r["reasons"])) for r in rows]
     cli._table(f"Return requests ({len(rows)})", shown, TABLE_COLUMNS, folded="reasons")
+
+
+@returns.command()
+@click.option("--sku", metavar="SKU", help="Only this SKU's returned units.")
+@click.option("--action", type=click.Choice(ACTIONS),
+              help="Only units calling for this: restock (SELLABLE), supplier_or_grading (damaged or defective).")
+@format_option("table", "json")
+@home_option
+def units(sku: str | None, action: str | None, fmt: str) -> None:
+    """FBA returned units and the action recorded for each line's disposition, newest first (reads
+    the database only; `returns run` records them)."""
+    import sellerops.cli as cli
+    from sellerops.returns.units import list_units
+
+    cli._database(read_only=True)
+    rows = list_units(sku=sku, action=action)
+    if fmt == "json":
+        cli._json_lines(rows)
+        return
+    shown = [dict(r, returned_at=(r["returned_at"] or "")[:10]) for r in rows]
+    cli._table(f"Returned units ({len(rows)} lines, {sum(r['quantity'] for r in rows)} units)", shown, UNIT_COLUMNS)
 
 
 @returns.command()

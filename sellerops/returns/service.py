@@ -313,6 +313,18 @@ def link_form_run(rma_id: str, sku: str, run_id: str, account: str | None = None
                   .values(form_run_id=run_id))
 
 
+def without_form(account: str | None = None) -> list[tuple[str, str]]:
+    """Every (RMA, SKU) waiting for a person with no form run linked yet, oldest first: the ones a
+    run on a server starts a form for (those decided on the command line meanwhile are not waiting)."""
+    account = account or settings().account
+    t = ReturnRequest.__table__
+    with get_engine().connect() as c:
+        return [(r, k) for r, k in c.execute(
+            sa.select(t.c.rma_id, t.c.sku).where(t.c.account == account, t.c.status == rules.NEEDS_PERSON,
+                                                 t.c.form_run_id.is_(None))
+            .order_by(t.c.first_seen_at, t.c.rma_id, t.c.sku))]
+
+
 def form_runs(rma_id: str, account: str | None = None) -> list[str]:
     """The flow runs whose forms wait on this RMA (the CLI wakes them after answering)."""
     account = account or settings().account

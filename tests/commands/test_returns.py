@@ -1,5 +1,6 @@
 """`sellerops returns` as a user runs it: run, list (exact JSON keys), decide (the same decision
-`sellerops decisions list` shows), label. No Prefect server in use: the commands call the domain."""
+`sellerops decisions list` shows), label, units (the returned units' dispositions and actions). No
+Prefect server in use: the commands call the domain."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.sellerops.returns.files import ACTIONABLE_HEADER, RMA_HEADER, actionable_line, rma_line, write
+from tests.sellerops.returns.files import (ACTIONABLE_HEADER, FBA_RETURNS_HEADER, RMA_HEADER, actionable_line,
+                                           fba_return_line, rma_line, write)
 
 BIN = Path(sys.executable).parent / "sellerops"
 KEYS = ["rma_id", "order_id", "sku", "quantity", "marketplace", "requested_at", "status", "reasons", "amount",
@@ -97,3 +99,37 @@ def test_errors_are_one_line_and_exit_1(loaded):
 def test_list_without_a_database_says_how_to_make_one(sellerops_home):
     p = run("returns", "list")
     assert p.returncode == 1 and "no database yet" in p.stderr
+
+
+UNIT_KEYS = ["order_id", "sku", "marketplace", "returned_at", "license_plate_number", "quantity", "disposition",
+             "action", "recorded_at"]
+
+
+def test_units_shows_what_each_returned_unit_calls_for(tmp_path, sellerops_home):
+    write(tmp_path / "fba.txt", FBA_RETURNS_HEADER, [
+        fba_return_line("111-0000001-0000001", "MUG", "2025-07-08T10:00:00+00:00", 2),
+        fba_return_line("111-0000002-0000001", "LAMP", "2025-07-09T10:00:00+00:00", 1, disposition="DEFECTIVE")])
+    assert run("ingest", str(tmp_path / "fba.txt")).returncode == 0
+    p = run("returns", "units", "--format", "json")
+    assert p.returncode == 0 and p.stdout == ""  # nothing recorded before a run
+    assert run("returns", "run", "--now", "2025-07-10T08:00:00Z").returncode == 0
+    got = [json.loads(line) for line in run("returns", "units", "--format", "json").stdout.splitlines()]
+    assert [list(r) for r in got] == [UNIT_KEYS] * 2
+    assert [(r["sku"], r["disposition"], r["action"], r["quantity"]) for r in got] == [
+        ("LAMP", "DEFECTIVE", "supplier_or_grading", 1), ("MUG", "SELLABLE", "restock", 2)]  # newest return first
+    p = run("returns", "units", "--action", "restock")
+    assert p.returncode == 0, p.stderr
+    assert "MUG" in p.stdout and "restock" in p.stdout and "LAMP" not in p.stdout
+    assert "1 lines, 2 units" in p.stdout
+    assert run("returns", "run", "--now", "2025-07-10T09:00:00Z").returncode == 0
+    assert len(run("returns", "units", "--format", "json").stdout.splitlines()) == 2  # a rerun records nothing twice
+    p = run("returns", "units", "--action", "bogus")
+    assert p.returncode != 0 and "'bogus' is not one of" in p.stderr
+
+
+def test_the_cli_offers_exactly_the_actions_the_domain_records():
+    import sellerops.cli  # noqa: F401  (registers the command groups in order)
+    from sellerops.commands.returns import ACTIONS
+    from sellerops.returns import units
+
+    assert set(ACTIONS) == set(units.ACTIONS) == {units.unit_action(d) for d in ("SELLABLE", "DEFECTIVE", "EXPIRED")}

@@ -2,20 +2,21 @@
 need a person wait in return-decision runs that pause on their form (no deployment under the
 harness, so no suspension); one is answered through its RunInput form as the UI posts it, the
 other on the command line's side (recorded, then its run is woken). The board's artifacts are
-published, with no buyer e-mail in any of them or in the logs."""
+published (the returned units' dispositions and actions among them), with no buyer e-mail in any of them or in the logs."""
 
 from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import json
 import threading
 from uuid import UUID
 
 import pytest
 
 from tests.flows.test_takedown import WAIT, _key_filter, _paused, until
-from tests.sellerops.returns.files import (ACTIONABLE_HEADER, ORDERS_HEADER, RMA_HEADER, actionable_line, ingest,
-                                           order_line, rma_line, write)
+from tests.sellerops.returns.files import (ACTIONABLE_HEADER, FBA_RETURNS_HEADER, ORDERS_HEADER, RMA_HEADER,
+                                           actionable_line, fba_return_line, ingest, order_line, rma_line, write)
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 NOW = dt.datetime(2025, 7, 12, 8, 0, tzinfo=dt.timezone.utc)
@@ -47,7 +48,10 @@ def test_returns_flow_with_one_request_answered_through_the_form(sellerops_home,
                for o in ["302-0000002-0000002"] + history]),
         write(tmp_path / "orders.txt", ORDERS_HEADER,
               [order_line(o, "TASSE", "150,00", f"2025-0{i + 2}-01T10:00:00+00:00", currency="EUR", channel="Amazon.de")
-               for i, o in enumerate(history)]))
+               for i, o in enumerate(history)]),
+        write(tmp_path / "fba.txt", FBA_RETURNS_HEADER, [  # FBA units back this week: their dispositions on the board
+            fba_return_line(history[0], "TASSE", "2025-07-08T10:00:00+00:00", 2),
+            fba_return_line(history[1], "TASSE", "2025-07-09T10:00:00+00:00", 1, disposition="DEFECTIVE")]))
 
     result: dict = {}
     ctx = contextvars.copy_context()
@@ -73,10 +77,14 @@ def test_returns_flow_with_one_request_answered_through_the_form(sellerops_home,
 
     with get_client(sync_client=True) as client:
         artifacts = {key: client.read_artifacts(artifact_filter=_key_filter(key))
-                     for key in ("returns-queue", "returns-authorisation-times", "returns-top-reasons")}
+                     for key in ("returns-queue", "returns-authorisation-times", "returns-top-reasons",
+                                 "returns-unit-dispositions")}
         logs = " ".join(log.message for log in client.read_logs())
     assert all(artifacts.values())
     queue = artifacts["returns-queue"][-1].data
     assert "RBIG" in queue and "de-formal" in queue and "de-informal" in queue  # both German registers shown
+    units = json.loads(artifacts["returns-unit-dispositions"][-1].data)
+    assert [(u["sku"], u["disposition"], u["action"], u["units"]) for u in units] == [
+        ("TASSE", "SELLABLE", "restock", 2), ("TASSE", "DEFECTIVE", "supplier_or_grading", 1)]
     every = " ".join(str(a.data) for arts in artifacts.values() for a in arts)
     assert VIP not in every and VIP not in logs and VIP not in caplog.text
