@@ -28,10 +28,11 @@ from sellerops.amazon.source import (
     ReportWindow,
     split_window,
 )
+from sellerops.core.report_types import ACTIONABLE_ORDERS, FULFILLED_SHIPMENTS
 
-DEFAULT_REPORTS: tuple[str, ...] = (SETTLEMENT, *REQUESTABLE_REPORTS)
-# The report types ingestion reads; others (the JSON seller performance report) are saved only.
-INGESTED_REPORTS = frozenset(DEFAULT_REPORTS)
+DEFAULT_REPORTS: tuple[str, ...] = (SETTLEMENT, *REQUESTABLE_REPORTS, SELLER_PERFORMANCE)
+# The report types ingestion reads once pulled: the defaults, and those pulled on request (`--reports`).
+INGESTED_REPORTS = frozenset({*DEFAULT_REPORTS, ACTIONABLE_ORDERS, FULFILLED_SHIPMENTS})
 # How far back a first pull reaches when there is no cursor and no --since.
 FIRST_PULL_LOOKBACK = {SETTLEMENT: dt.timedelta(days=90)}
 DEFAULT_LOOKBACK = dt.timedelta(days=30)
@@ -87,6 +88,21 @@ def document_name(report: FetchedReport, marketplace: str) -> str:
         span = f"_{report.start:%Y%m%dT%H%M}_{report.end:%Y%m%dT%H%M}"
     suffix = ".json" if report.report_type == SELLER_PERFORMANCE else ".txt"
     return f"{report.report_type}_{marketplace}{span}_{report.report_id}{suffix}"
+
+
+def document_bytes(report: FetchedReport, observed_at: dt.datetime, japanese: bool = False) -> bytes:
+    """What the inbox holds of a fetched document: the seller performance report stamped with the
+    pull's clock as its `observed_at` (the report's time), and a report naming buyers with each e-mail
+    already its customer key and the other personal columns blank (sellerops.customers), so no buyer
+    e-mail ever sits on disk in clear. Raises `Unscrubbable` rather than write one it cannot scrub."""
+    from sellerops.customers import scrub
+    from sellerops.reports.read import looks_japanese
+    from sellerops.reports.seller_performance import with_observed_at
+
+    data = report.read_bytes()
+    if report.report_type == SELLER_PERFORMANCE:
+        return with_observed_at(data, observed_at)
+    return scrub(data, japanese or looks_japanese(data))
 
 
 def already_saved(folder: Path, report_type: str, report_id: str) -> bool:
