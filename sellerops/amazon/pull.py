@@ -30,9 +30,14 @@ from sellerops.amazon.source import (
 )
 from sellerops.core.report_types import ACTIONABLE_ORDERS, FULFILLED_SHIPMENTS
 
-DEFAULT_REPORTS: tuple[str, ...] = (SETTLEMENT, *REQUESTABLE_REPORTS, SELLER_PERFORMANCE)
-# The report types ingestion reads once pulled: the defaults, and those pulled on request (`--reports`).
-INGESTED_REPORTS = frozenset({*DEFAULT_REPORTS, ACTIONABLE_ORDERS, FULFILLED_SHIPMENTS})
+# Everything sellerops reads: the books, the buyers' keys the returns procedure needs (the actionable
+# orders list a seller-fulfilled order's buyer only until it ships, so each pull takes them), and the
+# account's health.
+DEFAULT_REPORTS: tuple[str, ...] = (SETTLEMENT, *REQUESTABLE_REPORTS, ACTIONABLE_ORDERS, FULFILLED_SHIPMENTS,
+                                    SELLER_PERFORMANCE)
+# The report types ingestion reads once pulled; others (`--reports` of a type sellerops has no format for)
+# are saved only.
+INGESTED_REPORTS = frozenset(DEFAULT_REPORTS)
 # How far back a first pull reaches when there is no cursor and no --since.
 FIRST_PULL_LOOKBACK = {SETTLEMENT: dt.timedelta(days=90)}
 DEFAULT_LOOKBACK = dt.timedelta(days=30)

@@ -13,7 +13,7 @@ from tests.spapi_server import fake, spapi_http  # noqa: F401  (fixtures)
 
 from sellerops.amazon.source import (ALL_ORDERS, FBA_RETURNS, REIMBURSEMENTS, SELLER_PERFORMANCE, SELLER_RETURNS,
                                      SETTLEMENT)
-from sellerops.core.report_types import ACTIONABLE_ORDERS
+from sellerops.core.report_types import ACTIONABLE_ORDERS, FULFILLED_SHIPMENTS
 
 UTC = dt.timezone.utc
 
@@ -122,7 +122,7 @@ def pull_env(spapi_rate_limits, fake, tmp_path, monkeypatch):
 
     fake.documents_by_type[ALL_ORDERS] = ORDERS_DOCUMENT
     fake.documents_by_type[SELLER_PERFORMANCE] = PERFORMANCE_DOCUMENT
-    for report_type in (FBA_RETURNS, SELLER_RETURNS, REIMBURSEMENTS):
+    for report_type in (FBA_RETURNS, SELLER_RETURNS, REIMBURSEMENTS, ACTIONABLE_ORDERS, FULFILLED_SHIPMENTS):
         fake.outcome_by_type[report_type] = "CANCELLED"
     return tmp_path / "home" / "inbox" / "spapi" / "default"
 
@@ -209,10 +209,12 @@ def test_default_pull_covers_every_requestable_type_with_local_pacing(pull_env, 
     summary = pull(since=_since(45))
 
     per_type = {rt: len([p for p in fake.params("createReport") if p["reportType"] == rt])
-                for rt in (ALL_ORDERS, FBA_RETURNS, SELLER_RETURNS, REIMBURSEMENTS, SELLER_PERFORMANCE)}  # fmt: skip
+                for rt in (ALL_ORDERS, FBA_RETURNS, SELLER_RETURNS, REIMBURSEMENTS, ACTIONABLE_ORDERS,
+                           FULFILLED_SHIPMENTS, SELLER_PERFORMANCE)}  # fmt: skip
     # 45 days: two windows of at most 30 days, one of at most 60 for seller-fulfilled returns; the
     # account's health is one snapshot, no window.
-    assert per_type == {ALL_ORDERS: 2, FBA_RETURNS: 2, SELLER_RETURNS: 1, REIMBURSEMENTS: 2, SELLER_PERFORMANCE: 1}
+    assert per_type == {ALL_ORDERS: 2, FBA_RETURNS: 2, SELLER_RETURNS: 1, REIMBURSEMENTS: 2, ACTIONABLE_ORDERS: 2,
+                        FULFILLED_SHIPMENTS: 2, SELLER_PERFORMANCE: 1}
     assert fake.count("getReports") == 1 and summary["failures"] == {}
     assert [o["status"] for o in summary["ingested"] if o["report_type"] == SELLER_PERFORMANCE] == ["loaded"]
 
@@ -269,6 +271,7 @@ def test_a_pulled_report_naming_buyers_is_saved_with_the_customer_key_not_the_em
 
     monkeypatch.setenv("SELLEROPS_SPAPI_RATE_LIMITS", "local")
     fake.documents_by_type[ACTIONABLE_ORDERS] = ACTIONABLE_DOCUMENT
+    fake.outcome_by_type[ACTIONABLE_ORDERS] = "DONE"
     summary = pull(since=_since(5), reports=[ACTIONABLE_ORDERS])
 
     assert summary["failures"] == {}

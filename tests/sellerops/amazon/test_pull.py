@@ -33,7 +33,7 @@ from sellerops.amazon.source import (
     ReportStatus,
     ReportWindow,
 )
-from sellerops.core.report_types import ACTIONABLE_ORDERS
+from sellerops.core.report_types import ACTIONABLE_ORDERS, FULFILLED_SHIPMENTS
 from sellerops.customers import Unscrubbable, customer_key
 
 UTC = dt.timezone.utc
@@ -119,10 +119,10 @@ def test_ingestion_batches_group_by_site_and_leave_out_what_ingestion_does_not_r
 
 
 def test_the_default_pull_includes_the_accounts_health_and_ingests_it():
-    # what `sellerops health run` reads after a plain `sellerops pull`
-    assert SELLER_PERFORMANCE in DEFAULT_REPORTS
+    # what `sellerops health run` reads after a plain `sellerops pull`, and the buyers' keys of returns
+    assert {SELLER_PERFORMANCE, ACTIONABLE_ORDERS, FULFILLED_SHIPMENTS} <= set(DEFAULT_REPORTS)
     saved = [SavedDocument(Path("p.json"), "Amazon.com", SELLER_PERFORMANCE),
-             SavedDocument(Path("o.txt"), "Amazon.com", ACTIONABLE_ORDERS),  # pulled on request, read too
+             SavedDocument(Path("o.txt"), "Amazon.com", ACTIONABLE_ORDERS),
              SavedDocument(Path("x.txt"), "Amazon.com", "GET_SOMETHING_ELSE")]  # saved only
     assert ingestion_batches(saved) == {"Amazon.com": [Path("p.json"), Path("o.txt")]}
 
