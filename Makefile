@@ -28,9 +28,12 @@ demo: $(STAMP)  ## generate a seller, ingest it, run the nightly reconciliation,
 test: $(STAMP)  ## the whole test suite (services that are missing skip with a message, never under CI=true)
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)  ## the benchmarks: a month at 12,000 orders a day, then the inbound tracker (figures in README "Speed", docs/benchmarks.md)
+bench: $(STAMP)  ## the benchmarks: a month at 12,000 orders a day, the inbound tracker, the account-health inputs and watch, returns (figures in README "Speed", docs/benchmarks.md)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/inbound.py
+	$(BIN)/python bench/health_inputs.py
+	$(BIN)/python bench/health.py
+	$(BIN)/python bench/returns.py
 
 bench-returns: $(STAMP)  ## returns: 10,000 RMA requests against a year of orders, decided with labels (target < 60 s)
 	$(BIN)/python bench/returns.py

@@ -4,7 +4,8 @@ The SOP, step by step, for one seller account (a `SellerAccount` block, or the e
 the settlements Amazon generated since the settlement cursor and download the ones not yet in the
 inbox; for every requestable report type, resume the report an interrupted pull left, then request
 each window since its cursor, await it, save its document under `SELLEROPS_HOME/inbox/spapi/<account>/`
-and advance the cursor; save one poll of the FBA inbound calls as response files (named
+(a report naming buyers with their e-mails already customer keys) and advance the cursor; save the
+seller performance report stamped with the pull's clock as its `observed_at`; save one poll of the FBA inbound calls as response files (named
 `SPAPI_FBA_INBOUND` in `reports`; sellerops.inbound.pull); then ingest the saved documents with the
 `ingest-reports` flow, exactly as a folder is ingested, where the inbound tracker reads them. A FATAL or stuck report stops its own type only; an unreachable Amazon stops the
 pull at once. The run ends failed, with each report type's reason, when anything failed. Planning
@@ -53,21 +54,21 @@ def pull_settlements(source: AmazonSource, account: str, folder: Path, since: dt
     saved = []
     for ref in refs:
         if not plan.already_saved(folder, SETTLEMENT, ref.report_id):
-            saved.append(save(source, t.fetch_settlement(source, ref), folder))
+            saved.append(save(source, t.fetch_settlement(source, ref), folder, now))
         if ref.created_time is not None:
             t.advance_cursor(account, SETTLEMENT, ref.created_time, ref.report_id)
     return saved
 
 
 def pull_window(source: AmazonSource, account: str, report_type: str, report_id: str, window: ReportWindow,
-                folder: Path) -> list[SavedDocument]:  # fmt: skip
+                folder: Path, now: dt.datetime) -> list[SavedDocument]:  # fmt: skip
     """Await one requested report, save its document (if Amazon had data) and advance the cursor past it."""
     try:
         report = t.await_report(source, report_type, report_id, window.start, window.end)
     except ReportFailed:
         t.clear_pending(account, report_type)  # a FATAL report stays FATAL: request afresh next time
         raise
-    saved = [save(source, report, folder)] if report.has_data else []
+    saved = [save(source, report, folder, now)] if report.has_data else []
     if not saved:
         get_run_logger().info("%s %s..%s: no data (CANCELLED)", report_type, f"{window.start:%Y-%m-%d}",
                               f"{window.end:%Y-%m-%d}")  # fmt: skip
@@ -82,20 +83,20 @@ def pull_report_type(source: AmazonSource, account: str, report_type: str, folde
     saved = []
     if todo.resume is not None:
         get_run_logger().info("%s: resuming report %s from an interrupted pull", report_type, todo.resume.report_id)
-        saved += pull_window(source, account, report_type, todo.resume.report_id, todo.resume.window, folder)
+        saved += pull_window(source, account, report_type, todo.resume.report_id, todo.resume.window, folder, now)
     get_run_logger().info("%s: %d window(s) from %s", report_type, len(todo.windows), f"{todo.start:%Y-%m-%d %H:%M}")
     for window in todo.windows:
         report_id = t.request_report(source, report_type, window.start, window.end)
         t.mark_pending(account, report_type, report_id, window.start, window.end)
-        saved += pull_window(source, account, report_type, report_id, window, folder)
+        saved += pull_window(source, account, report_type, report_id, window, folder, now)
     return saved
 
 
-def pull_seller_performance(source: AmazonSource, folder: Path) -> list[SavedDocument]:
-    """Save a snapshot of the account's health now (no window, no cursor)."""
+def pull_seller_performance(source: AmazonSource, folder: Path, now: dt.datetime) -> list[SavedDocument]:
+    """Save a snapshot of the account's health now (no window, no cursor), observed at the pull's clock."""
     report_id = t.request_report(source, SELLER_PERFORMANCE, None, None)
     report = t.await_report(source, SELLER_PERFORMANCE, report_id, None, None)
-    return [save(source, report, folder)] if report.has_data else []
+    return [save(source, report, folder, now)] if report.has_data else []
 
 
 def pull_inbound(source: AmazonSource, folder: Path, now: dt.datetime) -> list[SavedDocument]:
@@ -107,11 +108,15 @@ def pull_inbound(source: AmazonSource, folder: Path, now: dt.datetime) -> list[S
     return [SavedDocument(p, site, saved_type(p)) for p in paths]
 
 
-def save(source: AmazonSource, report, folder: Path) -> SavedDocument:
-    """Save a fetched document under its deterministic name."""
-    path = t.save_document(report, folder, plan.document_name(report, source.marketplace_code(report.marketplace_ids)))
+def save(source: AmazonSource, report, folder: Path, now: dt.datetime) -> SavedDocument:
+    """Save a fetched document under its deterministic name (`now`: the pull's clock, its observed_at)."""
+    from sellerops.core.marketplaces import marketplace
+
+    site = plan.site_of(report, source.marketplace_ids)
+    name = plan.document_name(report, source.marketplace_code(report.marketplace_ids))
+    path = t.save_document(report, folder, name, now, japanese=site is not None and marketplace(site).japanese)
     get_run_logger().info("%s %s saved as %s", report.report_type, report.report_id, path.name)
-    return SavedDocument(path, plan.site_of(report, source.marketplace_ids), report.report_type)
+    return SavedDocument(path, site, report.report_type)
 
 
 @flow(
@@ -142,7 +147,7 @@ def pull(account: str | None = None, since: dt.date | None = None, reports: list
                     elif report_type == SETTLEMENT:
                         saved += pull_settlements(source, seller.name, folder, start, now)
                     elif report_type == SELLER_PERFORMANCE:
-                        saved += pull_seller_performance(source, folder)
+                        saved += pull_seller_performance(source, folder, now)
                     else:
                         saved += pull_report_type(source, seller.name, report_type, folder, start, now)
                 except (SourceError, ValueError) as exc:

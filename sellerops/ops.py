@@ -32,7 +32,10 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 POOL = "sellerops"
-BLOCK_MODULES = ("blocks.reconciliation", "blocks.seller_account")
+# Every module under blocks/ that defines a block type: `make up` registers each type, so the UI lists and
+# edits them, and saves a policy's defaults as its `DEFAULT_BLOCK` when none is saved yet.
+BLOCK_MODULES = ("blocks.reconciliation", "blocks.seller_account", "blocks.escalation", "blocks.inbound_policy",
+                 "blocks.returns_policy", "blocks.health_policy")
 AUTH_FILE = "prefect-auth"
 
 
@@ -282,20 +285,44 @@ def provision() -> None:
                 pass
 
     asyncio.run(pool())
-    from blocks.escalation import EscalationPolicy
-    from blocks.reconciliation import DEFAULT_BLOCK, ReconciliationPolicy
     from blocks.seller_account import DEFAULT_ACCOUNT, MissingAccount, SellerAccount
 
-    for block_type in (ReconciliationPolicy, SellerAccount, EscalationPolicy):
-        block_type.register_type_and_schema()
-    if not _block_exists(ReconciliationPolicy, DEFAULT_BLOCK):
-        ReconciliationPolicy().save(DEFAULT_BLOCK)
+    register_blocks()
     # A seller account needs credentials: saved only when the environment holds them.
     if not _block_exists(SellerAccount, DEFAULT_ACCOUNT):
         try:
             SellerAccount.from_env().save(DEFAULT_ACCOUNT)
         except MissingAccount:
             pass
+
+
+def block_types() -> list[tuple[type, str | None]]:
+    """(block class, the name its defaults are saved under, or None) for every block type BLOCK_MODULES
+    define; a module's `DEFAULT_BLOCK` names a policy whose defaults live in code."""
+    import importlib
+    import inspect
+
+    from prefect.blocks.core import Block
+
+    out = []
+    for module_name in BLOCK_MODULES:
+        module = importlib.import_module(module_name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, Block) and cls.__module__ == module_name:
+                out.append((cls, getattr(module, "DEFAULT_BLOCK", None)))
+    return out
+
+
+def register_blocks() -> list[str]:
+    """Register every block type with the server and save each policy's defaults where none is saved;
+    the slugs registered. An operator's saved block is never overwritten."""
+    slugs = []
+    for cls, default_name in block_types():
+        cls.register_type_and_schema()
+        slugs.append(cls.get_block_type_slug())
+        if default_name is not None and not _block_exists(cls, default_name):
+            cls().save(default_name)
+    return slugs
 
 
 def _block_exists(block_type, name: str) -> bool:

@@ -150,14 +150,18 @@ def save_inbound_responses(source: AmazonSource, folder: Path, now: dt.datetime)
 
 
 @task(name="save-document", tags=["io:file"], cache_policy=NO_CACHE)
-def save_document(report: FetchedReport, folder: Path, name: str) -> Path:
-    """Write a document's raw bytes to `folder/name` atomically; an existing file is kept as is."""
+def save_document(report: FetchedReport, folder: Path, name: str, observed_at: dt.datetime,
+                  japanese: bool = False) -> Path:  # fmt: skip
+    """Write a document to `folder/name` atomically, buyers' e-mails scrubbed; an existing file is kept."""
+    from sellerops.amazon.pull import document_bytes
+
     target = folder / name
     if target.exists():
         return target
+    data = document_bytes(report, observed_at, japanese)  # before any byte reaches the disk
     folder.mkdir(parents=True, exist_ok=True)
     partial = folder / f".{name}.partial"
-    partial.write_bytes(report.read_bytes())
+    partial.write_bytes(data)
     os.replace(partial, target)
     return target
 

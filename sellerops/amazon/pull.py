@@ -28,9 +28,15 @@ from sellerops.amazon.source import (
     ReportWindow,
     split_window,
 )
+from sellerops.core.report_types import ACTIONABLE_ORDERS, FULFILLED_SHIPMENTS
 
-DEFAULT_REPORTS: tuple[str, ...] = (SETTLEMENT, *REQUESTABLE_REPORTS)
-# The report types ingestion reads; others (the JSON seller performance report) are saved only.
+# Everything sellerops reads: the books, the buyers' keys the returns procedure needs (the actionable
+# orders list a seller-fulfilled order's buyer only until it ships, so each pull takes them), and the
+# account's health.
+DEFAULT_REPORTS: tuple[str, ...] = (SETTLEMENT, *REQUESTABLE_REPORTS, ACTIONABLE_ORDERS, FULFILLED_SHIPMENTS,
+                                    SELLER_PERFORMANCE)
+# The report types ingestion reads once pulled; others (`--reports` of a type sellerops has no format for)
+# are saved only.
 INGESTED_REPORTS = frozenset(DEFAULT_REPORTS)
 # How far back a first pull reaches when there is no cursor and no --since.
 FIRST_PULL_LOOKBACK = {SETTLEMENT: dt.timedelta(days=90)}
@@ -87,6 +93,21 @@ def document_name(report: FetchedReport, marketplace: str) -> str:
         span = f"_{report.start:%Y%m%dT%H%M}_{report.end:%Y%m%dT%H%M}"
     suffix = ".json" if report.report_type == SELLER_PERFORMANCE else ".txt"
     return f"{report.report_type}_{marketplace}{span}_{report.report_id}{suffix}"
+
+
+def document_bytes(report: FetchedReport, observed_at: dt.datetime, japanese: bool = False) -> bytes:
+    """What the inbox holds of a fetched document: the seller performance report stamped with the
+    pull's clock as its `observed_at` (the report's time), and a report naming buyers with each e-mail
+    already its customer key and the other personal columns blank (sellerops.customers), so no buyer
+    e-mail ever sits on disk in clear. Raises `Unscrubbable` rather than write one it cannot scrub."""
+    from sellerops.customers import scrub
+    from sellerops.reports.read import looks_japanese
+    from sellerops.reports.seller_performance import with_observed_at
+
+    data = report.read_bytes()
+    if report.report_type == SELLER_PERFORMANCE:
+        return with_observed_at(data, observed_at)
+    return scrub(data, japanese or looks_japanese(data))
 
 
 def already_saved(folder: Path, report_type: str, report_id: str) -> bool:

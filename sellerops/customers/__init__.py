@@ -88,7 +88,8 @@ def carries_personal_data(data: bytes) -> bool:
 
 def scrub(data: bytes, japanese: bool = False, key_salt: bytes | None = None) -> bytes:
     """`data` (a tab-separated report) with each buyer e-mail replaced by its customer key and the
-    other personal columns emptied; UTF-8 out. A report without personal columns comes back as is.
+    other personal columns emptied; UTF-8 out. A report without personal columns comes back as is, and
+    scrubbing a scrubbed report changes nothing (its keys are kept).
     Raises Unscrubbable when its text cannot be decoded."""
     if not carries_personal_data(data):
         return data
@@ -113,7 +114,8 @@ def scrub(data: bytes, japanese: bool = False, key_salt: bytes | None = None) ->
         cr = line.endswith("\r")
         fields = (line[:-1] if cr else line).split("\t")
         for i in hashed:
-            if i < len(fields) and fields[i].strip():
+            # a key already (a report the pull scrubbed on download): hashing it again would lose the customer
+            if i < len(fields) and fields[i].strip() and not is_key(fields[i].strip()):
                 raw = fields[i]
                 if raw not in keys:
                     keys[raw] = customer_key(raw, key_salt) or ""

@@ -67,6 +67,36 @@ def looks_like_performance_report(data: bytes) -> bool:
     return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") and b'"performanceMetrics"' in head
 
 
+def with_observed_at(data: bytes, observed_at: dt.datetime) -> bytes:
+    """The report's bytes with `observed_at` (the pull's clock) as the root object's first key, which
+    `read_performance` takes as the report's time (one the body already carries is replaced). Every
+    number keeps the text Amazon wrote, so nothing is rounded through a float. A body that is not a
+    JSON object comes back as is: reading it names what is wrong."""
+    try:
+        doc = json.loads(data.decode("utf-8-sig"), parse_float=_Raw, parse_int=_Raw)
+    except ValueError:  # not UTF-8 or not JSON: left for the reader to name
+        return data
+    if not isinstance(doc, dict):
+        return data
+    doc.pop("observed_at", None)
+    stamp = observed_at.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+    return _dumps({"observed_at": stamp, **doc}).encode("utf-8")
+
+
+class _Raw(str):
+    """A JSON number kept as the text Amazon wrote."""
+
+
+def _dumps(value) -> str:
+    if isinstance(value, _Raw):
+        return str(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)}: {_dumps(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_dumps(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
 def read_performance(path: Path, data: bytes) -> PerformanceReport:
     """The report's metrics and time; raises PerformanceReportError naming where it breaks."""
     try:

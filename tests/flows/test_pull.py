@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from tests import spapi_server
 from tests.spapi_server import fake, spapi_http  # noqa: F401  (fixtures)
 
-from sellerops.amazon.source import ALL_ORDERS, FBA_RETURNS, REIMBURSEMENTS, SELLER_RETURNS, SETTLEMENT
+from sellerops.amazon.source import (ALL_ORDERS, FBA_RETURNS, REIMBURSEMENTS, SELLER_PERFORMANCE, SELLER_RETURNS,
+                                     SETTLEMENT)
+from sellerops.core.report_types import ACTIONABLE_ORDERS, FULFILLED_SHIPMENTS
 
 UTC = dt.timezone.utc
 
@@ -55,6 +58,32 @@ ORDERS_DOCUMENT = _tsv(ORDER_COLUMNS, [{
     "currency": "USD", "item-price": "20.00", "ship-country": "US", "is-business-order": "false",
 }])  # fmt: skip
 
+# Amazon's seller performance report, its metrics reported up to a day long gone: the report's time
+# must be the pull's clock (its observed_at), not that day. Numbers as Amazon writes them.
+PERFORMANCE_DOCUMENT = b"""{"performanceMetrics": [{"marketplaceId": "ATVPDKIKX0DER",
+  "orderDefectRate": {"afn": {"reportingDateRange": {"reportingDateFrom": "2026-01-01T00:00Z",
+      "reportingDateTo": "2026-02-01T23:59Z"}, "status": "BAD", "rate": 0.0115, "targetValue": 0.01}},
+  "lateShipmentRate": {"reportingDateRange": {"reportingDateFrom": "2026-01-01T00:00Z",
+      "reportingDateTo": "2026-02-01T23:59Z"}, "status": "GOOD", "rate": 0.03203973037}}]}"""
+
+EMAIL = "4tq8x2mvkpy3zqw@marketplace.amazon.com"
+ACTIONABLE_COLUMNS = (
+    "order-id order-item-id purchase-date payments-date reporting-date promise-date days-past-promise buyer-email "
+    "buyer-name buyer-phone-number sku product-name quantity-purchased quantity-shipped quantity-to-ship "
+    "ship-service-level recipient-name ship-address-1 ship-address-2 ship-address-3 ship-city ship-state "
+    "ship-postal-code ship-country is-business-order purchase-order-number price-designation"
+).split()
+ACTIONABLE_DOCUMENT = _tsv(ACTIONABLE_COLUMNS, [{
+    "order-id": "111-0000001-0000001", "order-item-id": "12345678901234",
+    "purchase-date": "2026-06-01T09:30:00+00:00", "payments-date": "2026-06-01T09:35:00+00:00",
+    "reporting-date": "2026-06-01T10:00:00+00:00", "promise-date": "2026-06-04T07:00:00+00:00",
+    "days-past-promise": "0", "buyer-email": EMAIL, "buyer-name": "Jo Smith", "buyer-phone-number": "+1 206 555 0100",
+    "sku": "MUG-BLUE", "product-name": "Mug", "quantity-purchased": "1", "quantity-shipped": "0",
+    "quantity-to-ship": "1", "ship-service-level": "Standard", "recipient-name": "Jo Smith",
+    "ship-address-1": "1 Main St", "ship-city": "SEATTLE", "ship-state": "WA", "ship-postal-code": "98101",
+    "ship-country": "US", "is-business-order": "false",
+}])  # fmt: skip
+
 
 @pytest.fixture(scope="session")
 def spapi_rate_limits(prefect_harness):
@@ -92,7 +121,8 @@ def pull_env(spapi_rate_limits, fake, tmp_path, monkeypatch):
         monkeypatch.setenv(f"SELLEROPS_SPAPI_{name}", value)
 
     fake.documents_by_type[ALL_ORDERS] = ORDERS_DOCUMENT
-    for report_type in (FBA_RETURNS, SELLER_RETURNS, REIMBURSEMENTS):
+    fake.documents_by_type[SELLER_PERFORMANCE] = PERFORMANCE_DOCUMENT
+    for report_type in (FBA_RETURNS, SELLER_RETURNS, REIMBURSEMENTS, ACTIONABLE_ORDERS, FULFILLED_SHIPMENTS):
         fake.outcome_by_type[report_type] = "CANCELLED"
     return tmp_path / "home" / "inbox" / "spapi" / "default"
 
@@ -179,10 +209,82 @@ def test_default_pull_covers_every_requestable_type_with_local_pacing(pull_env, 
     summary = pull(since=_since(45))
 
     per_type = {rt: len([p for p in fake.params("createReport") if p["reportType"] == rt])
-                for rt in (ALL_ORDERS, FBA_RETURNS, SELLER_RETURNS, REIMBURSEMENTS)}  # fmt: skip
-    # 45 days: two windows of at most 30 days, one of at most 60 for seller-fulfilled returns.
-    assert per_type == {ALL_ORDERS: 2, FBA_RETURNS: 2, SELLER_RETURNS: 1, REIMBURSEMENTS: 2}
+                for rt in (ALL_ORDERS, FBA_RETURNS, SELLER_RETURNS, REIMBURSEMENTS, ACTIONABLE_ORDERS,
+                           FULFILLED_SHIPMENTS, SELLER_PERFORMANCE)}  # fmt: skip
+    # 45 days: two windows of at most 30 days, one of at most 60 for seller-fulfilled returns; the
+    # account's health is one snapshot, no window.
+    assert per_type == {ALL_ORDERS: 2, FBA_RETURNS: 2, SELLER_RETURNS: 1, REIMBURSEMENTS: 2, ACTIONABLE_ORDERS: 2,
+                        FULFILLED_SHIPMENTS: 2, SELLER_PERFORMANCE: 1}
     assert fake.count("getReports") == 1 and summary["failures"] == {}
+    assert [o["status"] for o in summary["ingested"] if o["report_type"] == SELLER_PERFORMANCE] == ["loaded"]
+
+
+def test_the_pulled_seller_performance_report_is_timed_by_the_pull_and_read_by_the_watch(pull_env, fake,
+                                                                                         monkeypatch):
+    """The real client against the local SP-API server: the saved JSON carries the pull's clock as its
+    observed_at, the pull ingests it, and the watch (what `sellerops health run` runs) judges its ODR."""
+    import json
+
+    from flows.pull import pull
+    from sellerops.health import service
+    from sellerops.health.measure import measure
+    from sellerops.reports.seller_performance import read_performance
+    from sellerops.storage.engine import session
+
+    monkeypatch.setenv("SELLEROPS_SPAPI_RATE_LIMITS", "local")
+    before = dt.datetime.now(UTC).replace(second=0, microsecond=0)
+    summary = pull(reports=[SELLER_PERFORMANCE])
+    after = dt.datetime.now(UTC)
+
+    assert summary["failures"] == {}
+    ((path, report_type),) = summary["files"]
+    assert report_type == SELLER_PERFORMANCE and path.endswith(".json")
+    data = Path(path).read_bytes()
+    observed = dt.datetime.fromisoformat(json.loads(data)["observed_at"].replace("Z", "+00:00"))
+    assert before <= observed <= after  # the pull's clock, not the metrics' reportingDateTo in February
+    assert b"0.03203973037" in data  # Amazon's number kept as written, never through a float
+    assert read_performance(Path(path), data).report_at == observed
+    assert [(o["report_type"], o["status"], o["rows"]) for o in summary["ingested"]] == [
+        (SELLER_PERFORMANCE, "loaded", 2)]
+
+    with session() as s:
+        values = {(m.signal, m.subject): (m.value, m.at) for m in measure(s, after)}
+        assert values[("odr", "ATVPDKIKX0DER/afn")] == (Decimal("0.0115"), observed)
+        result = service.run_watch(s, after)
+        levels = {(w["signal"], w["subject"]): w["level"] for w in service.warnings(s)}
+    assert levels[("odr", "ATVPDKIKX0DER/afn")] == "critical"  # 1.15 % >= 1.1 %
+    assert ("odr", "ATVPDKIKX0DER/afn") in {(c.signal, c.subject) for c in result.changes}
+
+    # A snapshot each pull: a new report, a new file; within the same minute of the clock its content
+    # is the same observation, so ingestion takes it for the duplicate it is.
+    again = pull(reports=[SELLER_PERFORMANCE])
+    assert len(list(pull_env.glob(f"{SELLER_PERFORMANCE}_*.json"))) == 2
+    assert [o["status"] for o in again["ingested"]] in (["loaded"], ["duplicate"])
+
+
+def test_a_pulled_report_naming_buyers_is_saved_with_the_customer_key_not_the_email(pull_env, fake, monkeypatch):
+    """The relay e-mail never reaches the inbox in clear: the saved file holds its customer key (the
+    same key ingestion stores), names and streets are blank, and the file is ingested as it is."""
+    from flows.pull import pull
+    from sellerops.customers import customer_key
+    from sellerops.storage.engine import get_engine
+
+    monkeypatch.setenv("SELLEROPS_SPAPI_RATE_LIMITS", "local")
+    fake.documents_by_type[ACTIONABLE_ORDERS] = ACTIONABLE_DOCUMENT
+    fake.outcome_by_type[ACTIONABLE_ORDERS] = "DONE"
+    summary = pull(since=_since(5), reports=[ACTIONABLE_ORDERS])
+
+    assert summary["failures"] == {}
+    ((path, _),) = summary["files"]
+    text = Path(path).read_text(encoding="utf-8")
+    key = customer_key(EMAIL)
+    assert key in text and "@" not in text and "Jo Smith" not in text and "1 Main St" not in text
+    assert "SEATTLE" in text and "98101" in text  # what a return label needs stays
+    assert not list(pull_env.glob(".*.partial"))  # no unscrubbed copy left behind either
+    assert [(o["report_type"], o["status"]) for o in summary["ingested"]] == [(ACTIONABLE_ORDERS, "loaded")]
+    with get_engine().connect() as conn:  # ingestion keeps the pull's key: scrubbing twice changes nothing
+        stored = {str(v) for row in conn.exec_driver_sql("SELECT * FROM actionable_order_line") for v in row}
+    assert key in stored and EMAIL not in stored
 
 
 def test_fatal_fails_that_report_only_and_the_rest_is_ingested(pull_env, fake, monkeypatch):

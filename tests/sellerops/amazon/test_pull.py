@@ -15,6 +15,7 @@ from sellerops.amazon.pull import (
     SavedDocument,
     already_saved,
     artifact_key,
+    document_bytes,
     document_name,
     ingestion_batches,
     plan_report,
@@ -32,6 +33,8 @@ from sellerops.amazon.source import (
     ReportStatus,
     ReportWindow,
 )
+from sellerops.core.report_types import ACTIONABLE_ORDERS, FULFILLED_SHIPMENTS
+from sellerops.customers import Unscrubbable, customer_key
 
 UTC = dt.timezone.utc
 NOW = dt.datetime(2026, 11, 28, 14, 0, tzinfo=UTC)
@@ -108,12 +111,40 @@ def test_site_is_the_reports_own_marketplace_else_the_accounts():
 def test_ingestion_batches_group_by_site_and_leave_out_what_ingestion_does_not_read():
     saved = [
         SavedDocument(Path("a.txt"), "Amazon.com", ALL_ORDERS),
-        SavedDocument(Path("p.json"), None, SELLER_PERFORMANCE),  # saved only
+        SavedDocument(Path("x.txt"), None, "GET_MERCHANT_LISTINGS_ALL_DATA"),  # a type sellerops does not read: saved only
         SavedDocument(Path("b.txt"), "Amazon.co.jp", SETTLEMENT),
         SavedDocument(Path("c.txt"), "Amazon.com", SETTLEMENT),
     ]
     assert ingestion_batches(saved) == {"Amazon.com": [Path("a.txt"), Path("c.txt")], "Amazon.co.jp": [Path("b.txt")]}
-    assert SELLER_PERFORMANCE not in DEFAULT_REPORTS
+
+
+def test_the_default_pull_includes_the_accounts_health_and_ingests_it():
+    # what `sellerops health run` reads after a plain `sellerops pull`, and the buyers' keys of returns
+    assert {SELLER_PERFORMANCE, ACTIONABLE_ORDERS, FULFILLED_SHIPMENTS} <= set(DEFAULT_REPORTS)
+    saved = [SavedDocument(Path("p.json"), "Amazon.com", SELLER_PERFORMANCE),
+             SavedDocument(Path("o.txt"), "Amazon.com", ACTIONABLE_ORDERS),
+             SavedDocument(Path("x.txt"), "Amazon.com", "GET_SOMETHING_ELSE")]  # saved only
+    assert ingestion_batches(saved) == {"Amazon.com": [Path("p.json"), Path("o.txt")]}
+
+
+def test_document_bytes_stamp_the_health_report_and_scrub_buyers(monkeypatch):
+    monkeypatch.setenv("SELLEROPS_CUSTOMER_SALT", "pepper")
+    perf = FetchedReport(SELLER_PERFORMANCE, "1", ReportStatus.DONE, content=b'{"performanceMetrics": []}')
+    assert document_bytes(perf, NOW) == b'{"observed_at": "2026-11-28T14:00:00Z", "performanceMetrics": []}'
+
+    orders = b"order-id\tbuyer-email\tbuyer-name\tship-city\n1\tjo@marketplace.amazon.com\tJo Smith\tSEATTLE\n"
+    out = document_bytes(FetchedReport(ACTIONABLE_ORDERS, "2", ReportStatus.DONE, content=orders), NOW)
+    assert out == f"order-id\tbuyer-email\tbuyer-name\tship-city\n1\t{customer_key('jo@marketplace.amazon.com')}" \
+                  f"\t\tSEATTLE\n".encode()
+    plain = FetchedReport(ALL_ORDERS, "3", ReportStatus.DONE, content=b"amazon-order-id\tsku\n1\tMUG\n")
+    assert document_bytes(plain, NOW) == plain.content  # nothing personal: Amazon's bytes as they came
+
+
+def test_a_report_naming_buyers_that_cannot_be_scrubbed_is_not_saved():
+    # UTF-16 cut mid-character: refused (the pull records the report type as failed), never written in clear
+    broken = b"\xff\xfe" + "order-id\tbuyer-email\n1\tjo@x\n".encode("utf-16-le") + b"\x00"
+    with pytest.raises(Unscrubbable):
+        document_bytes(FetchedReport(ACTIONABLE_ORDERS, "4", ReportStatus.DONE, content=broken), NOW)
 
 
 def test_summary_keeps_the_cli_json_keys_and_renders_failures():

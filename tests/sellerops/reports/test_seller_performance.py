@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from sellerops.reports.seller_performance import (PerformanceReportError, looks_like_performance_report,
-                                                  read_performance)
+                                                  read_performance, with_observed_at)
 
 UTC = dt.timezone.utc
 
@@ -71,6 +71,26 @@ def test_the_metrics_the_watch_reads_as_decimals(tmp_path, cancel_key):
 def test_observed_at_saved_by_the_pull_is_the_reports_time(tmp_path):
     r = read(write(tmp_path, amazon_like(observed_at="2026-11-28T06:00:00+00:00")))
     assert r.report_at == dt.datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
+
+
+def test_the_pull_stamps_its_clock_and_keeps_every_number_as_amazon_wrote_it(tmp_path):
+    body = b'\xef\xbb\xbf{"performanceMetrics": [{"marketplaceId": "ATVPDKIKX0DER", "lateShipmentRate": ' \
+           b'{"reportingDateRange": {"reportingDateTo": "2026-11-26T23:59Z"}, "rate": 0.10000000000000000555}}]}'
+    stamped = with_observed_at(body, dt.datetime(2026, 11, 28, 7, 30, tzinfo=dt.timezone(dt.timedelta(hours=1))))
+    # the pull's clock in UTC, first; a float would have printed 0.1
+    assert stamped.startswith(b'{"observed_at": "2026-11-28T06:30:00Z", "performanceMetrics"')
+    assert b"0.10000000000000000555" in stamped and looks_like_performance_report(stamped)
+    r = read_performance(tmp_path / "p.json", stamped)
+    assert r.report_at == dt.datetime(2026, 11, 28, 6, 30, tzinfo=UTC)  # not the reportingDateTo
+    assert r.metrics[0].value == Decimal("0.10000000000000000555")
+    # stamped again (a body that carried a time): one observed_at, the new one
+    again = with_observed_at(stamped, dt.datetime(2026, 11, 29, tzinfo=UTC))
+    assert again.count(b'"observed_at"') == 1 and b"2026-11-29T00:00:00Z" in again
+
+
+@pytest.mark.parametrize("body", [b"[1, 2]", b"{not json", b"\xff\xfe{}"])
+def test_a_body_that_is_no_json_object_is_saved_as_is_for_the_reader_to_name(body):
+    assert with_observed_at(body, dt.datetime(2026, 11, 28, tzinfo=UTC)) is body
 
 
 def test_a_marketplace_without_a_metric_leaves_it_out(tmp_path):
