@@ -7,6 +7,7 @@ import sellerops.storage.tables  # noqa: F401  (registers the tables)
 import sellerops.amazon.cursor  # noqa: F401  (the pull cursors)
 import sellerops.storage.inbound  # noqa: F401  (the inbound procedure's tables)
 import sellerops.storage.people  # noqa: F401  (decisions, escalations, incidents)
+import sellerops.storage.reconcile_state  # noqa: F401  (the reconciliation's watermark)
 
 config = context.config
 target_metadata = SQLModel.metadata
