@@ -61,7 +61,7 @@ class Scope:
     orders: set[str] = field(default_factory=set)
     unsettled: set[str] = field(default_factory=set)
     unpaid: set[str] = field(default_factory=set)
-    since: dict[str, pd.Timestamp] = field(default_factory=dict)
+    since: pd.Series = field(default_factory=lambda: pd.Series([], dtype="int64"))
 
     def judges(self, kind: str, settlement_id: str | None, order_id: str | None) -> bool:
         rule = RULES.get(kind)
@@ -259,20 +259,31 @@ def _refunds_opening(night: Night, last: pd.Timestamp, tonight: pd.Timestamp) ->
         when = pd.to_datetime(rows["posted_date_time"], utc=True)
         posted = pd.to_datetime(rows["posted_date"].astype(object), utc=True, errors="coerce")
         when = when.where(when.notna(), posted)
-        inside = ((when >= lo) & (when <= hi)).to_numpy(dtype=bool, na_value=True)
+        opening = rows["marketplace"].astype(object).map(lambda m: night.policy.claim_window_days(m)[0])
+        days = pd.to_timedelta(opening.astype("float64"), unit="D")
+        inside = ((when >= last - days - MARGIN) & (when <= tonight - days + MARGIN)).to_numpy(dtype=bool, na_value=True)
         found |= _ids(rows["order_id"][inside])
     return found
 
 
 def _grace_ending(conn, account: str, policy: Policy, last: pd.Timestamp, tonight: pd.Timestamp) -> set[str]:
     """Orders whose grace ended after the last as-of, on or before tonight's: purchased in
-    (last − the longest grace, tonight − the shortest]."""
-    shortest, longest = policy.grace_days()
-    lo = (last - pd.Timedelta(days=longest) - MARGIN).to_pydatetime()
-    hi = (tonight - pd.Timedelta(days=shortest) + MARGIN).to_pydatetime()
+    (last − grace, tonight − grace], each with its own grace as `unsettled_order` gives it (FBA or
+    seller-fulfilled, at least the business grace for a business order)."""
     t = tables.OrderLine.__table__
-    q = sa.select(t.c.amazon_order_id).distinct().where(
-        t.c.account == account, t.c.purchase_date >= lo, t.c.purchase_date <= hi)
+    fba = t.c.fulfillment_channel == "Amazon"
+    business = t.c.is_business_order.is_(True)
+    cases = (
+        (sa.and_(fba, ~business), policy.grace_days_fba),
+        (sa.and_(~sa.func.coalesce(fba, False), ~business), policy.grace_days_seller_fulfilled),
+        (sa.and_(fba, business), max(policy.grace_days_fba, policy.grace_days_business)),
+        (sa.and_(~sa.func.coalesce(fba, False), business), max(policy.grace_days_seller_fulfilled,
+                                                               policy.grace_days_business)),
+    )
+    windows = [sa.and_(which, t.c.purchase_date >= (last - pd.Timedelta(days=g) - MARGIN).to_pydatetime(),
+                       t.c.purchase_date <= (tonight - pd.Timedelta(days=g) + MARGIN).to_pydatetime())
+               for which, g in cases]
+    q = sa.select(t.c.amazon_order_id).distinct().where(t.c.account == account, sa.or_(*windows))
     return {r[0] for r in conn.execute(q)}
 
 
@@ -317,18 +328,21 @@ def _reimbursements(conn, account: str, order_ids: set[str]) -> pd.DataFrame:
     return _in_order(mine + reversals, "reimbursements")
 
 
-def _since(orders: pd.DataFrame, scope: Scope, as_of: pd.Timestamp, horizon: int) -> dict[str, pd.Timestamp]:
-    """Per order, the earliest settlement end that can hold its lines: its purchase (less the margin);
-    for an order judged whole without an order line, tonight's as-of less the horizon."""
-    since: dict[str, pd.Timestamp] = {}
+def _since(orders: pd.DataFrame, scope: Scope, as_of: pd.Timestamp, horizon: int) -> pd.Series:
+    """Per order (the index), the earliest settlement end that can hold its lines, as UTC
+    nanoseconds: its purchase less the margin; for an order judged whole without an order line,
+    tonight's as-of less the horizon. Sorted, earliest first."""
     judged = scope.orders | scope.unsettled
-    if len(orders):
-        first = orders.assign(_id=orders["amazon_order_id"].astype(object)).groupby("_id")["purchase_date"].min()
-        since = {k: v - MARGIN for k, v in first.items() if pd.notna(v) and k in judged}
-    fallback = as_of - pd.Timedelta(days=horizon)
-    for order in scope.orders:
-        since.setdefault(order, fallback)
-    return since
+    ids = orders["amazon_order_id"].astype(object).to_numpy()
+    keep = pd.Index(ids).isin(list(judged)) & orders["purchase_date"].notna().to_numpy()
+    naive = orders["purchase_date"].dt.tz_convert(None).to_numpy().astype("datetime64[ns]")
+    when = pd.Series(naive[keep].astype("int64"),
+                     index=pd.Index(ids[keep], dtype=object))
+    since = when.groupby(level=0).min() - MARGIN.value
+    missing = sorted(scope.orders - set(since.index))
+    fallback = (as_of - pd.Timedelta(days=horizon)).value
+    since = pd.concat([since, pd.Series(fallback, index=pd.Index(missing, dtype=object), dtype="int64")])
+    return since.sort_values(kind="stable")
 
 
 def load_scoped(night: Night) -> ReconcileInput:
@@ -338,9 +352,8 @@ def load_scoped(night: Night) -> ReconcileInput:
     orders = _by_order(conn, account, "orders", "amazon_order_id", every)
     as_of = min(_day(m["as_of"]) for m in night.markets.values()) if night.markets else pd.Timestamp.now(tz="UTC")
     scope.since = _since(orders, scope, as_of, night.policy.horizon)
-    by_since = sorted(((t, o) for o, t in scope.since.items()), key=lambda x: x[0])
-    times = np.array([t.value for t, _ in by_since], dtype=np.int64)
-    names = np.array([o for _, o in by_since], dtype=object)
+    times = scope.since.to_numpy(dtype=np.int64)
+    names = scope.since.index.to_numpy(dtype=object)
     periods = night.periods()
     parts = []
     for f in night.settlement_files():
