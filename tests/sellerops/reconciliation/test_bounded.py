@@ -146,3 +146,24 @@ def test_a_bounded_night_reads_only_the_settlements_that_can_hold_its_orders(dem
     assert len(ids) == 8 and read
     assert ids[0] not in read  # two months before the first refund whose window opens tonight
     assert len(set(read)) < len(ids)
+
+
+@pytest.mark.parametrize("policy, horizon", [
+    (Policy(), 548 + 45),  # the longest window closes 548 days after a refund (Japan); business grace 45
+    (dataclasses.replace(Policy(), claim_window_closes_days=(("Amazon.com", 120),)), 120 + 45),
+    (dataclasses.replace(Policy(), claim_window_closes_days=(("Amazon.com", 90),), grace_days_business=30),
+     120 + 30),  # a marketplace no table names gets the default window, which closes at 120
+    (dataclasses.replace(Policy(), horizon_days=200), 200),  # set by hand
+])
+def test_the_horizon_is_the_longest_claim_window_plus_the_longest_grace(policy, horizon):
+    assert policy.horizon == horizon
+
+
+def test_a_scope_judges_settlement_rules_by_settlement_and_order_rules_by_order():
+    scope = bounded.Scope(settlements={"S1"}, orders={"O1"}, unsettled={"O2"}, unpaid={"O3"})
+    assert scope.judges("duplicate_charge", "S1", "O9") and not scope.judges("duplicate_charge", "S2", "O1")
+    assert scope.judges("refund_without_return", None, "O1")
+    # an order whose grace alone ended, or an open unpaid one, is judged by unsettled_order only
+    assert scope.judges("unsettled_order", None, "O2") and scope.judges("unsettled_order", None, "O3")
+    assert not scope.judges("principal_mismatch", None, "O2") and not scope.judges("refund_exceeds_sale", None, "O3")
+    assert scope.judges("a_kind_no_rule_makes", None, None)  # a full run would resolve it: so does the night
