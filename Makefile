@@ -30,6 +30,7 @@ test: $(STAMP)  ## the whole test suite (services that are missing skip with a m
 
 bench: $(STAMP)  ## the benchmark: a month at 12,000 orders a day (figures in README "Speed", docs/benchmarks.md)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/history.py
 
 up: $(STAMP)  ## a local Prefect server with a worker, blocks and deployments
 	$(BIN)/python -m sellerops.ops up
