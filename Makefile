@@ -30,6 +30,7 @@ test: $(STAMP)  ## the whole test suite (services that are missing skip with a m
 
 bench: $(STAMP)  ## the benchmarks: a month at 12,000 orders a day, the inbound tracker, the account-health inputs and watch, returns (figures in README "Speed", docs/benchmarks.md)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/history.py
 	$(BIN)/python bench/inbound.py
 	$(BIN)/python bench/health_inputs.py
 	$(BIN)/python bench/health.py

@@ -26,7 +26,8 @@ from tasks.reconcile import read_findings, reconcile_settlements
 
 @flow(name="nightly-reconciliation", log_prints=True, persist_result=False)
 def nightly_reconciliation(as_of: dt.date | None = None, inbox: str | None = None, force: bool = False) -> dict:
-    """Every cent Amazon owes: load the night's reports, reconcile them, publish the findings."""
+    """Every cent Amazon owes: load the night's reports, reconcile what they can change, publish the
+    findings. `force` recomputes every finding over all history (`sellerops reconcile --full`)."""
     started = dt.datetime.now(dt.timezone.utc)
     s = settings()
     ensure_home(s)
@@ -40,6 +41,11 @@ def nightly_reconciliation(as_of: dt.date | None = None, inbox: str | None = Non
                or reconcile_settlements(as_of=as_of, policy=block.policy(), force=force))
     if outcome.skipped:
         get_run_logger().info("No new report since the last run: findings unchanged (%d open).", outcome.open)
+    elif not outcome.full:
+        get_run_logger().info("Judged what changed since the last run: %d settlements, %d orders.",
+                              outcome.settlements_checked, outcome.judged_orders)
+    else:
+        get_run_logger().info("Recomputed every finding (%s).", outcome.why_full or "full run")
 
     open_findings = read_findings(status="open")
     summary = night_summary(outcome, open_findings, len(fresh), quarantined=quarantined,

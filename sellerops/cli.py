@@ -443,12 +443,14 @@ def findings_show(finding_id: str, fmt: str) -> None:
 @app.command()
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="UTC date the rules judge at; default: the latest "
               "settlement-end-date loaded, per marketplace and currency.")
-@click.option("--full", is_flag=True, help="Recompute everything, even when nothing changed since the last run.")
+@click.option("--full", is_flag=True, help="Recompute every finding over all history (a night otherwise judges only "
+              "what can have changed since the last run, and skips when nothing did).")
 @format_option("table", "json", "csv")
 @home_option
 def reconcile(as_of: str | None, full: bool, fmt: str) -> None:
     """The nightly reconciliation's reconcile step: with nothing new since the last run (same
-    as-of and policy) nothing is recomputed; --full recomputes everything."""
+    as-of and policy) nothing is recomputed, else only what can have changed since (a policy change
+    recomputes everything by itself); --full recomputes everything."""
     day = _parse_date(as_of, "--as-of")
     _database()
     if _server():

@@ -17,7 +17,7 @@ from tasks.ingest import _transient_db_error
 @task(name="reconcile-settlements", retries=1, retry_delay_seconds=10, retry_condition_fn=_transient_db_error,
       cache_policy=NONE, persist_result=False)
 def reconcile_settlements(as_of: dt.date | None = None, policy=None, force: bool = False) -> ReconcileOutcome:
-    """Apply every reconciliation rule to what is loaded and store the findings."""
+    """Apply the reconciliation rules to what can have changed (all of it when `force`) and store the findings."""
     return run_reconcile(as_of=as_of, policy=policy, force=force)
 
 

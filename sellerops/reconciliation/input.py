@@ -30,16 +30,25 @@ def _query_frames(conn, query, chunk: int = 250_000):
     return pd.read_sql_query(query, conn, chunksize=chunk)
 
 
-def _read_table(conn, name: str, where, chunk: int = 250_000) -> pd.DataFrame:
+def _read_table(conn, name: str, where, chunk: int = 250_000, row_ids: bool = False) -> pd.DataFrame:
     """Rows of table `name` matching `where`, in insertion order, read in chunks and shaped chunk
-    by chunk: a month of settlement lines as Python strings would take gigabytes."""
+    by chunk: a month of settlement lines as Python strings would take gigabytes. `row_ids` adds
+    each row's database id as `_row_id` (rows read in several queries are put back in order by it)."""
     t = TABLES[name].__table__
     # UTC datetimes as the stored text, parsed column-wise by `shape`, not row by row
     cols = [sa.type_coerce(c, sa.String).label(c.name) if isinstance(c.type, tables.UtcDateTime) else c
             for c in selected(name)]
-    query = sa.select(*cols).where(where).order_by(t.c.id)
-    parts = [shape(name, part) for part in _query_frames(conn, query, chunk)]
-    return concat(parts) if parts else shape(name, pd.DataFrame(columns=[c.name for c in cols]))
+    extra = [t.c.id.label("_row_id")] if row_ids else []
+    query = sa.select(*cols, *extra).where(where).order_by(t.c.id)
+    parts = [_shaped(name, part, row_ids) for part in _query_frames(conn, query, chunk)]
+    return concat(parts) if parts else _shaped(name, pd.DataFrame(columns=[c.name for c in cols]), row_ids)
+
+
+def _shaped(name: str, part: pd.DataFrame, row_ids: bool) -> pd.DataFrame:
+    out = shape(name, part)
+    if row_ids:
+        out["_row_id"] = part["_row_id"].to_numpy(dtype="int64") if "_row_id" in part else np.array([], dtype="int64")
+    return out
 
 
 def _report_files(conn, account: str) -> dict[int, sa.Row]:
@@ -77,6 +86,18 @@ def _settlement_lines(conn, account: str, files: dict) -> pd.DataFrame:
     if not parts:
         return _read_table(conn, "settlement_lines", t.c.account == account)
     return concat([parts[f] for f in sorted(parts)])
+
+
+def settlement_file_lines(conn, account: str, f) -> pd.DataFrame:
+    """One loaded settlement file's lines: its columnar copy, else the database (and the copy
+    written for the next run)."""
+    path = framecache.cache_path("settlement_lines", f)
+    got = framecache.read(path)
+    if got is None:
+        t = tables.SettlementLine.__table__
+        got = _read_table(conn, "settlement_lines", (t.c.account == account) & (t.c.report_file_id == f.id))
+        framecache.write(path, got)
+    return got
 
 
 def _orders(conn, account: str, files: dict) -> pd.DataFrame:

@@ -252,20 +252,22 @@ def _jsonable(value: Any) -> Any:
 
 def evidence_rows(rows: pd.DataFrame, columns: Iterable[str], line_column: str = "line_no") -> list[dict]:
     """Source rows as {file, line, values}; `*_cents` values shown as decimal strings."""
-    out = []
-    for record in rows.head(EVIDENCE_ROWS).to_dict("records"):
-        values = {}
-        for column in columns:
-            value = _jsonable(record.get(column))
-            if value is None:
-                continue
-            if column.endswith("_cents"):
-                values[column[: -len("_cents")]] = str(from_cents(int(value)))
-            else:
-                values[column] = value
-        line = _jsonable(record.get(line_column))
-        out.append({"file": _jsonable(record.get("file")), "line": line, "values": values})
-    return out
+    return [evidence_of(record, columns, line_column) for record in rows.head(EVIDENCE_ROWS).to_dict("records")]
+
+
+def evidence_of(record: dict, columns: Iterable[str], line_column: str = "line_no") -> dict:
+    """One source row (a record of a frame) as evidence: a rule that already holds the row as a
+    dict need not build a one-row frame for it (thousands of findings a night)."""
+    values = {}
+    for column in columns:
+        value = _jsonable(record.get(column))
+        if value is None:
+            continue
+        if column.endswith("_cents"):
+            values[column[: -len("_cents")]] = str(from_cents(int(value)))
+        else:
+            values[column] = value
+    return {"file": _jsonable(record.get("file")), "line": _jsonable(record.get(line_column)), "values": values}
 
 
 def rows_by_key(frame: pd.DataFrame, keycols: list[str], keys: pd.DataFrame) -> dict[tuple, pd.DataFrame]:

@@ -27,6 +27,7 @@ from sellerops.reconciliation.model import (
     Context,
     FindingRecord,
     ReconcileInput,
+    evidence_of,
     evidence_rows,
     item_keys,
     line_codes,
@@ -80,7 +81,7 @@ def unsettled_order(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]:
             order_id=r["order_id"], sku=r["sku"], line_no=None, amount=from_cents(paid), currency=r["currency"],
             detail=(f"{channel}order {r['order_id']} sku {r['sku']} ({r['fulfillment_channel']}) shipped, purchased "
                     f"{r['purchase_date'].date()}, but no settlement up to {pd.Timestamp(r['as_of']).date()} pays it"),
-            evidence=evidence_rows(pd.DataFrame([r]).rename(columns={"order_id": "amazon_order_id"}), ORDER_EVIDENCE),
+            evidence=[evidence_of(r | {"amazon_order_id": r["order_id"]}, ORDER_EVIDENCE)],
         ))
     return out
 
@@ -129,7 +130,7 @@ def principal_mismatch(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]
             amount=from_cents(int(r["item_price_cents"]) - int(r["settled_cents"])), currency=r["currency"],
             detail=(f"order {r['order_id']} sku {r['sku']}: {int(r['quantity'])} ordered at item-price "
                     f"{show(r['item_price_cents'])} but {int(r['settled_qty'])} settled for {show(r['settled_cents'])}"),
-            evidence=evidence_rows(pd.DataFrame([r]).rename(columns={"order_id": "amazon_order_id"}), ORDER_EVIDENCE)
+            evidence=[evidence_of(r | {"amazon_order_id": r["order_id"]}, ORDER_EVIDENCE)]
             + evidence_rows(rows.get(key, pd.DataFrame()), LINE_EVIDENCE),
         ))
     return out

@@ -50,6 +50,29 @@ class Policy:
     # A marketplace missing from the tables above gets the North-American window: the latest
     # opening, so an unknown marketplace is never flagged earlier than a known one.
     default_claim_window_days: tuple[int, int] = (60, 120)
+    # How far back a nightly run looks for what can still change: nothing older than this many days
+    # before as-of is scanned, only read by key where a rule needs it (the sale behind a late refund).
+    # None: the longest claim window plus the longest grace (`horizon`).
+    horizon_days: int | None = None
+
+    @property
+    def horizon(self) -> int:
+        """Days before as-of past which no finding can still change by the clock alone."""
+        if self.horizon_days is not None:
+            return self.horizon_days
+        closes = [d for _, d in self.claim_window_closes_days] + [self.default_claim_window_days[1]]
+        grace = (self.grace_days_fba, self.grace_days_seller_fulfilled, self.grace_days_business)
+        return max(closes) + max(grace)
+
+    def opening_days(self) -> tuple[int, int]:
+        """The shortest and the longest claim-window opening over every marketplace."""
+        opens = [d for _, d in self.claim_window_opens_days] + [self.default_claim_window_days[0]]
+        return min(opens), max(opens)
+
+    def grace_days(self) -> tuple[int, int]:
+        """The shortest and the longest grace before an unpaid order is a finding."""
+        grace = (self.grace_days_fba, self.grace_days_seller_fulfilled, self.grace_days_business)
+        return min(grace), max(grace)
 
     def claim_window_days(self, marketplace: str | None) -> tuple[int, int]:
         """(opening, closing) days after the refund for a marketplace's customer-return claims."""

@@ -2,8 +2,9 @@
 
 Between the rules (pure, in `sellerops.reconciliation`) and the tasks that run them
 (`tasks/reconcile.py`). Each run is recorded with the newest report file loaded and the policy's
-digest, so a night with nothing new and the same as-of and policy is skipped instead of recomputed.
-No Prefect here.
+digest, so a night with nothing new and the same as-of and policy is skipped instead of recomputed;
+a night with something new judges only what can still change (`bounded`), from the watermark
+each computed run leaves (`sellerops.storage.reconcile_state`). No Prefect here.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import sqlalchemy as sa
 
 from sellerops.core.config import settings
 from sellerops.findings.store import StoreResult, store
-from sellerops.reconciliation.input import live_copies, load_input
+from sellerops.reconciliation import bounded
+from sellerops.reconciliation.frames import coerce
+from sellerops.reconciliation.input import _read_table, _report_files, _with_file, live_copies, load_input
 from sellerops.storage import framecache, tables
 from sellerops.storage.engine import get_engine
 from sellerops.storage.lock import run_lock
@@ -81,14 +84,20 @@ class ReconcileOutcome:
     reopened: list[str]
     open: int
     settlements_checked: int
+    full: bool = True  # every finding recomputed; else a bounded night (`sellerops.reconciliation.bounded`)
+    why_full: str = ""
+    judged_orders: int = 0  # orders a bounded night judged (0 on a full run)
 
 
 def run_reconcile(as_of: dt.date | None = None, policy=None, account: str | None = None,
                   force: bool = False, find=None) -> ReconcileOutcome:
     """Load, apply the rules, store. When no report was loaded since the last run with the same
-    as-of and policy, nothing that could change is recomputed. `find(inp, as_of, policy)` replaces
-    the in-process `reconcile` (the Dask flow passes one that runs the partitions on a cluster)."""
-    from sellerops.reconciliation import Policy, reconcile
+    as-of and policy, nothing is recomputed; otherwise a night judges only what can still change
+    since the last run (`sellerops.reconciliation.bounded`) unless `force` (`reconcile --full`) or
+    the night cannot vouch for it (no earlier run, another policy, ...), which recompute everything.
+    `find(inp, as_of, policy)` replaces the in-process `reconcile` (the Dask flow passes one that
+    runs the partitions on a cluster)."""
+    from sellerops.reconciliation import Policy
 
     account = account or settings().account
     policy = policy or Policy()
@@ -100,17 +109,87 @@ def run_reconcile(as_of: dt.date | None = None, policy=None, account: str | None
         record_run(account, started, prev.as_of, version, digest, None, skipped=True)
         return ReconcileOutcome({}, True, [], [], [], prev.findings_open, 0)
     with run_lock("sellerops"):
-        inp = load_input(account)
-        # The run just read every live copy (and wrote the missing ones), so it knows which copies are
-        # stale; a read alone must not delete files another process may still be using.
-        framecache.prune(live_copies())
-        records = (find or reconcile)(inp, as_of, policy)
-        as_ofs = _as_of_by_market(inp.settlements, as_of)
-        single = max(as_ofs.values()) if as_ofs else as_of
-        # Judged at an earlier date than the last run, a finding missing now was not settled: it
-        # simply is not due yet at that date, so it stays as it was instead of reading as recovered.
-        earlier = prev is not None and prev.as_of is not None and single is not None and single < prev.as_of
-        result = store(records, procedure=PROCEDURE, account=account, resolve_missing=not earlier)
-        record_run(account, started, single, version, digest, result, skipped=False)
-    return ReconcileOutcome({k: str(v) for k, v in as_ofs.items()}, False, result.new, result.resolved,
-                            result.reopened, result.open, len(inp.settlements))
+        night = None if force else _bounded_night(account, as_of, policy, digest)
+        if isinstance(night, bounded.Night):
+            outcome = _run_bounded(night, account, as_of, policy, find)
+        else:
+            outcome = _run_full(account, as_of, policy, prev, find)
+            outcome.why_full = "--full" if force else night
+        single = max((dt.date.fromisoformat(v) for v in outcome.as_of.values()), default=as_of)
+        record_run(account, started, single, version, digest, outcome.result, skipped=False)
+        with get_engine().begin() as c:
+            if outcome.earlier:
+                bounded.forget_state(c, account)
+            else:
+                bounded.save_state(c, account, version, digest, outcome.markets, outcome.full)
+    result = outcome.result
+    return ReconcileOutcome(outcome.as_of, False, result.new, result.resolved, result.reopened, result.open,
+                            outcome.settlements, outcome.full, outcome.why_full, outcome.judged_orders)
+
+
+@dataclass
+class _Computed:
+    as_of: dict
+    result: StoreResult
+    settlements: int
+    markets: dict
+    full: bool
+    earlier: bool = False
+    why_full: str = ""
+    judged_orders: int = 0
+
+
+def _settlements(c, account: str, files: dict) -> pd.DataFrame:
+    t = tables.Settlement.__table__
+    return coerce("settlements", _with_file(_read_table(c, "settlements", t.c.account == account), files))
+
+
+def _bounded_night(account: str, as_of, policy, digest: str):
+    """Tonight as a bounded night with its scope planned, or why it must be full."""
+    with get_engine().connect() as c:
+        state = bounded.read_state(c, account)
+        files = _report_files(c, account)
+        settlements = _settlements(c, account, files)
+        markets = bounded.markets_of(settlements, as_of, policy)
+        why = bounded.why_full(c, state, account, digest, markets)
+        if why:
+            return why
+        night = bounded.Night(c, account, policy, files, settlements, state, markets)
+        bounded.plan(night)
+        night.conn = None
+        return night
+
+
+def _run_bounded(night, account: str, as_of, policy, find) -> _Computed:
+    from sellerops.reconciliation import reconcile
+
+    with get_engine().connect() as c:
+        night.conn = c
+        inp = bounded.load_scoped(night)
+        scope = night.scope
+        records = [f for f in (find or reconcile)(inp, as_of, policy)
+                   if scope.judges(f.kind, f.settlement_id, f.order_id)]
+        records += bounded.carried(c, account, scope)
+        night.conn = None
+    result = store(records, procedure=PROCEDURE, account=account, resolve_missing=True)
+    return _Computed({k: str(v) for k, v in _as_of_by_market(night.settlements, as_of).items()}, result,
+                     len(scope.settlements), night.markets, full=False,
+                     judged_orders=len(scope.orders | scope.unsettled | scope.unpaid))
+
+
+def _run_full(account: str, as_of, policy, prev, find) -> _Computed:
+    from sellerops.reconciliation import reconcile
+
+    inp = load_input(account)
+    # The run just read every live copy (and wrote the missing ones), so it knows which copies are
+    # stale; a read alone must not delete files another process may still be using.
+    framecache.prune(live_copies())
+    records = (find or reconcile)(inp, as_of, policy)
+    as_ofs = _as_of_by_market(inp.settlements, as_of)
+    single = max(as_ofs.values()) if as_ofs else as_of
+    # Judged at an earlier date than the last run, a finding missing now was not settled: it
+    # simply is not due yet at that date, so it stays as it was instead of reading as recovered.
+    earlier = prev is not None and prev.as_of is not None and single is not None and single < prev.as_of
+    result = store(records, procedure=PROCEDURE, account=account, resolve_missing=not earlier)
+    return _Computed({k: str(v) for k, v in as_ofs.items()}, result, len(inp.settlements),
+                     bounded.markets_of(inp.settlements, as_of, policy), full=True, earlier=earlier)

@@ -123,6 +123,10 @@ def concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     for col in parts[0].columns:
         pieces = [p[col] for p in parts]
         if all(isinstance(x.dtype, pd.CategoricalDtype) for x in pieces):
+            # the driver's text may come as pandas' str dtype: categories are joined as Python strings
+            pieces = [x if x.cat.categories.dtype == object else pd.Series(pd.Categorical.from_codes(
+                x.cat.codes.to_numpy(), categories=pd.Index(x.cat.categories.to_numpy(dtype=object), dtype=object)))
+                for x in pieces]
             cols[col] = pd.Series(union_categoricals(pieces))
         else:
             cols[col] = pd.concat([x.astype(object) if isinstance(x.dtype, pd.CategoricalDtype) else x

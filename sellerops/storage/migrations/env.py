@@ -10,6 +10,7 @@ import sellerops.storage.people  # noqa: F401  (decisions, escalations, incident
 import sellerops.storage.health  # noqa: F401  (the account-health watch's inputs)
 import sellerops.storage.health_watch  # noqa: F401  (the account-health watch)
 import sellerops.storage.returns  # noqa: F401  (order reports with customer keys, return requests)
+import sellerops.storage.reconcile_state  # noqa: F401  (the reconciliation's watermark)
 
 config = context.config
 target_metadata = SQLModel.metadata

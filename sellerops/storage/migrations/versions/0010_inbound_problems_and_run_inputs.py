@@ -4,8 +4,8 @@ The FBA inbound performance report's problem lines (inbound_problem, evidence on
 shortage), and the fingerprint of what a tracker run read besides the inbound responses
 (inbound_run.inputs), so an hourly run with nothing new re-evaluates only what the clock changes.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-28 17:05:00
 """
 from alembic import op
@@ -14,8 +14,8 @@ import sqlmodel
 import sellerops.storage.tables
 
 
-revision = '0007'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

@@ -5,8 +5,8 @@ the values behind the trends, and what the answering procedures record (ads paus
 freezes, backup suppliers and switches, clearance proposals, keyword tasks). Written on its own
 branch after 0006; it is rechained onto the newest revision at merge.
 
-Revision ID: 0010
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-28 16:41:03.171334
 """
 from alembic import op
@@ -15,8 +15,8 @@ import sqlmodel
 import sellerops.storage.tables
 
 
-revision = '0010'
-down_revision = '0009'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

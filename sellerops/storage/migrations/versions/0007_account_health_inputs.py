@@ -4,7 +4,7 @@ The tables of sellerops.storage.health: seller performance metrics, the FBA mana
 snapshot, Sponsored Products search-term rows, the seller's cycle counts and purchase-order lines.
 Written on its own branch after 0006; it is rechained onto the newest revision at merge.
 
-Revision ID: 0009
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-28 16:40:27
 """
@@ -14,7 +14,7 @@ import sqlmodel
 import sellerops.storage.tables
 
 
-revision = '0009'
+revision = '0007'
 down_revision = '0006'
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """returns: order reports with customer keys, return requests and unit actions (sellerops.storage.returns)
 
-Revision ID: 0008
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-28 16:40:52
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlmodel
 import sellerops.storage.tables
 
 
-revision = '0008'
-down_revision = '0010'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,282 @@
+"""The history benchmark of issue 16: tonight's cost on top of 30, 90 and 365 days of history.
+
+    .venv/bin/python bench/history.py                 # 12,000 orders/day; 30, 90 and 365 days
+    .venv/bin/python bench/history.py --quick         # 3,000 orders/day
+    .venv/bin/python bench/history.py --days 30 90    # some sizes only
+
+For each size the demo seller (sellerops.demo) is generated once into .bench/history/data/, and
+split into the history and tonight's files: the orders of the last day, the settlement that closes
+on it, and a re-download of the returns and reimbursement reports covering their last rows. The
+history is loaded and reconciled once into a home that is kept as a snapshot (.bench/history/homes/);
+each measured run restores the snapshot and runs, in a child process of its own (so its peak memory
+is its own, from `os.wait4`): the night (tonight's files ingested as the nightly does, then
+`run_reconcile()`, bounded by the watermark the history's run left), the gap night
+(`run_reconcile(as_of=` a year past the data`)` with nothing new) and, for reference, the same
+night recomputed in full (`force=True`). The night and the gap night run three times (median),
+the full night once. SQLite, the embedded default. Prints a table; writes .bench/history/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / ".bench" / "history"
+PY = sys.executable
+SEED = 7
+TARGETS = {"night_ratio": 1.5, "peak_mb": 2048.0, "gap_s": 15.0}
+SIDE = ("fba_customer_returns.txt", "seller_fulfilled_returns.txt", "reimbursements.txt")
+
+
+# ---- the children: `history.py --stage NAME --data DIR --home DIR` ----------------------------------
+
+def stage_history(data: Path, home: Path) -> dict:
+    """Load the history (detect + load, no checkpoint: set-up, not measured) and reconcile it in full."""
+    from sellerops import ingest
+    from sellerops.reconciliation.runs import run_reconcile
+    from sellerops.storage.engine import get_engine
+
+    get_engine()
+    t = time.perf_counter()
+    for p in ingest.discover([data / "history"]):
+        ingest.load(ingest.read_and_detect(p, "Amazon.com"))
+    loaded = time.perf_counter() - t
+    t = time.perf_counter()
+    out = run_reconcile(force=True)
+    return {"seconds": loaded + time.perf_counter() - t, "load_s": loaded, "reconcile_s": time.perf_counter() - t,
+            "open": out.open}
+
+
+def stage_night(data: Path, home: Path, force: bool = False) -> dict:
+    """Tonight's files through the nightly's ingestion (checkpoint included), then the reconciliation."""
+    from sellerops.ingest import ingest_paths
+    from sellerops.reconciliation.runs import run_reconcile
+    from sellerops.storage.engine import get_engine
+
+    get_engine()
+    t = time.perf_counter()
+    outcomes = ingest_paths([data / "tonight"])
+    ingest_s = time.perf_counter() - t
+    t = time.perf_counter()
+    out = run_reconcile(force=force)
+    reconcile_s = time.perf_counter() - t
+    return {"seconds": ingest_s + reconcile_s, "ingest_s": ingest_s, "reconcile_s": reconcile_s,
+            "statuses": sorted({o.status for o in outcomes}), "full": out.full, "open": out.open,
+            "new": len(out.new), "resolved": len(out.resolved), "judged_orders": out.judged_orders,
+            "judged_settlements": out.settlements_checked}
+
+
+def stage_full(data: Path, home: Path) -> dict:
+    return stage_night(data, home, force=True)
+
+
+def stage_gap(data: Path, home: Path) -> dict:
+    """A seller back after a long gap: judged a year past the data, nothing new loaded."""
+    from sellerops.reconciliation.runs import run_reconcile
+    from sellerops.storage.engine import get_engine
+
+    get_engine()
+    as_of = dt.date.fromisoformat(json.loads((data / "params.json").read_text())["last_day"]) + dt.timedelta(days=365)
+    t = time.perf_counter()
+    out = run_reconcile(as_of=as_of)
+    return {"seconds": time.perf_counter() - t, "full": out.full, "open": out.open, "new": len(out.new),
+            "resolved": len(out.resolved)}
+
+
+STAGES = {"history": stage_history, "night": stage_night, "full": stage_full, "gap": stage_gap}
+
+
+def child_main(name: str, data: Path, home: Path) -> None:
+    import logging
+    import warnings
+
+    logging.disable(logging.WARNING)
+    warnings.simplefilter("ignore")
+    print(json.dumps(STAGES[name](data, home), default=str))
+
+
+def run_child(name: str, data: Path, home: Path) -> dict:
+    env = dict(os.environ, SELLEROPS_HOME=str(home), PYTHONPATH=str(ROOT))
+    env.pop("SELLEROPS_DATABASE_URL", None)
+    cmd = [PY, str(Path(__file__).resolve()), "--stage", name, "--data", str(data), "--home", str(home)]
+    log = BENCH / "logs" / f"{name}-{data.name}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    with open(log, "w") as err:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=err, text=True)
+        out = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        raise SystemExit(f"stage {name} failed (exit status {status}); see {log}")
+    result = json.loads(out.strip().splitlines()[-1])
+    result["process_s"] = time.perf_counter() - start
+    result["peak_mb"] = usage.ru_maxrss / 1024  # Linux: kilobytes
+    return result
+
+
+# ---- the data: generated once, split into history and tonight -----------------------------------
+
+def _rows(path: Path) -> tuple[str, list[str]]:
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    return lines[0], lines[1:]
+
+
+def split(reports: Path, data: Path, last_day: dt.date) -> None:
+    """history/: every file without tonight's rows; tonight/: the last day's orders, the last
+    settlement, and the side reports' last rows re-downloaded with the week before them."""
+    history, tonight = data / "history", data / "tonight"
+    for d in (history, tonight):
+        shutil.rmtree(d, ignore_errors=True)
+        d.mkdir(parents=True)
+    settlements = sorted(reports.glob("settlement_*.txt"))
+    for p in settlements[:-1]:
+        os.link(p, history / p.name)
+    os.link(settlements[-1], tonight / settlements[-1].name)
+    day = last_day.isoformat()
+    tonight_orders = []
+    for p in sorted(reports.glob("all_orders_*.txt")):
+        header, rows = _rows(p)
+        col = header.rstrip("\r\n").split("\t").index("purchase-date")
+        keep = [r for r in rows if not r.split("\t")[col].startswith(day)]
+        tonight_orders += [r for r in rows if r.split("\t")[col].startswith(day)]
+        (history / p.name).write_text(header + "".join(keep), encoding="utf-8")
+    (tonight / f"all_orders_{last_day:%Y%m%d}.txt").write_text(header + "".join(tonight_orders), encoding="utf-8")
+    for name in SIDE:
+        header, rows = _rows(reports / name)
+        cut = max(0, len(rows) - max(1, len(rows) // 50))  # the last 2 % of rows arrive tonight
+        (history / name).write_text(header + "".join(rows[:cut]), encoding="utf-8")
+        again = max(0, cut - max(1, len(rows) // 50))  # re-downloaded with as many rows before them
+        (tonight / f"pull_{last_day:%Y%m%d}_{name}").write_text(header + "".join(rows[again:]), encoding="utf-8")
+
+
+def ensure_data(per_day: int, days: int) -> tuple[Path, dict]:
+    params = {"orders_per_day": per_day, "days": days, "seed": SEED}
+    data = BENCH / "data" / f"{per_day}x{days}-seed{SEED}"
+    stamp = data / "params.json"
+    if stamp.exists():
+        known = json.loads(stamp.read_text())
+        if {k: known.get(k) for k in params} == params:
+            print(f"data: reusing {data}", flush=True)
+            return data, known
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
+    print(f"data: generating {params} …", flush=True)
+    t = time.perf_counter()
+    code = ("import sys, json; from sellerops.demo import write_demo_data; "
+            "s = write_demo_data(sys.argv[1], orders_per_day=int(sys.argv[2]), days=int(sys.argv[3]), seed=int(sys.argv[4])); "
+            "print(json.dumps({'orders': s.orders, 'settlement_rows': s.settlement_rows, 'settlements': s.settlements, "
+            "'last_day': str(s.start + __import__('datetime').timedelta(days=int(sys.argv[3]) - 1))}))")
+    out = subprocess.run([PY, "-c", code, str(data / "generated"), str(per_day), str(days), str(SEED)], cwd=ROOT,
+                         check=True, capture_output=True, text=True).stdout
+    facts = json.loads(out.strip().splitlines()[-1])
+    generated_s = time.perf_counter() - t
+    split(data / "generated" / "reports", data, dt.date.fromisoformat(facts["last_day"]))
+    known = {**params, **facts, "generate_s": round(generated_s, 1)}
+    stamp.write_text(json.dumps(known, sort_keys=True) + "\n")
+    print(f"data: generated in {generated_s:.1f} s: {facts}", flush=True)
+    return data, known
+
+
+def ensure_history(data: Path, known: dict) -> tuple[Path, Path, dict]:
+    """The history loaded and reconciled once, kept as a snapshot of the home."""
+    homes = BENCH / "homes" / data.name
+    work, snapshot, stamp = homes / "work", homes / "snapshot", homes / "history.json"
+    if stamp.exists() and snapshot.exists():
+        print(f"history: reusing {snapshot}", flush=True)
+        return work, snapshot, json.loads(stamp.read_text())
+    shutil.rmtree(homes, ignore_errors=True)
+    work.mkdir(parents=True)
+    print("history: loading and reconciling …", flush=True)
+    result = run_child("history", data, work)
+    shutil.copytree(work, snapshot)
+    stamp.write_text(json.dumps(result, default=str) + "\n")
+    print(f"history: {result['load_s']:.1f} s load, {result['reconcile_s']:.1f} s reconcile, "
+          f"{result['peak_mb']:.0f} MB", flush=True)
+    return work, snapshot, result
+
+
+def restore(work: Path, snapshot: Path) -> None:
+    # the same path every time: the frame cache is kept per database URL
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(snapshot, work)
+
+
+def measure(name: str, data: Path, work: Path, snapshot: Path, runs: int) -> dict:
+    results = []
+    for _ in range(runs):
+        restore(work, snapshot)
+        results.append(run_child(name, data, work))
+    out = dict(results[len(results) // 2])
+    for key in ("seconds", "ingest_s", "reconcile_s"):
+        if key in out:
+            out[key] = statistics.median(r[key] for r in results)
+            out[f"{key}_runs"] = [round(r[key], 2) for r in results]
+    out["peak_mb"] = max(r["peak_mb"] for r in results)
+    out["runs"] = runs
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--stage", choices=sorted(STAGES))
+    ap.add_argument("--data", type=Path)
+    ap.add_argument("--home", type=Path)
+    ap.add_argument("--quick", action="store_true", help="3,000 orders a day instead of 12,000")
+    ap.add_argument("--days", type=int, nargs="+", default=[30, 90, 365])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--no-full", action="store_true", help="skip the full-recompute reference row")
+    args = ap.parse_args(argv)
+    if args.stage:
+        child_main(args.stage, args.data, args.home)
+        return 0
+    per_day = 3000 if args.quick else 12000
+    results = {"orders_per_day": per_day, "database": "sqlite", "sizes": {}}
+    saved = BENCH / "results.json"
+    if saved.exists():  # sizes measured by an earlier invocation at the same rate stay in the table
+        earlier = json.loads(saved.read_text())
+        if earlier.get("orders_per_day") == per_day:
+            results["sizes"] = {int(k): v for k, v in earlier["sizes"].items() if int(k) not in args.days}
+    for days in args.days:
+        data, known = ensure_data(per_day, days)
+        work, snapshot, history = ensure_history(data, known)
+        row = {"data": known, "history": history}
+        row["night"] = measure("night", data, work, snapshot, args.runs)
+        row["gap"] = measure("gap", data, work, snapshot, args.runs)
+        if not args.no_full:
+            row["full_night"] = measure("full", data, work, snapshot, 1)
+        results["sizes"][days] = row
+        results["sizes"] = dict(sorted(results["sizes"].items()))
+        report(results)
+        BENCH.mkdir(parents=True, exist_ok=True)
+        (BENCH / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+    return 0
+
+
+def report(results: dict) -> None:
+    sizes = results["sizes"]
+    print(f"\n{results['orders_per_day']:,} orders a day, SQLite; night and gap: median of runs, full: one run")
+    print(f"{'history':>8} {'lines':>11} {'night s':>8} {'ingest':>7} {'reconc.':>8} {'peak MB':>8} {'judged':>8} "
+          f"{'gap s':>6} {'gap open':>9} {'gap MB':>7} {'full s':>7} {'full MB':>8}")
+    for days, r in sizes.items():
+        n, g, f = r["night"], r["gap"], r.get("full_night", {})
+        print(f"{days:>8} {r['data']['settlement_rows']:>11,} {n['seconds']:>8.1f} {n['ingest_s']:>7.1f} "
+              f"{n['reconcile_s']:>8.1f} {n['peak_mb']:>8.0f} {n['judged_orders']:>8,} {g['seconds']:>6.1f} "
+              f"{g['open']:>9,} {g['peak_mb']:>7.0f} {f.get('seconds', float('nan')):>7.1f} "
+              f"{f.get('peak_mb', float('nan')):>8.0f}")
+    if len(sizes) > 1:
+        small, large = min(sizes), max(sizes)
+        ratio = sizes[large]["night"]["seconds"] / sizes[small]["night"]["seconds"]
+        print(f"night {large} d / {small} d: {ratio:.2f}× (target ≤ {TARGETS['night_ratio']}×)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,411 @@
+"""The bounded night: judge only what can still change since the last run, keep the rest as it is.
+
+Between the run (`sellerops.reconciliation.runs`, which chooses full or bounded) and the rules,
+which never know the difference. A night's `Scope` comes from the watermark the last computed run
+left (`sellerops.storage.reconcile_state`):
+
+- the settlements of the report files loaded since — every settlement-local rule judges them whole
+  (a fee group that gained lines gained them in a new settlement file);
+- the orders those files mention and the refunds whose claim window opened between each market's
+  last as-of and tonight's — every order rule judges them, with all their rows;
+- the orders whose grace ended in between, and the open unpaid orders (their text names the as-of)
+  when the as-of moved — only `unsettled_order` judges them.
+
+The input is then read by key: the new settlements whole, and for the orders only the settlement
+copies that can hold their lines (ending on or after the purchase; without an order line, within
+`Policy.horizon` days of as-of), one copy at a time and filtered as it is read, so memory follows
+tonight's scope and not the history. A stored finding outside the scope is carried over as it is
+(the store then sees every open finding a full run would find); one inside it that the rules no
+longer find is resolved. What a bounded night cannot vouch for — no watermark, another policy, a
+file unloaded, a market's as-of moving back, a market appearing or its first settlement changing —
+makes the run full. No Prefect here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from sellerops.core.money import from_cents
+from sellerops.reconciliation import RULES
+from sellerops.reconciliation.frames import coerce, empty_frame
+from sellerops.reconciliation.input import _read_table, _with_file, settlement_file_lines
+from sellerops.reconciliation.keys import equals
+from sellerops.reconciliation.model import FindingRecord, ReconcileInput, build_context, is_principal
+from sellerops.reconciliation.policy import Policy
+from sellerops.storage import tables
+from sellerops.storage.framecache import concat
+from sellerops.storage.reconcile_state import ReconcileState
+
+# Purchase, posting and settlement dates are compared across time zones and settlement edges.
+MARGIN = pd.Timedelta(days=2)
+_CHUNK = 10_000  # order ids per IN (...): SQLite reads them as literals, PostgreSQL as one array
+_NEVER = pd.Timestamp.max.tz_localize("UTC")
+
+
+@dataclass
+class Scope:
+    """What a bounded night judges: whole settlements, orders judged by every order rule, orders
+    judged by `unsettled_order` alone — those whose grace ended (`unsettled`) and the open unpaid
+    ones whose text names the as-of (`unpaid`: unpaid until the last run, only tonight's new
+    settlements can pay them). `since` is, per order, the earliest settlement end that can hold
+    its lines; an order without one has its lines read from tonight's new settlements only."""
+
+    settlements: set[str] = field(default_factory=set)
+    orders: set[str] = field(default_factory=set)
+    unsettled: set[str] = field(default_factory=set)
+    unpaid: set[str] = field(default_factory=set)
+    since: pd.Series = field(default_factory=lambda: pd.Series([], dtype="int64"))
+
+    def judges(self, kind: str, settlement_id: str | None, order_id: str | None) -> bool:
+        rule = RULES.get(kind)
+        if rule is None:
+            return True  # a kind no rule makes any more: a full run would resolve it too
+        if rule.local:
+            return settlement_id in self.settlements
+        return order_id in self.orders or (kind == "unsettled_order" and (order_id in self.unsettled
+                                                                          or order_id in self.unpaid))
+
+
+# -- the watermark -------------------------------------------------------------------------------
+
+def markets_of(settlements: pd.DataFrame, as_of: dt.date | None, policy: Policy) -> dict[str, dict[str, str]]:
+    """Per "account marketplace currency": the as-of the rules judge at and the earliest settlement's start."""
+    markets = build_context(ReconcileInput(settlements=settlements), as_of, policy).markets
+    return {"\x1f".join(str(r[c]) for c in ("account", "marketplace", "currency")):
+            {"as_of": str(pd.Timestamp(r["as_of"]).date()) if pd.notna(r["as_of"]) else "",
+             "earliest_start": pd.Timestamp(r["earliest_start"]).isoformat() if pd.notna(r["earliest_start"]) else ""}
+            for r in markets.to_dict("records")}
+
+
+def files_loaded(conn, account: str, up_to: int) -> int:
+    rf = tables.ReportFile.__table__
+    return int(conn.execute(sa.select(sa.func.count()).where(
+        rf.c.account == account, rf.c.status == "loaded", rf.c.id <= up_to)).scalar_one())
+
+
+def read_state(conn, account: str):
+    t = ReconcileState.__table__
+    return conn.execute(sa.select(t).where(t.c.account == account)).first()
+
+
+def save_state(conn, account: str, version: int, digest: str, markets: dict, full: bool) -> None:
+    """The watermark of a run that computed the account's findings (replacing the last one)."""
+    t = ReconcileState.__table__
+    conn.execute(t.delete().where(t.c.account == account))
+    conn.execute(t.insert().values(
+        account=account, data_version=version, files_loaded=files_loaded(conn, account, version),
+        policy_digest=digest, markets=json.dumps(markets, sort_keys=True), full=full,
+        updated_at=dt.datetime.now(dt.timezone.utc)))
+
+
+def forget_state(conn, account: str) -> None:
+    """No watermark: the next run is full (after a run that could not vouch for every finding)."""
+    t = ReconcileState.__table__
+    conn.execute(t.delete().where(t.c.account == account))
+
+
+def why_full(conn, state, account: str, digest: str, markets: dict) -> str | None:
+    """Why tonight cannot be bounded, or None when it can."""
+    if state is None:
+        return "no earlier run to build on"
+    if state.policy_digest != digest:
+        return "the policy changed"
+    if files_loaded(conn, account, state.data_version) != state.files_loaded:
+        return "a report file loaded before was unloaded"
+    prev = json.loads(state.markets)
+    if set(prev) != set(markets):
+        return "a marketplace or currency appeared or went"
+    for key, now in markets.items():
+        if now["earliest_start"] != prev[key]["earliest_start"]:
+            return "a settlement older than every loaded one arrived"
+        if now["as_of"] < prev[key]["as_of"]:
+            return "judged at an earlier date than the last run"
+    return None
+
+
+# -- tonight's scope -----------------------------------------------------------------------------
+
+def _ids(values: pd.Series) -> set[str]:
+    """The distinct non-blank ids of a column (cheap on a categorical)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        used = np.unique(values.cat.codes.to_numpy())
+        return {str(v) for v in values.cat.categories[used[used >= 0]] if str(v)}
+    return {str(v) for v in pd.unique(values.dropna()) if str(v)}
+
+
+def _chunks(values, size: int = _CHUNK):
+    values = sorted(values)
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
+def _day(value: str) -> pd.Timestamp:
+    return pd.Timestamp(value, tz="UTC")
+
+
+@dataclass
+class Night:
+    """A bounded night being prepared: the account's files and settlements, tonight's scope, and
+    the settlement copies already read for it (read once, used for the scope and the input)."""
+
+    conn: object
+    account: str
+    policy: Policy
+    files: dict
+    settlements: pd.DataFrame
+    state: object
+    markets: dict
+    scope: Scope = field(default_factory=Scope)
+    lines: dict[int, pd.DataFrame] = field(default_factory=dict)
+
+    def settlement_files(self) -> list:
+        from sellerops.reports.settlement import REPORT_TYPE
+
+        return sorted((f for f in self.files.values()
+                       if f.account == self.account and f.status == "loaded" and f.report_type == REPORT_TYPE),
+                      key=lambda f: f.id)
+
+    def file_lines(self, f) -> pd.DataFrame:
+        if f.id not in self.lines:
+            self.lines[f.id] = settlement_file_lines(self.conn, self.account, f)
+        return self.lines[f.id]
+
+    def periods(self) -> dict[int, tuple[pd.Timestamp, pd.Timestamp]]:
+        """Each settlement file's (start, end), by report file id."""
+        s = self.settlements
+        return {int(fid): (start, end) for fid, start, end in zip(
+            s["report_file_id"], s["settlement_start_date"], s["settlement_end_date"]) if pd.notna(fid)}
+
+    def moved(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        """(the earliest last as-of, the latest as-of tonight) over the markets whose as-of moved forward."""
+        prev = json.loads(self.state.markets)
+        moved = [(prev[k]["as_of"], m["as_of"]) for k, m in self.markets.items() if m["as_of"] > prev[k]["as_of"]]
+        if not moved:
+            return None
+        return _day(min(p for p, _ in moved)), _day(max(n for _, n in moved))
+
+
+def plan(night: Night) -> Scope:
+    """Tonight's scope (see the module)."""
+    conn, account, scope = night.conn, night.account, night.scope
+    new = [f for f in night.files.values()
+           if f.account == account and f.status == "loaded" and f.id > night.state.data_version]
+    new_ids = {f.id for f in new}
+    for f in night.settlement_files():
+        if f.id in new_ids:
+            lines = night.file_lines(f)
+            scope.settlements |= _ids(lines["settlement_id"])
+            scope.orders |= _ids(lines["order_id"])
+    scope.orders |= _orders_in_files(conn, account, [f for f in new if f.report_type != _settlement_type()])
+    window = night.moved()
+    if window is not None:
+        scope.orders |= _refunds_opening(night, *window)
+        scope.unsettled |= _grace_ending(conn, account, night.policy, *window)
+        scope.unpaid |= _open_unpaid(conn, account)
+    return scope
+
+
+def _settlement_type() -> str:
+    from sellerops.reports.settlement import REPORT_TYPE
+
+    return REPORT_TYPE
+
+
+def _orders_in_files(conn, account: str, files: list) -> set[str]:
+    """The order ids of the order, return and reimbursement rows that came with `files` (an upsert
+    moves a row to the file that last wrote it, so a re-download names the rows it changed)."""
+    ids = [f.id for f in files]
+    if not ids:
+        return set()
+    found: set[str] = set()
+    for model, column in ((tables.OrderLine, "amazon_order_id"), (tables.FbaReturn, "order_id"),
+                          (tables.SellerReturn, "order_id"), (tables.Reimbursement, "amazon_order_id")):
+        t = model.__table__
+        q = sa.select(t.c[column]).distinct().where(t.c.account == account, t.c.report_file_id.in_(ids))
+        found |= {r[0] for r in conn.execute(q) if r[0]}
+    # a reversal without an order id stands for its original's order
+    rb = tables.Reimbursement.__table__
+    originals = {r[0] for r in conn.execute(sa.select(rb.c.original_reimbursement_id).distinct().where(
+        rb.c.account == account, rb.c.report_file_id.in_(ids), rb.c.amazon_order_id.is_(None),
+        rb.c.original_reimbursement_id.is_not(None)))}
+    for part in _chunks(originals):
+        found |= {r[0] for r in conn.execute(sa.select(rb.c.amazon_order_id).distinct().where(
+            rb.c.account == account, rb.c.reimbursement_id.in_(part))) if r[0]}
+    return found
+
+
+def _refunds_opening(night: Night, last: pd.Timestamp, tonight: pd.Timestamp) -> set[str]:
+    """Orders with a refund whose claim window opened after the last as-of, on or before tonight's:
+    refunded on a day in (last − the longest opening, tonight − the shortest]. Only the settlements
+    whose period meets those days are read."""
+    shortest, longest = night.policy.opening_days()
+    lo, hi = last - pd.Timedelta(days=longest) - MARGIN, tonight - pd.Timedelta(days=shortest) + MARGIN
+    found: set[str] = set()
+    periods = night.periods()
+    for f in night.settlement_files():
+        start, end = periods.get(f.id, (pd.NaT, pd.NaT))
+        if pd.notna(start) and pd.notna(end) and (end < lo - MARGIN or start > hi + MARGIN):
+            continue
+        lines = night.file_lines(f)
+        refund = equals(lines["transaction_type"], "Refund") & is_principal(lines["amount_type"], lines["amount_description"])
+        rows = lines[refund]
+        when = pd.to_datetime(rows["posted_date_time"], utc=True)
+        posted = pd.to_datetime(rows["posted_date"].astype(object), utc=True, errors="coerce")
+        when = when.where(when.notna(), posted)
+        opening = rows["marketplace"].astype(object).map(lambda m: night.policy.claim_window_days(m)[0])
+        days = pd.to_timedelta(opening.astype("float64"), unit="D")
+        inside = ((when >= last - days - MARGIN) & (when <= tonight - days + MARGIN)).to_numpy(dtype=bool, na_value=True)
+        found |= _ids(rows["order_id"][inside])
+    return found
+
+
+def _grace_ending(conn, account: str, policy: Policy, last: pd.Timestamp, tonight: pd.Timestamp) -> set[str]:
+    """Orders whose grace ended after the last as-of, on or before tonight's: purchased in
+    (last − grace, tonight − grace], each with its own grace as `unsettled_order` gives it (FBA or
+    seller-fulfilled, at least the business grace for a business order)."""
+    t = tables.OrderLine.__table__
+    fba = t.c.fulfillment_channel == "Amazon"
+    business = t.c.is_business_order.is_(True)
+    cases = (
+        (sa.and_(fba, ~business), policy.grace_days_fba),
+        (sa.and_(~sa.func.coalesce(fba, False), ~business), policy.grace_days_seller_fulfilled),
+        (sa.and_(fba, business), max(policy.grace_days_fba, policy.grace_days_business)),
+        (sa.and_(~sa.func.coalesce(fba, False), business), max(policy.grace_days_seller_fulfilled,
+                                                               policy.grace_days_business)),
+    )
+    windows = [sa.and_(which, t.c.purchase_date >= (last - pd.Timedelta(days=g) - MARGIN).to_pydatetime(),
+                       t.c.purchase_date <= (tonight - pd.Timedelta(days=g) + MARGIN).to_pydatetime())
+               for which, g in cases]
+    q = sa.select(t.c.amazon_order_id).distinct().where(t.c.account == account, sa.or_(*windows))
+    return {r[0] for r in conn.execute(q)}
+
+
+def _open_unpaid(conn, account: str) -> set[str]:
+    """The orders of the open unsettled_order findings: their text names the as-of."""
+    from sellerops.reconciliation.runs import PROCEDURE
+
+    t = tables.Finding.__table__
+    q = sa.select(t.c.order_id).where(t.c.account == account, t.c.procedure == PROCEDURE,
+                                      t.c.kind == "unsettled_order", t.c.status == "open")
+    return {r[0] for r in conn.execute(q) if r[0]}
+
+
+# -- tonight's input -----------------------------------------------------------------------------
+
+def _by_order(conn, account: str, name: str, column: str, order_ids: set[str]) -> pd.DataFrame:
+    """The rows of table `name` whose `column` is one of `order_ids`, in insertion order."""
+    t = tables.__dict__[{"orders": "OrderLine", "fba_returns": "FbaReturn", "seller_returns": "SellerReturn",
+                         "reimbursements": "Reimbursement"}[name]].__table__
+    parts = [_read_table(conn, name, (t.c.account == account) & t.c[column].in_(part), row_ids=True)
+             for part in _chunks(order_ids)]
+    return _in_order(parts, name)
+
+
+def _in_order(parts: list[pd.DataFrame], name: str) -> pd.DataFrame:
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return empty_frame(name).iloc[:0]
+    df = concat(parts)
+    df = df.take(np.argsort(df["_row_id"].to_numpy(), kind="stable")).reset_index(drop=True)
+    return df.drop(columns="_row_id")
+
+
+def _reimbursements(conn, account: str, order_ids: set[str]) -> pd.DataFrame:
+    """The reimbursements of `order_ids`, and the reversals of those reimbursements that carry no order id."""
+    t = tables.Reimbursement.__table__
+    mine = [_read_table(conn, "reimbursements", (t.c.account == account) & t.c.amazon_order_id.in_(part), row_ids=True)
+            for part in _chunks(order_ids)]
+    ids = set().union(*(_ids(p["reimbursement_id"]) for p in mine)) if mine else set()
+    reversals = [_read_table(conn, "reimbursements", (t.c.account == account) & t.c.amazon_order_id.is_(None)
+                             & t.c.original_reimbursement_id.in_(part), row_ids=True) for part in _chunks(ids)]
+    return _in_order(mine + reversals, "reimbursements")
+
+
+def _since(orders: pd.DataFrame, scope: Scope, as_of: pd.Timestamp, horizon: int) -> pd.Series:
+    """Per order (the index), the earliest settlement end that can hold its lines, as UTC
+    nanoseconds: its purchase less the margin; for an order judged whole without an order line,
+    tonight's as-of less the horizon. Sorted, earliest first."""
+    judged = scope.orders | scope.unsettled
+    ids = orders["amazon_order_id"].astype(object).to_numpy()
+    keep = pd.Index(ids).isin(list(judged)) & orders["purchase_date"].notna().to_numpy()
+    naive = orders["purchase_date"].dt.tz_convert(None).to_numpy().astype("datetime64[ns]")
+    when = pd.Series(naive[keep].astype("int64"),
+                     index=pd.Index(ids[keep], dtype=object))
+    since = when.groupby(level=0).min() - MARGIN.value
+    missing = sorted(scope.orders - set(since.index))
+    fallback = (as_of - pd.Timedelta(days=horizon)).value
+    since = pd.concat([since, pd.Series(fallback, index=pd.Index(missing, dtype=object), dtype="int64")])
+    return since.sort_values(kind="stable")
+
+
+def load_scoped(night: Night) -> ReconcileInput:
+    """The rows tonight's scope is judged from (see the module), as `load_input` shapes them."""
+    conn, account, scope = night.conn, night.account, night.scope
+    every = scope.orders | scope.unsettled | scope.unpaid
+    orders = _by_order(conn, account, "orders", "amazon_order_id", every)
+    as_of = min(_day(m["as_of"]) for m in night.markets.values()) if night.markets else pd.Timestamp.now(tz="UTC")
+    scope.since = _since(orders, scope, as_of, night.policy.horizon)
+    times = scope.since.to_numpy(dtype=np.int64)
+    names = scope.since.index.to_numpy(dtype=object)
+    periods = night.periods()
+    parts = []
+    for f in night.settlement_files():
+        end = periods.get(f.id, (None, None))[1]
+        whole = None
+        if f.id in night.lines or end is None or pd.isna(end) or (len(times) and end.value >= times[0]):
+            whole = night.file_lines(f)
+        if whole is None:
+            continue
+        keep = whole["settlement_id"].isin(list(scope.settlements)).to_numpy(dtype=bool, copy=True)
+        if end is None or pd.isna(end):
+            wanted = names
+        else:
+            wanted = names[:np.searchsorted(times, end.value, side="right")]
+        if len(wanted):
+            keep |= whole["order_id"].isin(list(wanted)).to_numpy(dtype=bool)
+        night.lines.pop(f.id, None)  # each copy is read once: memory holds tonight's rows, not the history
+        if keep.any():
+            part = whole[keep].reset_index(drop=True)
+            for col in part.columns:
+                if isinstance(part[col].dtype, pd.CategoricalDtype):
+                    part[col] = part[col].cat.remove_unused_categories()
+            parts.append(part)
+    lines = concat(parts) if parts else empty_frame("settlement_lines").iloc[:0]
+    frames = {
+        "settlements": night.settlements,
+        "settlement_lines": lines,
+        "orders": orders,
+        "fba_returns": _by_order(conn, account, "fba_returns", "order_id", scope.orders),
+        "seller_returns": _by_order(conn, account, "seller_returns", "order_id", scope.orders),
+        "reimbursements": _reimbursements(conn, account, scope.orders),
+    }
+    return ReconcileInput(**{name: df if name == "settlements" else coerce(name, _with_file(df, night.files))
+                             for name, df in frames.items()})
+
+
+# -- what the store is handed ------------------------------------------------------------------
+
+def carried(conn, account: str, scope: Scope) -> list[FindingRecord]:
+    """The open findings outside tonight's scope, as stored: a full run would find each again as it is."""
+    from sellerops.reconciliation.runs import PROCEDURE
+
+    t = tables.Finding.__table__
+    rows = conn.execute(sa.select(t).where(t.c.account == account, t.c.procedure == PROCEDURE, t.c.status == "open"))
+    out = []
+    for r in rows:
+        if scope.judges(r.kind, r.settlement_id, r.order_id):
+            continue
+        out.append(FindingRecord(
+            kind=r.kind, account=r.account, marketplace=r.marketplace, settlement_id=r.settlement_id,
+            order_id=r.order_id, sku=r.sku, line_no=r.line_no,
+            amount=from_cents(r.amount_cents) if r.amount_cents is not None else Decimal(0),
+            currency=r.currency, detail=r.detail, evidence=json.loads(r.evidence) if r.evidence else [],
+            claim_window_opens=r.claim_window_opens, claim_window_closes=r.claim_window_closes))
+    return out

@@ -1,0 +1,169 @@
+"""Bounded nights against full recomputes on the demo seller: two databases are fed the same files
+night after night — late settlements, re-downloads, a clock that moves without new files, a policy
+change, a gap night far past the data — one reconciling as the nightly does (bounded unless it
+cannot be), the other with `--full` every night; their findings stores must hold exactly the same
+findings, evidence included. Then the bounded night's own decisions: what makes it full, what it
+judges, and that it reads no settlement it does not need."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from sellerops.demo import write_demo_data
+from sellerops.ingest import ingest_paths
+from sellerops.reconciliation import Policy, bounded
+from sellerops.reconciliation.runs import run_reconcile
+from sellerops.storage import tables
+from sellerops.storage.engine import get_engine
+
+_COMPARED = ("key", "kind", "status", "marketplace", "settlement_id", "order_id", "sku", "line_no", "amount_cents",
+             "currency", "detail", "claim_window_opens", "claim_window_closes", "procedure")
+
+
+def _findings() -> dict[str, dict]:
+    t = tables.Finding.__table__
+    with get_engine().connect() as c:
+        rows = c.execute(sa.select(t)).mappings().all()
+    return {r["key"]: {**{k: r[k] for k in _COMPARED}, "evidence": json.loads(r["evidence"])} for r in rows}
+
+
+def _window(src: Path, dst: Path, keep: slice) -> Path:
+    """A side report as a pull of part of its rows (header kept): an earlier, shorter download."""
+    lines = src.read_text(encoding="utf-8").splitlines(keepends=True)
+    dst.write_text("".join(lines[:1] + lines[1:][keep]), encoding="utf-8")
+    return dst
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> dict:
+    out = tmp_path_factory.mktemp("bounded-demo")
+    summary = write_demo_data(out, orders_per_day=15, days=100, seed=11)
+    reports = out / "reports"
+    later = out / "later"
+    later.mkdir()
+    files = {p.name: p for p in reports.iterdir()}
+    settlements = sorted(p for n, p in files.items() if n.startswith("settlement_"))
+    orders = sorted(p for n, p in files.items() if n.startswith("all_orders_"))
+    early = {name: _window(files[name], later / f"early_{name}", slice(0, 8))
+             for name in ("fba_customer_returns.txt", "seller_fulfilled_returns.txt", "reimbursements.txt")}
+    # the same settlement downloaded again under another name: a duplicate, never a second copy
+    again = later / f"redownload_{settlements[2].name}"
+    again.write_bytes(settlements[2].read_bytes())
+    start = summary.start
+    day = lambda n: start + dt.timedelta(days=n)  # noqa: E731
+    tighter = dataclasses.replace(Policy(), grace_days_fba=14, min_lines_per_sku=4)
+    return {"nights": [
+        # (files, as_of, policy, expected to be bounded)
+        (settlements[:2] + orders[:2], None, Policy(), False),  # the first run: nothing to build on
+        ([settlements[2], orders[2]], None, Policy(), True),
+        ([settlements[4], early["fba_customer_returns.txt"], early["reimbursements.txt"]], None, Policy(), True),
+        ([settlements[3], again, orders[3], early["seller_fulfilled_returns.txt"]], None, Policy(), True),  # late
+        ([], day(84), Policy(), True),  # no file, the clock alone moves
+        ([settlements[5]], day(88), tighter, False),  # a policy change makes the run full by itself
+        (settlements[6:] + [files["fba_customer_returns.txt"], files["seller_fulfilled_returns.txt"],
+                            files["reimbursements.txt"]], day(112), tighter, True),  # full re-downloads
+        ([], day(112 + 400), tighter, True),  # the gap night, far past the data
+    ]}
+
+
+def _night(home: Path, monkeypatch, files, as_of, policy, force: bool):
+    monkeypatch.setenv("SELLEROPS_HOME", str(home))
+    if files:
+        ingest_paths(list(files))
+    return run_reconcile(as_of=as_of, policy=policy, force=force)
+
+
+def test_bounded_nights_store_exactly_what_full_recomputes_store(demo, tmp_path, monkeypatch):
+    bounded_home, full_home = tmp_path / "bounded", tmp_path / "full"
+    judged = []
+    for n, (files, as_of, policy, expect_bounded) in enumerate(demo["nights"], 1):
+        b = _night(bounded_home, monkeypatch, files, as_of, policy, force=False)
+        mine = _findings()
+        f = _night(full_home, monkeypatch, files, as_of, policy, force=True)
+        theirs = _findings()
+        assert f.full
+        assert b.full is not expect_bounded, (n, b.why_full)
+        assert mine == theirs, f"night {n}: the bounded store differs from the full recompute"
+        assert (b.open, sorted(b.new), sorted(b.resolved)) == (f.open, sorted(f.new), sorted(f.resolved)), n
+        judged.append(b.judged_orders)
+    statuses = {v["status"] for v in mine.values()}
+    kinds = {v["kind"] for v in mine.values()}
+    # the sequence exercised what it claims: findings opened and resolved, of every family
+    assert statuses == {"open", "resolved"}
+    assert {"unsettled_order", "refund_without_return", "duplicate_charge", "fee_outlier"} <= kinds
+    assert 0 < min(j for j in judged[1:4])  # a bounded night with new files judges their orders
+
+
+def test_the_policy_change_says_why_the_run_was_full(demo, tmp_path, monkeypatch):
+    files, _, policy, _ = demo["nights"][0]
+    first = _night(tmp_path, monkeypatch, files, None, policy, force=False)
+    assert first.full and first.why_full == "no earlier run to build on"
+    files, _, _, _ = demo["nights"][1]
+    other = dataclasses.replace(Policy(), tolerance=Policy().tolerance * 2)
+    again = _night(tmp_path, monkeypatch, files, None, other, force=False)
+    assert again.full and again.why_full == "the policy changed"
+    forced = _night(tmp_path, monkeypatch, [], dt.date(2026, 12, 1), other, force=True)
+    assert forced.full and forced.why_full == "--full"
+
+
+def test_a_night_judged_at_an_earlier_date_is_full_and_the_next_one_too(demo, tmp_path, monkeypatch):
+    files, _, policy, _ = demo["nights"][0]
+    _night(tmp_path, monkeypatch, files, dt.date(2026, 3, 1), policy, force=False)
+    back = _night(tmp_path, monkeypatch, [], dt.date(2026, 2, 1), policy, force=False)
+    assert back.full and back.why_full == "judged at an earlier date than the last run"
+    # it could not resolve what was not due yet, so it leaves no watermark to build on
+    nxt = _night(tmp_path, monkeypatch, demo["nights"][1][0], dt.date(2026, 3, 2), policy, force=False)
+    assert nxt.full and nxt.why_full == "no earlier run to build on"
+
+
+def test_a_bounded_night_reads_only_the_settlements_that_can_hold_its_orders(demo, tmp_path, monkeypatch):
+    for files, as_of, policy, _ in demo["nights"][:7]:
+        _night(tmp_path, monkeypatch, files, as_of, policy, force=False)
+    _, last_as_of, policy, _ = demo["nights"][6]
+    read = []
+    real = bounded.settlement_file_lines
+
+    def counting(conn, account, f):
+        read.append(f.id)
+        return real(conn, account, f)
+
+    # a spy on the copy reader, not a mock: the real copies are still read and judged
+    monkeypatch.setattr(bounded, "settlement_file_lines", counting)
+    # one day later with nothing new: only the clock moved, so only the settlements where a refund's
+    # claim window or an order's grace can have ended are read, never the first ones
+    out = run_reconcile(as_of=last_as_of + dt.timedelta(days=1), policy=policy)
+    assert not out.full
+    with get_engine().connect() as c:
+        rf = tables.ReportFile.__table__
+        ids = sorted(c.execute(sa.select(rf.c.id).where(rf.c.report_type.like("%SETTLEMENT%"),
+                                                        rf.c.status == "loaded")).scalars())
+    assert len(ids) == 8 and read
+    assert ids[0] not in read  # two months before the first refund whose window opens tonight
+    assert len(set(read)) < len(ids)
+
+
+@pytest.mark.parametrize("policy, horizon", [
+    (Policy(), 548 + 45),  # the longest window closes 548 days after a refund (Japan); business grace 45
+    (dataclasses.replace(Policy(), claim_window_closes_days=(("Amazon.com", 120),)), 120 + 45),
+    (dataclasses.replace(Policy(), claim_window_closes_days=(("Amazon.com", 90),), grace_days_business=30),
+     120 + 30),  # a marketplace no table names gets the default window, which closes at 120
+    (dataclasses.replace(Policy(), horizon_days=200), 200),  # set by hand
+])
+def test_the_horizon_is_the_longest_claim_window_plus_the_longest_grace(policy, horizon):
+    assert policy.horizon == horizon
+
+
+def test_a_scope_judges_settlement_rules_by_settlement_and_order_rules_by_order():
+    scope = bounded.Scope(settlements={"S1"}, orders={"O1"}, unsettled={"O2"}, unpaid={"O3"})
+    assert scope.judges("duplicate_charge", "S1", "O9") and not scope.judges("duplicate_charge", "S2", "O1")
+    assert scope.judges("refund_without_return", None, "O1")
+    # an order whose grace alone ended, or an open unpaid one, is judged by unsettled_order only
+    assert scope.judges("unsettled_order", None, "O2") and scope.judges("unsettled_order", None, "O3")
+    assert not scope.judges("principal_mismatch", None, "O2") and not scope.judges("refund_exceeds_sale", None, "O3")
+    assert scope.judges("a_kind_no_rule_makes", None, None)  # a full run would resolve it: so does the night
