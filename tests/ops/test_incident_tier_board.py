@@ -58,7 +58,16 @@ def test_a_waiting_tier_survives_a_worker_restart_and_is_answered_through_the_ap
     worker = read_state(board.cfg)["worker"]
     import os
 
+    # as `make down` stops it: SIGTERM, then SIGKILL when its graceful shutdown lingers (the waiting tiers
+    # hold no process, so either way nothing of theirs dies with it)
     os.killpg(worker["pgid"], signal.SIGTERM)
+    import time
+
+    deadline = time.monotonic() + 20
+    while alive(worker["pid"]) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    if alive(worker["pid"]):
+        os.killpg(worker["pgid"], signal.SIGKILL)
     _until("the worker to stop", lambda: not alive(worker["pid"]))
     restarted = up(dataclasses.replace(board.cfg, deploy=False), quiet=True)["worker"]
     assert restarted["pid"] != worker["pid"] and alive(restarted["pid"])
