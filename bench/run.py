@@ -332,6 +332,7 @@ class PrefectServer:
     def __enter__(self) -> "PrefectServer":
         env = dict(os.environ, **{k: v for k, v in self.env.items() if k != "PREFECT_API_URL"})
         env.pop("PREFECT_API_URL", None)
+        (BENCH / "logs" / DATA_NAME).mkdir(parents=True, exist_ok=True)  # --only e2e runs no stage before it
         self.log = open(BENCH / "logs" / DATA_NAME / "prefect-server.log", "w")
         prefect = str(Path(PY).with_name("prefect"))
         self.proc = subprocess.Popen([prefect, "server", "start", "--host", "127.0.0.1", "--port", str(self.port)],
