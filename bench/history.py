@@ -29,6 +29,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import spawn  # noqa: E402  (the month benchmark's child runner: one way to time a stage)
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / ".bench" / "history"
 PY = sys.executable
@@ -108,19 +111,7 @@ def run_child(name: str, data: Path, home: Path) -> dict:
     env = dict(os.environ, SELLEROPS_HOME=str(home), PYTHONPATH=str(ROOT))
     env.pop("SELLEROPS_DATABASE_URL", None)
     cmd = [PY, str(Path(__file__).resolve()), "--stage", name, "--data", str(data), "--home", str(home)]
-    log = BENCH / "logs" / f"{name}-{data.name}.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
-    with open(log, "w") as err:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=err, text=True)
-        out = proc.stdout.read()
-        _, status, usage = os.wait4(proc.pid, 0)
-    if status != 0:
-        raise SystemExit(f"stage {name} failed (exit status {status}); see {log}")
-    result = json.loads(out.strip().splitlines()[-1])
-    result["process_s"] = time.perf_counter() - start
-    result["peak_mb"] = usage.ru_maxrss / 1024  # Linux: kilobytes
-    return result
+    return spawn(name, cmd, env, BENCH / "logs" / f"{name}-{data.name}.log")
 
 
 # ---- the data: generated once, split into history and tonight -----------------------------------

@@ -178,6 +178,15 @@ def run_child(name: str, data: Path, home: Path, extra_env: dict | None = None, 
     if profile:
         cmd += ["--profile", str(profile)]
     log = BENCH / "logs" / DATA_NAME / f"{name}-{home.name}{'-pg' if 'SELLEROPS_DATABASE_URL' in env else ''}.log"
+    result = spawn(name, cmd, env, log)
+    if result.get("workers_peak_mb"):  # wait4 gives the larger of flow and worker, not their sum
+        result["peak_mb"] = max(result["peak_mb"], result["flow_peak_mb"] + result["workers_peak_mb"])
+    return result
+
+
+def spawn(name: str, cmd: list[str], env: dict, log: Path) -> dict:
+    """Run a stage's child process (stderr into `log`): the JSON its last stdout line holds, with its
+    full wall time (`process_s`) and peak RSS in MB (`peak_mb`, from os.wait4)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     with open(log, "w") as err:
@@ -190,8 +199,6 @@ def run_child(name: str, data: Path, home: Path, extra_env: dict | None = None, 
     result = json.loads(out.strip().splitlines()[-1])
     result["process_s"] = wall
     result["peak_mb"] = usage.ru_maxrss / 1024  # Linux: kilobytes
-    if result.get("workers_peak_mb"):  # wait4 gives the larger of flow and worker, not their sum
-        result["peak_mb"] = max(result["peak_mb"], result["flow_peak_mb"] + result["workers_peak_mb"])
     return result
 
 
