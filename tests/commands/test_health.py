@@ -112,20 +112,6 @@ def test_a_bad_clock_or_level_is_one_clear_error(sellerops_home):
     assert p.returncode == 1 and "'bad' is not one of" in p.stderr
 
 
-def test_showing_warnings_does_not_import_prefect(sellerops_home):
-    from sellerops.storage.engine import get_engine
-
-    get_engine()  # a database to read
-    code = ("import sys\nfrom sellerops.cli import app\n"
-            "for argv in (['health', '--format', 'json'], ['health', 'history', '--format', 'json']):\n"
-            "    app(argv, standalone_mode=False)\n"
-            "print('prefect' in sys.modules, file=sys.stderr)\n")
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                       env=dict(os.environ, SELLEROPS_HOME=str(sellerops_home)))
-    assert p.returncode == 0, p.stderr
-    assert p.stderr.strip().splitlines()[-1] == "False"
-
-
 def test_the_demo_runs_the_chain_at_its_last_day(sellerops_home, monkeypatch, capsys):
     """In process, with the same stand-in measure: what `make demo` adds after the night."""
     import datetime as dt

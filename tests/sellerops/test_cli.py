@@ -24,7 +24,8 @@ def test_read_only_commands_do_not_import_prefect(sellerops_home):
 
     get_engine()  # a database to read
     code = ("import sys\nfrom sellerops.cli import app\n"
-            "for argv in (['reports', '--format', 'json'], ['findings', '--format', 'json']):\n"
+            "for argv in (['reports', '--format', 'json'], ['findings', '--format', 'json'],\n"
+            "             ['health', '--format', 'json'], ['health', 'history', '--format', 'json']):\n"
             "    try:\n        app(argv, standalone_mode=False)\n    except SystemExit:\n        pass\n"
             "print('prefect' in sys.modules, 'great_expectations' in sys.modules, file=sys.stderr)\n")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
