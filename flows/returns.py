@@ -25,8 +25,8 @@ from prefect.input import RunInput
 from pydantic import Field
 
 from flows.people import this_run, wait_for_answer
-from tasks.returns import (decide_returns, link_form_run, record_form_answer, request_status, returns_board,
-                           without_form)
+from tasks.returns import (decide_returns, forget_ended_forms, link_form_run, record_form_answer, request_status,
+                           returns_board, without_form)
 
 DECISION_DEPLOYMENT = "return-decision/return-decision"
 
@@ -77,6 +77,7 @@ def returns_rma(now: Optional[dt.datetime] = None, policy_block: Optional[str] =
     _, deployed = this_run()
     result["forms"] = 0
     if deployed or forms_on_server:
+        forget_ended_forms()  # a form cancelled or crashed in the UI: its request is asked again
         result["forms"] = _start_decision_runs(without_form(), policy_block)
     elif waiting and wait_for_people:
         _decide_here(waiting, policy_block)

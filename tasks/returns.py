@@ -61,6 +61,25 @@ def without_form() -> list[tuple[str, str]]:
     return service.without_form()
 
 
+@task(name="forget-ended-return-forms", **DB)
+def forget_ended_forms() -> int:
+    """Unlink the form runs that ended without an answer (cancelled, crashed, deleted on the server), so
+    their requests get a new form; the count unlinked."""
+    from uuid import UUID
+
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    linked = service.waiting_forms()
+    if not linked:
+        return 0
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(
+            any_=[UUID(run_id) for _, _, run_id in linked])), limit=len(linked))
+    alive = {str(r.id) for r in runs if r.state is None or not r.state.is_final()}
+    return sum(service.unlink_form_run(rma, sku, run_id) for rma, sku, run_id in linked if run_id not in alive)
+
+
 def wake_form_runs(rma_id: str) -> int:
     """Resume the paused or suspended forms waiting on `rma_id` (answered on the command line): they
     read the answer recorded and end. The count woken."""

@@ -325,6 +325,29 @@ def without_form(account: str | None = None) -> list[tuple[str, str]]:
             .order_by(t.c.first_seen_at, t.c.rma_id, t.c.sku))]
 
 
+def waiting_forms(account: str | None = None) -> list[tuple[str, str, str]]:
+    """Every (RMA, SKU, form run id) still waiting for a person: the runs a server run checks are
+    alive (a form cancelled or crashed in the UI leaves its request with nobody asked)."""
+    account = account or settings().account
+    t = ReturnRequest.__table__
+    with get_engine().connect() as c:
+        return [tuple(r) for r in c.execute(
+            sa.select(t.c.rma_id, t.c.sku, t.c.form_run_id).where(
+                t.c.account == account, t.c.status == rules.NEEDS_PERSON, t.c.form_run_id.is_not(None))
+            .order_by(t.c.first_seen_at, t.c.rma_id, t.c.sku))]
+
+
+def unlink_form_run(rma_id: str, sku: str, run_id: str, account: str | None = None) -> bool:
+    """Forget the form run `run_id` of a request (it ended without an answer), so the next run on a
+    server starts it a new one; False when the request has moved on meanwhile."""
+    account = account or settings().account
+    t = ReturnRequest.__table__
+    with get_engine().begin() as c:
+        return c.execute(t.update().where(t.c.account == account, t.c.rma_id == rma_id, t.c.sku == sku,
+                                          t.c.form_run_id == run_id, t.c.status == rules.NEEDS_PERSON)
+                         .values(form_run_id=None)).rowcount == 1
+
+
 def form_runs(rma_id: str, account: str | None = None) -> list[str]:
     """The flow runs whose forms wait on this RMA (the CLI wakes them after answering)."""
     account = account or settings().account

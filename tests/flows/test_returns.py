@@ -90,3 +90,33 @@ def test_returns_flow_with_one_request_answered_through_the_form(sellerops_home,
         ("TASSE", "SELLABLE", "restock", 2), ("TASSE", "DEFECTIVE", "supplier_or_grading", 1)]
     every = " ".join(str(a.data) for arts in artifacts.values() for a in arts)
     assert VIP not in every and VIP not in logs and VIP not in caplog.text
+
+
+def test_a_form_run_that_ended_unanswered_is_forgotten_so_its_request_is_asked_again(sellerops_home, tmp_path):
+    """A form cancelled (or crashed, or deleted) on the server leaves its request with nobody asked:
+    the next run on a server unlinks it and starts a new one; a form still waiting stays linked."""
+    from prefect import get_client
+    from prefect.states import Cancelled, Paused
+
+    from flows.returns import return_decision
+    from sellerops.returns import service
+    from tasks.returns import forget_ended_forms
+
+    ingest(write(tmp_path / "rma.txt", RMA_HEADER + [""], [
+        rma_line("302-0000002-0000002", "RBIG", "LAMPE", currency="EUR", amount="300,00"),
+        rma_line("302-0000003-0000003", "ROUT", "TASSE", currency="EUR", in_policy="N")]))
+    service.run(now=NOW)
+    assert sorted(r for r, _ in service.without_form()) == ["RBIG", "ROUT"]
+    with get_client(sync_client=True) as client:
+        cancelled = client.create_flow_run(return_decision, parameters={"rma_id": "ROUT", "sku": "TASSE"},
+                                           state=Cancelled())
+        waiting = client.create_flow_run(return_decision, parameters={"rma_id": "RBIG", "sku": "LAMPE"},
+                                         state=Paused())
+    service.link_form_run("ROUT", "TASSE", str(cancelled.id))
+    service.link_form_run("RBIG", "LAMPE", str(waiting.id))
+    assert service.without_form() == []
+
+    assert forget_ended_forms() == 1
+    assert service.without_form() == [("ROUT", "TASSE")]
+    assert service.form_runs("RBIG") == [str(waiting.id)]
+    assert forget_ended_forms() == 0  # nothing else ended
