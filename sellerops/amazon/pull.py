@@ -23,11 +23,11 @@ from sellerops.amazon.source import (
     REQUESTABLE_REPORTS,
     SELLER_PERFORMANCE,
     SETTLEMENT,
-    SITE_BY_MARKETPLACE_ID,
     FetchedReport,
     ReportWindow,
     split_window,
 )
+from sellerops.core.marketplaces import SITE_BY_ID
 from sellerops.core.report_types import ACTIONABLE_ORDERS, FULFILLED_SHIPMENTS
 
 # Everything sellerops reads: the books, the buyers' keys the returns procedure needs (the actionable
@@ -118,7 +118,7 @@ def already_saved(folder: Path, report_type: str, report_id: str) -> bool:
 def site_of(report: FetchedReport, source_marketplace_ids: tuple[str, ...] | list[str]) -> str | None:
     """The marketplace site ingestion reads the document as: the report's own, else the account's first."""
     for ids in (report.marketplace_ids, source_marketplace_ids):
-        site = next((SITE_BY_MARKETPLACE_ID[m] for m in ids if m in SITE_BY_MARKETPLACE_ID), None)
+        site = next((SITE_BY_ID[m] for m in ids if m in SITE_BY_ID), None)
         if site is not None:
             return site
     return None

@@ -19,7 +19,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Iterator
 
-from sellerops.core.marketplaces import SITE_BY_ID
 from sellerops.core.report_types import (ALL_ORDERS, FBA_RETURNS, LEDGER_DETAIL, LEDGER_SUMMARY, REIMBURSEMENTS,
                                          SELLER_PERFORMANCE, SELLER_RETURNS, SETTLEMENT)
 
@@ -288,7 +287,3 @@ class AccountHealthSource(abc.ABC):
 
 class AmazonSource(ReportSource, InboundSource, ListingSource, AccountHealthSource):
     """Everything sellerops asks of Amazon. A procedure that needs one part asks for that part's class."""
-
-
-# Amazon marketplace id -> the site name ingestion uses to read numbers, dates and encodings.
-SITE_BY_MARKETPLACE_ID: dict[str, str] = SITE_BY_ID

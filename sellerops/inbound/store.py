@@ -39,10 +39,9 @@ class _Kind:
 
 
 def _marketplace(marketplace_id: str | None):
-    from sellerops.amazon.source import SITE_BY_MARKETPLACE_ID
-    from sellerops.core.marketplaces import marketplace
+    from sellerops.core.marketplaces import SITE_BY_ID, marketplace
 
-    site = SITE_BY_MARKETPLACE_ID.get(marketplace_id or "")
+    site = SITE_BY_ID.get(marketplace_id or "")
     return marketplace(site) if site else None
 
 
