@@ -63,64 +63,82 @@ def _columns() -> list[sa.Column]:
 def encode(lines: pd.DataFrame) -> bytes:
     """`lines` (the columns of `settlement_line`, as the loader types them) as one block.
 
-    Integers are int64 with a null mask, UTC datetimes int64 microseconds, everything else text:
-    integer codes over its distinct values (dates as ISO text, as SQLite stores them)."""
-    header, arrays = {"format": FORMAT, "rows": len(lines), "columns": []}, []
+    Integers in the narrowest integer type that holds them, with a null mask where one is blank;
+    UTC datetimes as whole seconds (microseconds when a value has a fraction); the line digest as
+    a uint64; everything else text: codes over its distinct values (dates as ISO text, as SQLite
+    stores them). Each array is zlib-compressed but the digests (random bits do not compress)."""
+    header, arrays = {"format": FORMAT, "rows": len(lines), "columns": [], "arrays": []}, []
     for col in _columns():
         s = lines[col.name] if col.name in lines else pd.Series([None] * len(lines), dtype=object)
         if not col.nullable and bool(s.isna().any()):  # what the row table's NOT NULL refuses
             raise sa.exc.IntegrityError(f"settlement line block: {col.name} is blank", None,
                                         ValueError(f"NOT NULL constraint failed: settlement_line.{col.name}"))
-        kind = _kind(col)
-        if kind == "datetime":
-            s = pd.to_datetime(s, utc=True)
+        kind, meta = _kind(col), {}
+        if kind in ("datetime", "int"):
+            if kind == "datetime":
+                s = pd.to_datetime(s, utc=True)
             mask = s.isna().to_numpy()
-            values = s.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[us]").astype(np.int64)
-            arrays += [np.where(mask, 0, values), mask]
-            header["columns"].append({"name": col.name, "kind": kind})
-        elif kind == "int":
-            mask = s.isna().to_numpy()
-            arrays += [s.to_numpy(dtype=np.int64, na_value=0), mask]
-            header["columns"].append({"name": col.name, "kind": kind, "required": not col.nullable})
+            if kind == "datetime":
+                values = s.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[us]").astype(np.int64)
+                values = np.where(mask, 0, values)
+                meta["unit"] = "s" if not (values % 1_000_000).any() else "us"
+                values = values // 1_000_000 if meta["unit"] == "s" else values
+            else:
+                values = s.to_numpy(dtype=np.int64, na_value=0)
+            arrays.append((_narrow(values), True))
+            meta["nulls"] = bool(mask.any())
+            if meta["nulls"]:
+                arrays.append((mask, True))
+            meta["required"] = not col.nullable
         elif col.name == "raw_digest" and (digests := _digests(s)) is not None:
-            arrays.append(digests)  # 16 hex digits a line: one uint64, not a distinct text per line
-            header["columns"].append({"name": col.name, "kind": "hex64"})
+            kind = "hex64"
+            arrays.append((digests, False))  # 16 hex digits a line: one uint64, not a distinct text per line
         else:
-            codes, texts = _text_codes(s)
-            arrays.append(codes.astype(np.int8 if len(texts) < 127 else np.int16 if len(texts) < 32_000 else np.int32))
-            header["columns"].append({"name": col.name, "kind": kind, "values": texts})
-    buf = io.BytesIO()
-    head = json.dumps(header, separators=(",", ":")).encode()
-    buf.write(len(head).to_bytes(8, "little"))
-    buf.write(head)
-    for a in arrays:
+            codes, meta["values"] = _text_codes(s)
+            arrays.append((_narrow(codes), True))
+        header["columns"].append({"name": col.name, "kind": kind, **meta})
+    body = []
+    for a, compress in arrays:
+        buf = io.BytesIO()
         np.save(buf, a, allow_pickle=False)
-    return _MAGIC + zlib.compress(buf.getvalue(), 1)
+        data = zlib.compress(buf.getvalue(), 1) if compress else buf.getvalue()
+        header["arrays"].append([len(data), compress])
+        body.append(data)
+    head = json.dumps(header, separators=(",", ":")).encode()
+    return b"".join([_MAGIC, len(head).to_bytes(8, "little"), head, *body])
 
 
 def decode(block: bytes) -> pd.DataFrame:
     """A block back as a frame of every `settlement_line` column but `id`: text as categoricals
     (dates as their ISO text), integers as int64 (Int64 where the column may be blank), the line
-    digest as the uint64 the reconciliation compares (`framecache.digests_as_ints`), UTC datetimes as datetime64[us, UTC]."""
+    digest as the uint64 the reconciliation compares (`framecache.digests_as_ints`), UTC
+    datetimes as datetime64[us, UTC]."""
     if block[:4] != _MAGIC:
         raise ValueError("not a settlement-line block")
-    buf = io.BytesIO(zlib.decompress(block[4:]))
-    size = int.from_bytes(buf.read(8), "little")
-    header = json.loads(buf.read(size))
+    size = int.from_bytes(block[4:12], "little")
+    header = json.loads(block[12:12 + size])
     if header.get("format") != FORMAT:
         raise ValueError(f"settlement-line block format {header.get('format')} (this sellerops reads {FORMAT})")
+    at, arrays = 12 + size, []
+    for n, compressed in header["arrays"]:
+        data = block[at:at + n]
+        at += n
+        arrays.append(np.load(io.BytesIO(zlib.decompress(data) if compressed else data), allow_pickle=False))
+    arrays.reverse()
     out = {}
     for col in header["columns"]:
+        values = arrays.pop()
         if col["kind"] == "text":
-            codes = np.load(buf, allow_pickle=False)
-            out[col["name"]] = mapped(codes.astype(np.int64), col["values"])
+            out[col["name"]] = mapped(values.astype(np.int64), col["values"])
             continue
         if col["kind"] == "hex64":
-            out[col["name"]] = pd.Series(np.load(buf, allow_pickle=False))
+            out[col["name"]] = pd.Series(values)
             continue
-        values, mask = np.load(buf, allow_pickle=False), np.load(buf, allow_pickle=False)
+        values = values.astype(np.int64)
+        mask = arrays.pop() if col["nulls"] else np.zeros(len(values), dtype=bool)
         if col["kind"] == "datetime":
-            s = pd.Series(values.astype("datetime64[us]")).dt.tz_localize("UTC")
+            us = values * 1_000_000 if col["unit"] == "s" else values
+            s = pd.Series(us.astype("datetime64[us]")).dt.tz_localize("UTC")
             s[mask] = pd.NaT
         elif col["required"]:
             s = pd.Series(values)
@@ -128,6 +146,17 @@ def decode(block: bytes) -> pd.DataFrame:
             s = pd.Series(pd.arrays.IntegerArray(values, mask))
         out[col["name"]] = s
     return pd.DataFrame(out, index=pd.RangeIndex(header["rows"]))
+
+
+def _narrow(values: np.ndarray) -> np.ndarray:
+    """Integers in the narrowest signed type that holds them (a line number, a quantity, a code)."""
+    if not len(values):
+        return values.astype(np.int8)
+    lo, hi = int(values.min()), int(values.max())
+    for t in (np.int8, np.int16, np.int32):
+        if np.iinfo(t).min <= lo and hi <= np.iinfo(t).max:
+            return values.astype(t)
+    return values.astype(np.int64)
 
 
 def _text_codes(s: pd.Series) -> tuple[np.ndarray, list[str]]:
@@ -138,9 +167,9 @@ def _text_codes(s: pd.Series) -> tuple[np.ndarray, list[str]]:
     if not isinstance(s.dtype, pd.CategoricalDtype):
         one = constant(s)
         if one is None:
-            return np.full(len(s), -1, dtype=np.int8), []
+            return np.full(len(s), -1, dtype=np.int64), []
         if isinstance(one, str):
-            return np.zeros(len(s), dtype=np.int8), [one]
+            return np.zeros(len(s), dtype=np.int64), [one]
     codes, uniques = distinct(s)
     return codes, [u if isinstance(u, str) else u.isoformat() if hasattr(u, "isoformat") else str(u) for u in uniques]
 

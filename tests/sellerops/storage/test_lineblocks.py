@@ -64,6 +64,15 @@ def test_a_block_gives_back_exactly_its_lines():
     assert back["merchant_order_id"].isna().all()
 
 
+def test_times_with_a_fraction_of_a_second_and_wide_integers_come_back_exactly():
+    # whole seconds are kept as seconds, so one value with microseconds must switch the column
+    lines = _lines(3).assign(posted_date_time=pd.to_datetime(
+        ["2026-06-01T10:00:00.000001Z", None, "2040-01-01T00:00:00.000000Z"], utc=True),
+        amount_cents=pd.array([2**40, None, -(2**33)], dtype="Int64"))
+    back = lineblocks.decode(lineblocks.encode(lines))
+    assert _plain(back[["posted_date_time", "amount_cents"]]) == _plain(lines[["posted_date_time", "amount_cents"]])
+
+
 def test_digests_that_are_not_16_hex_digits_are_kept_as_text():
     for odd in (["abc", "0" * 16, "not hex at all!!"], ["a" * 15, "b" * 17, "0" * 16]):  # (15 + 17 = 2 × 16)
         lines = _lines(3).assign(raw_digest=odd)
