@@ -4,7 +4,8 @@ copy — the database half of ingestion (sellerops.ingest).
 One transaction per file, so a file is loaded whole or not at all (a crash mid-load leaves nothing
 behind it, and the rerun loads it again). The frame-cache copies are written after the commit:
 they are a cache (sellerops.storage.framecache), and a crash between the two only costs speed.
-Rows go in through the bulk writer (sellerops.storage.bulk).
+Rows go in through the bulk writer (sellerops.storage.bulk); on SQLite a settlement's lines go in
+as one block (sellerops.storage.lineblocks).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sellerops.ingest.outcome import DUPLICATE, LOADED, Outcome, now, record_fil
 from sellerops.ingest.prepare import Detected
 from sellerops.reports.read import distinct, spread
 from sellerops.reports.settlement import REPORT_TYPE as SETTLEMENT
-from sellerops.storage import framecache, tables
+from sellerops.storage import framecache, lineblocks, tables
 from sellerops.storage.bulk import bulk_insert, upsert
 from sellerops.storage.engine import get_engine
 
@@ -144,7 +145,11 @@ def _load_settlement(conn, s: Settings, d: Detected, typed: pd.DataFrame, copies
     lines["settlement_id"] = sid
     lines["currency"] = _filled(lines["currency"], currency)
     table = tables.SettlementLine.__table__
-    bulk_insert(conn, table, lines[[c for c in lines.columns if c in table.c]])
+    lines = lines[[c for c in lines.columns if c in table.c]]
+    if lineblocks.in_blocks(conn):
+        lineblocks.write(conn, lines, s.account, sid, fid)
+    else:
+        bulk_insert(conn, table, lines)
     _copy(copies, s, d, "settlement_lines", fid, seen_at, lines)
     return Outcome(str(d.path), d.sha256, SETTLEMENT, LOADED, rows=len(lines), settlement_id=sid)
 

@@ -2,7 +2,8 @@
 
 Between storage and the rules: settlement lines and order lines come from the frame cache's
 columnar copies where one exists (the database only says which rows are current), everything else
-straight from the database, read in chunks. A read never deletes anything: pruning stale copies is
+straight from the database, read in chunks (settlement lines from their block on SQLite:
+`stored_settlement_lines` is the one database read of them). A read never deletes anything: pruning stale copies is
 the run's decision (`sellerops.reconciliation.runs`).
 """
 
@@ -16,7 +17,7 @@ from sellerops.core.config import settings
 from sellerops.reconciliation.model import ReconcileInput
 from sellerops.reconciliation.frames import coerce
 from sellerops.reports.read import categories_of
-from sellerops.storage import framecache, tables
+from sellerops.storage import framecache, lineblocks, tables
 from sellerops.storage.engine import get_engine
 from sellerops.storage.framecache import TABLES, concat, selected, shape
 
@@ -73,16 +74,9 @@ def _settlement_lines(conn, account: str, files: dict) -> pd.DataFrame:
             missing.append(fid)
         else:
             parts[fid] = got
-    if missing:
-        df = _read_table(conn, "settlement_lines", (t.c.account == account) & t.c.report_file_id.in_(missing))
-        ids = df["report_file_id"].to_numpy()
-        for fid in missing:
-            part = df[ids == fid].reset_index(drop=True)
-            for col in part.columns:
-                if isinstance(part[col].dtype, pd.CategoricalDtype):
-                    part[col] = part[col].cat.remove_unused_categories()
-            parts[fid] = part
-            framecache.write(framecache.cache_path("settlement_lines", files[fid]), part)
+    for fid, part in stored_settlement_lines(conn, account, missing).items():
+        parts[fid] = part
+        framecache.write(framecache.cache_path("settlement_lines", files[fid]), part)
     if not parts:
         return _read_table(conn, "settlement_lines", t.c.account == account)
     return concat([parts[f] for f in sorted(parts)])
@@ -94,10 +88,28 @@ def settlement_file_lines(conn, account: str, f) -> pd.DataFrame:
     path = framecache.cache_path("settlement_lines", f)
     got = framecache.read(path)
     if got is None:
-        t = tables.SettlementLine.__table__
-        got = _read_table(conn, "settlement_lines", (t.c.account == account) & (t.c.report_file_id == f.id))
+        got = stored_settlement_lines(conn, account, [f.id])[f.id]
         framecache.write(path, got)
     return got
+
+
+def stored_settlement_lines(conn, account: str, file_ids: list[int]) -> dict[int, pd.DataFrame]:
+    """The settlement lines the database holds for each of these report files (every id given is
+    in the result, with no rows if it holds none), shaped as the frame cache keeps them: from
+    the file's block (SQLite, sellerops.storage.lineblocks), else from `settlement_line` rows."""
+    parts = {fid: shape("settlement_lines", part) for fid, part in lineblocks.read(conn, account, file_ids).items()}
+    rest = [fid for fid in file_ids if fid not in parts]
+    if rest:
+        t = tables.SettlementLine.__table__
+        df = _read_table(conn, "settlement_lines", (t.c.account == account) & t.c.report_file_id.in_(rest))
+        ids = df["report_file_id"].to_numpy()
+        for fid in rest:
+            part = df[ids == fid].reset_index(drop=True)
+            for col in part.columns:
+                if isinstance(part[col].dtype, pd.CategoricalDtype):
+                    part[col] = part[col].cat.remove_unused_categories()
+            parts[fid] = part
+    return parts
 
 
 def _orders(conn, account: str, files: dict) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import sellerops.storage.health  # noqa: F401  (the account-health watch's input
 import sellerops.storage.health_watch  # noqa: F401  (the account-health watch)
 import sellerops.storage.returns  # noqa: F401  (order reports with customer keys, return requests)
 import sellerops.storage.reconcile_state  # noqa: F401  (the reconciliation's watermark)
+import sellerops.storage.lineblocks  # noqa: F401  (settlement lines as blocks on SQLite)
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.sellerops.ingest.test_ingest import rows
+from tests.sellerops.storage.lines import line_count
 from tests.sellerops.reports.make_data import orders, settlement
 
 CHILD = Path(__file__).with_name("helpers_child.py")
@@ -40,7 +41,7 @@ def _child(folder: Path) -> subprocess.Popen:
 
 
 def _exact() -> None:
-    assert rows("select count(*) n from settlement_line")[0]["n"] == LINES
+    assert line_count() == LINES
     assert rows("select count(*) n from settlement")[0]["n"] == 1
     assert rows("select count(*) n from order_line")[0]["n"] == 2
     got = rows("select path, status from report_file order by path")

@@ -19,6 +19,7 @@ from sellerops.ingest import (LOADED, QUARANTINED, Steps, decide, direct_steps, 
 from sellerops.ingest.outcome import REASON_CHARS
 from sellerops.ingest.quarantine import REASON_JSON_BYTES
 from tests.sellerops.ingest.test_ingest import DATA, rows
+from tests.sellerops.storage.lines import line_count
 
 GOOD = "settlement_ok.txt"
 
@@ -180,5 +181,5 @@ def test_a_lost_race_on_the_same_file_is_its_known_outcome(db_url, tmp_path):
 
     o = decide(path, s, Steps(prepare=plain.prepare, store=other_run_wins_then_store, quarantine=plain.quarantine))
     assert o.known and o.status == LOADED
-    assert rows("select count(*) n from settlement_line")[0]["n"] == 4
+    assert line_count() == 4
     assert rows("select count(*) n from report_file")[0]["n"] == 1

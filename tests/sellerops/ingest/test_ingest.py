@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from sellerops.storage.engine import get_engine
 from sellerops.ingest import DUPLICATE, LOADED, QUARANTINED, ingest_paths, report_rows
+from tests.sellerops.storage.lines import line_count, stored_lines
 
 DATA = Path(__file__).resolve().parents[1] / "reports" / "data"
 SETTLEMENT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
@@ -35,23 +36,18 @@ def test_settlement_loads_lines_and_its_summary(db_url):
     assert (o.status, o.report_type, o.rows) == (LOADED, SETTLEMENT, 4)  # 4 transaction rows, summary excluded
     [s] = rows("select * from settlement")
     assert (s["settlement_id"], s["total_amount_cents"], s["currency"]) == ("1001", 2255, "USD")
-    lines = rows("select line_no, order_id, amount_cents, transaction_type from settlement_line order by line_no")
+    lines = stored_lines()
     assert [r["line_no"] for r in lines] == [3, 4, 5, 6]  # header is line 1, summary line 2
     assert [r["amount_cents"] for r in lines] == [2500, -375, -322, 452]
     # order-id holding an FBA shipment id is kept as it is, not mistaken for an order
     assert lines[3]["order_id"] == "FBA15ABCDEF" and lines[3]["transaction_type"] == "other-transaction"
-    # lines go in through the driver in bulk: read back through the model they are the same values
+    # lines go in in bulk (rows or a block): read back they are the same values (a date as ISO text)
     import datetime as dt
 
-    from sqlmodel import Session, select
-
-    from sellerops.storage.tables import SettlementLine
-
-    with Session(get_engine()) as s:
-        first = s.exec(select(SettlementLine).order_by(SettlementLine.line_no)).first()
-    assert first.posted_date == dt.date(2026, 6, 2)
-    assert first.posted_date_time == dt.datetime(2026, 6, 2, 10, 0, tzinfo=dt.timezone.utc)
-    assert (first.quantity_purchased, first.amount_cents, first.promotion_id) == (1, 2500, None)
+    first = lines[0]
+    assert first["posted_date"] == "2026-06-02"
+    assert first["posted_date_time"] == dt.datetime(2026, 6, 2, 10, 0, tzinfo=dt.timezone.utc)
+    assert (first["quantity_purchased"], first["amount_cents"], first["promotion_id"]) == (1, 2500, None)
 
 
 def test_bom_and_crlf_are_read_cleanly(db_url):
@@ -60,15 +56,14 @@ def test_bom_and_crlf_are_read_cleanly(db_url):
     [enc] = rows("select encoding from report_file")
     assert enc["encoding"] == "utf-8-sig"
     # the last column of a CRLF file carries no stray \r
-    promo = rows("select distinct promotion_id, sku from settlement_line")
-    assert [(r["promotion_id"], r["sku"]) for r in promo] == [(None, "SKU-1")] or \
-        {r["sku"] for r in promo} == {"SKU-1", None}
+    promo = {(r["promotion_id"], r["sku"]) for r in stored_lines()}
+    assert promo == {(None, "SKU-1")} or {sku for _, sku in promo} == {"SKU-1", None}
 
 
 def test_reordered_and_extra_columns_are_read_by_name(db_url):
     o = one("settlement_reordered_extra.txt")
     assert o.status == LOADED, o.reason
-    amounts = [r["amount_cents"] for r in rows("select amount_cents from settlement_line order by line_no")]
+    amounts = [r["amount_cents"] for r in stored_lines()]
     assert amounts == [2500, -375, -322, 452]
 
 
@@ -76,11 +71,10 @@ def test_two_identical_rows_stay_two_rows_with_one_digest(db_url):
     o = one("settlement_two_identical_rows.txt")
     assert (o.status, o.rows) == (LOADED, 5)
     # make_data copies the FBA fee row (line 5) to the end (line 7)
-    r = rows("select line_no, raw_digest from settlement_line where amount_cents = -322 order by line_no")
+    r = [x for x in stored_lines() if x["amount_cents"] == -322]
     assert [x["line_no"] for x in r] == [5, 7]
     assert r[0]["raw_digest"] == r[1]["raw_digest"]
-    others = rows("select count(distinct raw_digest) n from settlement_line")
-    assert others[0]["n"] == 4
+    assert len({x["raw_digest"] for x in stored_lines()}) == 4
 
 
 def test_latin1_and_cp932_names_decode(db_url):
@@ -129,7 +123,7 @@ def test_bad_files_are_quarantined_with_their_place(db_url, sellerops_home, name
     assert copy.read_bytes() == (DATA / name).read_bytes()
     info = json.loads((copy.parent / (name + ".reason.json")).read_text())
     assert info["reason"] == o.reason and info["sha256"] == o.sha256
-    assert rows("select count(*) n from settlement_line")[0]["n"] == 0
+    assert line_count() == 0
 
 
 def test_good_files_load_while_bad_ones_are_quarantined(db_url, tmp_path):
@@ -150,10 +144,10 @@ def test_rerun_duplicates_nothing_and_keeps_first_outcomes(db_url, tmp_path):
     shutil.copy(DATA / "settlement_ok.txt", folder / "a.txt")
     shutil.copy(DATA / "settlement_non_numeric_amount.txt", folder / "bad.txt")
     ingest_paths([folder])
-    before = (rows("select count(*) n from settlement_line")[0]["n"], report_rows())
+    before = (line_count(), report_rows())
     again = ingest_paths([folder])
     assert all(o.known for o in again)
-    assert (rows("select count(*) n from settlement_line")[0]["n"], report_rows()) == before
+    assert (line_count(), report_rows()) == before
 
 
 def test_same_content_under_another_name_is_a_duplicate(db_url, tmp_path):
@@ -161,7 +155,7 @@ def test_same_content_under_another_name_is_a_duplicate(db_url, tmp_path):
     assert one("settlement_ok.txt").status == LOADED
     o = one("renamed.txt", tmp_path)
     assert (o.status, o.rows) == (DUPLICATE, 0)
-    assert rows("select count(*) n from settlement_line")[0]["n"] == 4
+    assert line_count() == 4
 
 
 def test_settlement_id_already_loaded_is_a_duplicate(db_url, tmp_path):
@@ -171,7 +165,7 @@ def test_settlement_id_already_loaded_is_a_duplicate(db_url, tmp_path):
     (tmp_path / "settlement-1001-again.txt").write_bytes(text)
     o = one("settlement-1001-again.txt", tmp_path)
     assert (o.status, o.settlement_id) == (DUPLICATE, "1001")
-    assert rows("select count(*) n from settlement_line")[0]["n"] == 4
+    assert line_count() == 4
 
 
 def test_orders_upsert_newest_last_updated_wins(db_url, tmp_path):
@@ -208,7 +202,7 @@ def test_discover_skips_hidden_files_and_home_but_walks_the_inbox(sellerops_home
 
 def test_rows_carry_the_account_they_were_ingested_for(db_url):
     ingest_paths([DATA / "settlement_ok.txt"], account="acme-eu")
-    assert {r["account"] for r in rows("select account from settlement_line")} == {"acme-eu"}
+    assert {r["account"] for r in stored_lines()} == {"acme-eu"}
     assert rows("select account from report_file")[0]["account"] == "acme-eu"
 
 
@@ -225,7 +219,7 @@ def test_values_the_same_on_every_row_are_stored_exactly(db_url, tmp_path):
     (tmp_path / "o.txt").write_text("\n".join(orders([dict(sku=sku)])) + "\n")
     outcomes = ingest_paths([tmp_path], account=account)
     assert [o.status for o in outcomes] == [LOADED, LOADED], [o.reason for o in outcomes]
-    got = rows("select account, sku, amount_cents from settlement_line order by line_no")
+    got = stored_lines()
     assert [(r["account"], r["sku"], r["amount_cents"]) for r in got] == [(account, sku, 1000), (account, sku, -150)]
     [order] = rows("select account, sku from order_line")
     assert (order["account"], order["sku"]) == (account, sku)

@@ -178,7 +178,9 @@ def test_settlement_as_amazon_writes_it(db_url, tmp_path):
     [s] = rows("select * from settlement")
     assert (s["total_amount_cents"], s["currency"]) == (853, "USD")
     assert as_utc(s["deposit_date"]) == day(2026, 6, 17)
-    lines = rows("select amount_cents, amount_type, order_id from settlement_line order by line_no")
+    from tests.sellerops.storage.lines import stored_lines
+
+    lines = stored_lines()
     assert [r["amount_cents"] for r in lines] == [1299, -322, -194, 70]
     assert lines[-1]["amount_type"] == "A new amount type" and lines[-1]["order_id"] == "FBA15ABCDEF"
 

@@ -31,15 +31,16 @@ def test_padding_is_ruled_out_only_when_no_field_can_have_it(data, padded):
 
 
 def test_padded_values_are_still_stripped_when_loaded(db_url, tmp_path):
-    from tests.sellerops.ingest.test_ingest import DATA, one, rows
+    from tests.sellerops.ingest.test_ingest import DATA, one
+    from tests.sellerops.storage.lines import stored_lines
 
     text = (DATA / "settlement_ok.txt").read_text().replace("\tSKU-1\t", "\t SKU-1 \t")
     (tmp_path / "padded.txt").write_text(text)
     raw = read_report(tmp_path / "padded.txt", (tmp_path / "padded.txt").read_bytes())
     assert raw.padded
     assert one("padded.txt", tmp_path).status == "loaded"
-    assert {r["sku"] for r in rows("select sku from settlement_line where sku is not null")} >= {"SKU-1"}
-    assert not any(r["sku"] != r["sku"].strip() for r in rows("select sku from settlement_line where sku is not null"))
+    skus = {r["sku"] for r in stored_lines() if r["sku"] is not None}
+    assert skus >= {"SKU-1"} and all(s == s.strip() for s in skus)
 
 
 def test_reports_are_read_as_categoricals_and_digests_match_the_string_hash(tmp_path):
