@@ -44,9 +44,10 @@ from sellerops.storage.framecache import concat
 
 # What one group of order buckets may hold as frames (spilled bytes, about their size in memory);
 # the rules' own working frames come on top.
-BUDGET_BYTES = int(os.environ.get("SELLEROPS_RECONCILE_BUDGET_MB", "512")) * 2**20
+BUDGET_BYTES = int(os.environ.get("SELLEROPS_RECONCILE_BUDGET_MB", "256")) * 2**20
 # Spill files per table and run: groups are made of these (a few thousand files at most).
 _MIN_BUCKETS, _MAX_BUCKETS = 32, 1024
+_FEW = 256  # categories a spilled slice keeps whether it uses them or not
 _WHOLE = ("fba_returns", "seller_returns", "reimbursements")
 _POS = "__pos"  # a row's place in the whole input, to put a group's rows back in `load_input`'s order
 
@@ -58,12 +59,36 @@ class Full:
     findings: list[FindingRecord]
     settlements: pd.DataFrame
     groups: int = 0  # groups of order buckets judged one after the other
+    buckets: int = 0  # order buckets (spill files per table)
 
 
 def settlements_frame(conn, account: str, files: dict) -> pd.DataFrame:
     """The account's settlements (one row each, small) as the rules read them."""
     t = tables.Settlement.__table__
     return coerce("settlements", _with_file(_read_table(conn, "settlements", t.c.account == account), files))
+
+
+def fits(conn, account: str, budget: int | None = None) -> bool:
+    """Whether the account's copies (settlement lines and order lines) fit the budget together: then
+    one piece is the whole input, and `load_input` reads it without spilling it first."""
+    files = _report_files(conn, account)
+    loaded = [f for f in files.values() if f.account == account and f.status == "loaded"]
+    return _copies_bytes(_settlement_files(files, account), "settlement_lines") + _copies_bytes(
+        loaded, "orders") <= (budget or BUDGET_BYTES)
+
+
+def _copies_bytes(report_files: list, table: str) -> float:
+    """The bytes of `table`'s copies of `report_files` on disk (a missing copy as large as the
+    average one; an order copy only exists for an order report)."""
+    sizes = []
+    for f in report_files:
+        try:
+            sizes.append(framecache.cache_path(table, f).stat().st_size)
+        except OSError:
+            pass
+    if table == "orders":
+        return float(sum(sizes))
+    return float(np.mean(sizes) * len(report_files)) if sizes else 0.0
 
 
 def full_findings(conn, account: str, as_of: dt.date | None, policy: Policy,
@@ -88,7 +113,7 @@ def full_findings(conn, account: str, as_of: dt.date | None, policy: Policy,
                                  orders=spill.read("orders", group), **whole)
             found.append(_judged(inp, ORDER_RULES, as_of, policy,
                                  lambda f, g=set(group): order_bucket(f.order_id, spill.buckets) in g))
-    return Full(merge(found), settlements, len(groups))
+    return Full(merge(found), settlements, len(groups), spill.buckets)
 
 
 def _settlement_files(files: dict, account: str) -> list:
@@ -102,13 +127,7 @@ def _settlement_files(files: dict, account: str) -> list:
 def _buckets_for(settlement_files: list, budget: int) -> int:
     """How many spill files: enough that a handful of them fit the budget, judged from the size of
     the settlement copies on disk (their pickles are about their frames' size in memory)."""
-    sizes = []
-    for f in settlement_files:
-        try:
-            sizes.append(framecache.cache_path("settlement_lines", f).stat().st_size)
-        except OSError:
-            pass
-    total = np.mean(sizes) * len(settlement_files) if sizes else 0
+    total = _copies_bytes(settlement_files, "settlement_lines")
     wanted = int(np.ceil(4 * 2 * total / max(budget, 1)))  # settlement lines and orders, four spill files per group
     return min(_MAX_BUCKETS, max(_MIN_BUCKETS, 1 << max(0, wanted - 1).bit_length()))
 
@@ -258,9 +277,9 @@ class _Spill:
 
 def _compact(frame: pd.DataFrame) -> pd.DataFrame:
     """A slice with only the categories it uses: a bucket's slice of a copy would otherwise carry
-    every order id of the copy."""
+    every order id of the copy (a column of a few categories keeps them all: cheaper)."""
     out = frame.reset_index(drop=True)
     for col in out.columns:
-        if isinstance(out[col].dtype, pd.CategoricalDtype):
+        if isinstance(out[col].dtype, pd.CategoricalDtype) and len(out[col].cat.categories) > _FEW:
             out[col] = out[col].cat.remove_unused_categories()
     return out

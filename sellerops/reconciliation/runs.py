@@ -172,15 +172,17 @@ def _run_bounded(night, account: str, as_of, policy, find) -> _Computed:
 
 
 def _run_full(account: str, as_of, policy, prev, find) -> _Computed:
-    if find is None:
-        # in bounded pieces: memory follows a piece, not the history
-        with get_engine().connect() as c:
-            full = pieces.full_findings(c, account, as_of, policy)
+    from sellerops.reconciliation import reconcile
+
+    with get_engine().connect() as c:
+        # in bounded pieces when the history outgrows the budget: memory follows a piece, not the history
+        full = None if find is not None or pieces.fits(c, account) else pieces.full_findings(c, account, as_of, policy)
+    if full is not None:
         records, settlements = full.findings, full.settlements
     else:
         # `find` (the Dask flow's) is handed the whole input and splits it itself
         inp = load_input(account)
-        records, settlements = find(inp, as_of, policy), inp.settlements
+        records, settlements = (find or reconcile)(inp, as_of, policy), inp.settlements
         del inp
     # The run just read every live copy (and wrote the missing ones), so it knows which copies are
     # stale; a read alone must not delete files another process may still be using.

@@ -79,8 +79,8 @@ def test_the_pieces_find_exactly_what_the_whole_input_finds(loaded, as_of, share
     # the demo seller has every kind of finding the rules make
     assert {f.kind for f in whole} >= {"unsettled_order", "refund_without_return", "duplicate_charge", "fee_outlier"}
     assert _full(got.findings) == _full(whole)
-    # the lines and the orders of a group both count against its budget: more groups than shares
-    assert got.groups == 1 if share is None else share < got.groups <= pieces._MIN_BUCKETS
+    # several groups judged one after the other (as many as the buckets at most), or one for the whole
+    assert (got.groups == 1) if share is None else (1 < got.groups <= got.buckets)
 
 
 def test_another_policy_is_judged_the_same_in_pieces(loaded):
@@ -92,6 +92,8 @@ def test_another_policy_is_judged_the_same_in_pieces(loaded):
 
 
 def test_each_settlement_copy_is_read_once_and_the_spill_folder_is_removed(loaded, monkeypatch):
+    from sellerops.core.config import settings
+
     read = []
     real = pieces.settlement_file_lines
 
@@ -101,6 +103,9 @@ def test_each_settlement_copy_is_read_once_and_the_spill_folder_is_removed(loade
 
     # a spy on the copy reader, not a mock: the real copies are still read and judged
     monkeypatch.setattr(pieces, "settlement_file_lines", counting)
+    monkeypatch.setattr(pieces, "BUDGET_BYTES", _copies() // 4)  # the demo seller would fit in one piece
+    with get_engine().connect() as c:
+        assert not pieces.fits(c, settings().account)
     out = run_reconcile(force=True)
     assert out.full and out.open > 0
     assert len(read) == len(set(read)) == 8  # eight settlements loaded; the re-download is not a copy
@@ -118,9 +123,14 @@ def test_the_spill_folder_is_removed_when_a_rule_fails(loaded, monkeypatch):
     assert not list(loaded.glob("reconcile-pieces-*"))
 
 
-def test_a_run_full_in_pieces_stores_what_the_whole_input_finds(loaded):
+@pytest.mark.parametrize("budget", [None, "small"])
+def test_a_full_run_stores_what_the_whole_input_finds_in_pieces_or_not(loaded, monkeypatch, budget):
     from sellerops.core.config import settings
 
+    if budget == "small":
+        monkeypatch.setattr(pieces, "BUDGET_BYTES", _copies() // 4)
+    with get_engine().connect() as c:
+        assert pieces.fits(c, settings().account) is (budget is None)  # the demo seller fits the default budget
     whole = reconcile(load_input(settings().account), None, Policy())
     out = run_reconcile(force=True)
     assert out.full and out.open == len({f.key for f in whole})
