@@ -74,22 +74,23 @@ def fits(conn, account: str, budget: int | None = None) -> bool:
     one piece is the whole input, and `load_input` reads it without spilling it first."""
     files = _report_files(conn, account)
     loaded = [f for f in files.values() if f.account == account and f.status == "loaded"]
-    return _copies_bytes(_settlement_files(files, account), "settlement_lines") + _copies_bytes(
-        loaded, "orders") <= (budget or BUDGET_BYTES)
+    lines = _copies_bytes(_settlement_files(files, account), "settlement_lines")
+    # no copy to judge by (the cache folder deleted): the pieces, which write the copies as they read
+    return lines is not None and lines + (_copies_bytes(loaded, "orders") or 0) <= (budget or BUDGET_BYTES)
 
 
-def _copies_bytes(report_files: list, table: str) -> float:
+def _copies_bytes(report_files: list, table: str) -> float | None:
     """The bytes of `table`'s copies of `report_files` on disk (a missing copy as large as the
-    average one; an order copy only exists for an order report)."""
+    average one; an order copy only exists for an order report); None when no copy exists."""
     sizes = []
     for f in report_files:
         try:
             sizes.append(framecache.cache_path(table, f).stat().st_size)
         except OSError:
             pass
-    if table == "orders":
-        return float(sum(sizes))
-    return float(np.mean(sizes) * len(report_files)) if sizes else 0.0
+    if not sizes:
+        return None if report_files else 0.0
+    return float(sum(sizes)) if table == "orders" else float(np.mean(sizes) * len(report_files))
 
 
 def full_findings(conn, account: str, as_of: dt.date | None, policy: Policy,
@@ -128,7 +129,7 @@ def _settlement_files(files: dict, account: str) -> list:
 def _buckets_for(settlement_files: list, budget: int) -> int:
     """How many spill files: enough that a handful of them fit the budget, judged from the size of
     the settlement copies on disk (their pickles are about their frames' size in memory)."""
-    total = _copies_bytes(settlement_files, "settlement_lines")
+    total = _copies_bytes(settlement_files, "settlement_lines") or 0
     wanted = int(np.ceil(4 * 2 * total / max(budget, 1)))  # settlement lines and orders, four spill files per group
     return min(_MAX_BUCKETS, max(_MIN_BUCKETS, 1 << max(0, wanted - 1).bit_length()))
 

@@ -143,3 +143,22 @@ def test_bucket_codes_are_the_partitions_buckets():
     expected = [order_bucket(v, 8) for v in values]  # None goes to bucket 0, like a finding without an order
     assert pieces.bucket_codes(values, 8).tolist() == expected
     assert pieces.bucket_codes(values.astype("category"), 8).tolist() == expected
+
+
+def test_without_copies_to_judge_by_the_run_goes_in_pieces(loaded):
+    import shutil
+
+    from sellerops.core.config import settings
+
+    cache = framecache.root()
+    aside = cache.with_name(cache.name + "-aside")
+    shutil.move(cache, aside)  # deleting the cache folder is always safe; put back for the other tests
+    try:
+        with get_engine().connect() as c:
+            # the demo seller fits the budget, but with no copy on disk its size is unknown
+            assert not pieces.fits(c, settings().account)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.move(aside, cache)
+    with get_engine().connect() as c:
+        assert pieces.fits(c, settings().account)
