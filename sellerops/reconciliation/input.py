@@ -112,32 +112,32 @@ def stored_settlement_lines(conn, account: str, file_ids: list[int]) -> dict[int
     return parts
 
 
-def _orders(conn, account: str, files: dict) -> pd.DataFrame:
-    """An account's order lines as the database holds them now (an upsert keeps the newest):
-    which (file, line) each one is comes from the database, its values from that file's copy."""
-
+def order_parts(conn, account: str, files: dict):
+    """An account's order lines as the database holds them now (an upsert keeps the newest), one
+    report file at a time: which (file, line) each one is comes from the database, its values from
+    that file's copy (else the database). Each part carries `__order`, its rows' places among the
+    account's order lines in insertion order."""
     t = tables.OrderLine.__table__
     where = t.c.account == account
     query = sa.select(t.c.report_file_id, t.c.line_no).where(where).order_by(t.c.id)
     rows = pd.concat(list(_query_frames(conn, query, 1_000_000)) or [pd.DataFrame(columns=["report_file_id", "line_no"])],
                      ignore_index=True)
-    parts, missing = [], []
     for fid, group in rows.groupby("report_file_id", sort=True):
         copy = framecache.read(framecache.cache_path("orders", files[fid])) if fid in files else None
         pos = pd.Index(copy["line_no"]).get_indexer(group["line_no"]) if copy is not None else None
         if copy is None or (pos < 0).any():
-            missing.append(int(fid))
-            continue
-        part = copy.take(pos).reset_index(drop=True)
+            part = _read_table(conn, "orders", where & (t.c.report_file_id == int(fid)))  # in insertion order too
+        else:
+            part = copy.take(pos).reset_index(drop=True)
         part["__order"] = group.index.to_numpy()
-        parts.append(part)
-    if missing:
-        part = _read_table(conn, "orders", where & t.c.report_file_id.in_(missing))
-        found = rows[rows["report_file_id"].isin(missing)]
-        part["__order"] = found.index.to_numpy()  # both in insertion order
-        parts.append(part)
+        yield part
+
+
+def _orders(conn, account: str, files: dict) -> pd.DataFrame:
+    """An account's order lines (`order_parts`) in insertion order."""
+    parts = list(order_parts(conn, account, files))
     if not parts:
-        return _read_table(conn, "orders", where)
+        return _read_table(conn, "orders", tables.OrderLine.__table__.c.account == account)
     df = concat(parts)
     df = df.take(np.argsort(df["__order"].to_numpy(), kind="stable")).drop(columns="__order")
     return df.reset_index(drop=True)

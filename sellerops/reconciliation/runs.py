@@ -20,9 +20,8 @@ import sqlalchemy as sa
 
 from sellerops.core.config import settings
 from sellerops.findings.store import StoreResult, store
-from sellerops.reconciliation import bounded
-from sellerops.reconciliation.frames import coerce
-from sellerops.reconciliation.input import _read_table, _report_files, _with_file, live_copies, load_input
+from sellerops.reconciliation import bounded, pieces
+from sellerops.reconciliation.input import _report_files, live_copies, load_input
 from sellerops.storage import framecache, tables
 from sellerops.storage.engine import get_engine
 from sellerops.storage.lock import run_lock
@@ -139,17 +138,12 @@ class _Computed:
     judged_orders: int = 0
 
 
-def _settlements(c, account: str, files: dict) -> pd.DataFrame:
-    t = tables.Settlement.__table__
-    return coerce("settlements", _with_file(_read_table(c, "settlements", t.c.account == account), files))
-
-
 def _bounded_night(account: str, as_of, policy, digest: str):
     """Tonight as a bounded night with its scope planned, or why it must be full."""
     with get_engine().connect() as c:
         state = bounded.read_state(c, account)
         files = _report_files(c, account)
-        settlements = _settlements(c, account, files)
+        settlements = pieces.settlements_frame(c, account, files)
         markets = bounded.markets_of(settlements, as_of, policy)
         why = bounded.why_full(c, state, account, digest, markets)
         if why:
@@ -180,16 +174,24 @@ def _run_bounded(night, account: str, as_of, policy, find) -> _Computed:
 def _run_full(account: str, as_of, policy, prev, find) -> _Computed:
     from sellerops.reconciliation import reconcile
 
-    inp = load_input(account)
+    with get_engine().connect() as c:
+        # in bounded pieces when the history outgrows the budget: memory follows a piece, not the history
+        full = None if find is not None or pieces.fits(c, account) else pieces.full_findings(c, account, as_of, policy)
+    if full is not None:
+        records, settlements = full.findings, full.settlements
+    else:
+        # `find` (the Dask flow's) is handed the whole input and splits it itself
+        inp = load_input(account)
+        records, settlements = (find or reconcile)(inp, as_of, policy), inp.settlements
+        del inp
     # The run just read every live copy (and wrote the missing ones), so it knows which copies are
     # stale; a read alone must not delete files another process may still be using.
     framecache.prune(live_copies())
-    records = (find or reconcile)(inp, as_of, policy)
-    as_ofs = _as_of_by_market(inp.settlements, as_of)
+    as_ofs = _as_of_by_market(settlements, as_of)
     single = max(as_ofs.values()) if as_ofs else as_of
     # Judged at an earlier date than the last run, a finding missing now was not settled: it
     # simply is not due yet at that date, so it stays as it was instead of reading as recovered.
     earlier = prev is not None and prev.as_of is not None and single is not None and single < prev.as_of
     result = store(records, procedure=PROCEDURE, account=account, resolve_missing=not earlier)
-    return _Computed({k: str(v) for k, v in as_ofs.items()}, result, len(inp.settlements),
-                     bounded.markets_of(inp.settlements, as_of, policy), full=True, earlier=earlier)
+    return _Computed({k: str(v) for k, v in as_ofs.items()}, result, len(settlements),
+                     bounded.markets_of(settlements, as_of, policy), full=True, earlier=earlier)

@@ -115,23 +115,34 @@ def digests_as_ints(values: pd.Series) -> pd.Series:
 def concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """Frames of the same columns one after the other; categoricals joined (their categories in
     order of first appearance), never expanded to strings."""
-    from pandas.api.types import union_categoricals
-
     if len(parts) == 1:
         return parts[0]
     cols = {}
     for col in parts[0].columns:
         pieces = [p[col] for p in parts]
         if all(isinstance(x.dtype, pd.CategoricalDtype) for x in pieces):
-            # the driver's text may come as pandas' str dtype: categories are joined as Python strings
-            pieces = [x if x.cat.categories.dtype == object else pd.Series(pd.Categorical.from_codes(
-                x.cat.codes.to_numpy(), categories=pd.Index(x.cat.categories.to_numpy(dtype=object), dtype=object)))
-                for x in pieces]
-            cols[col] = pd.Series(union_categoricals(pieces))
+            cols[col] = _joined(pieces)
         else:
             cols[col] = pd.concat([x.astype(object) if isinstance(x.dtype, pd.CategoricalDtype) else x
                                    for x in pieces], ignore_index=True)
     return pd.DataFrame(cols)
+
+
+def _joined(pieces: list[pd.Series]) -> pd.Series:
+    """Categoricals one after the other, as `union_categoricals` joins them, in one hash pass over
+    all the categories: it looks each piece's categories up in the union again, which takes
+    minutes over hundreds of pieces of a few thousand order ids each. Categories are joined as
+    Python strings (the driver's text may come as pandas' str dtype)."""
+    cats = [x.cat.categories.to_numpy(dtype=object) for x in pieces]
+    where, uniques = pd.factorize(np.concatenate(cats) if cats else np.array([], dtype=object), use_na_sentinel=True)
+    codes = np.empty(sum(len(x) for x in pieces), dtype=np.int64)
+    at = start = 0
+    for x, c in zip(pieces, cats):
+        mine = x.cat.codes.to_numpy()
+        mapping = np.append(where[start:start + len(c)], -1)  # code -1 (missing) stays missing
+        codes[at:at + len(mine)] = mapping[mine]
+        at, start = at + len(mine), start + len(c)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object)))
 
 
 def root(s: Settings | None = None) -> Path:
