@@ -5,6 +5,10 @@ report files loaded after `data_version`, and the orders and refunds whose grace
 clock crossed between each market's last as-of and tonight's. The row is written by every computed
 run, full or bounded, in the same transaction-free way as `reconcile_run` (a crash before it is
 written only makes the next night judge more). Same conventions as `sellerops.storage.tables`.
+
+The indexes the bounded night's by-key reads use on the shared tables are declared here too (the
+night owns them, migration 0013 creates them): order lines by purchase date, and order, return and
+reimbursement rows by the report file that wrote them.
 """
 
 from __future__ import annotations
@@ -12,9 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from sellerops.storage.tables import UtcDateTime
+from sellerops.storage.tables import FbaReturn, OrderLine, Reimbursement, SellerReturn, UtcDateTime
 
 
 class ReconcileState(SQLModel, table=True):
@@ -36,3 +41,20 @@ class ReconcileState(SQLModel, table=True):
     full: bool = True
     updated_at: dt.datetime = Field(sa_type=UtcDateTime())
     run_id: Optional[int] = None
+
+
+def _index(name: str, model, *columns: str) -> sa.Index:
+    t = model.__table__
+    return sa.Index(name, *(t.c[c] for c in columns))
+
+
+# Bound to their tables' columns, so they join those tables' metadata (and Alembic's comparison).
+NIGHT_INDEXES = (
+    _index("ix_order_line_account_purchase_date", OrderLine, "account", "purchase_date"),
+    _index("ix_order_line_report_file_id", OrderLine, "report_file_id"),
+    _index("ix_fba_return_report_file_id", FbaReturn, "report_file_id"),
+    _index("ix_seller_return_report_file_id", SellerReturn, "report_file_id"),
+    _index("ix_reimbursement_report_file_id", Reimbursement, "report_file_id"),
+    _index("ix_reimbursement_account_order", Reimbursement, "account", "amazon_order_id"),
+    _index("ix_reimbursement_account_original", Reimbursement, "account", "original_reimbursement_id"),
+)
