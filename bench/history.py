@@ -3,17 +3,23 @@
     .venv/bin/python bench/history.py                 # 12,000 orders/day; 30, 90 and 365 days
     .venv/bin/python bench/history.py --quick         # 3,000 orders/day
     .venv/bin/python bench/history.py --days 30 90    # some sizes only
+    .venv/bin/python bench/history.py --quick --pg postgresql://sellerops:sellerops@127.0.0.1:5432/sellerops
 
 For each size the demo seller (sellerops.demo) is generated once into .bench/history/data/, and
 split into the history and tonight's files: the orders of the last day, the settlement that closes
 on it, and a re-download of the returns and reimbursement reports covering their last rows. The
-history is loaded and reconciled once into a home that is kept as a snapshot (.bench/history/homes/);
-each measured run restores the snapshot and runs, in a child process of its own (so its peak memory
-is its own, from `os.wait4`): the night (tonight's files ingested as the nightly does, then
-`run_reconcile()`, bounded by the watermark the history's run left), the gap night
-(`run_reconcile(as_of=` a year past the data`)` with nothing new) and, for reference, the same
-night recomputed in full (`force=True`). The night and the gap night run three times (median),
-the full night once. SQLite, the embedded default. Prints a table; writes .bench/history/results.json.
+history is set up as a seller accumulates it — month by month (each orders file with the settlements
+closing within it and the side reports' rows dated up to its end), each month reconciled as the
+nightly would, the first run full and the rest bounded — and kept as a snapshot of the home
+(.bench/history/homes/). A probe on the set-up picks the gap night's as-of: the day past the history's
+at which about 15,000 findings are open (`stage_probe`). Each measured run restores the snapshot and
+runs, in a child process of its own (so its peak memory is its own, from `os.wait4`): the night
+(tonight's files ingested as the nightly does, then `run_reconcile()`, bounded by the watermark the
+history's run left), the gap night (`run_reconcile(as_of=` the probe's day`)` with nothing new) and,
+for reference, the same night recomputed in full (`force=True`). The night and the gap night run
+three times (median), the full night once. SQLite, the embedded default, or with `--pg URL` the
+PostgreSQL database `nightcost` on that server (snapshots as template databases). Prints a table;
+writes .bench/history/results.json (results-pg.json).
 """
 
 from __future__ import annotations
@@ -42,21 +48,61 @@ SIDE = ("fba_customer_returns.txt", "seller_fulfilled_returns.txt", "reimburseme
 
 # ---- the children: `history.py --stage NAME --data DIR --home DIR` ----------------------------------
 
+def steps(data: Path) -> list[Path]:
+    """The history cut into months as a seller accumulates it: each orders file (a month) with the
+    settlements that close within it and the side reports' rows dated up to its end. Written once."""
+    root = data / "steps"
+    if (root / "done").exists():
+        return sorted(p for p in root.iterdir() if p.is_dir())
+    shutil.rmtree(root, ignore_errors=True)
+    history = data / "history"
+    orders = sorted(history.glob("all_orders_*.txt"))
+    ends = [dt.date.fromisoformat(f"{p.stem[-8:-4]}-{p.stem[-4:-2]}-{p.stem[-2:]}") for p in orders]
+    out = []
+    for k, (p, end) in enumerate(zip(orders, ends)):
+        d = root / f"{k:02d}"
+        d.mkdir(parents=True)
+        os.link(p, d / p.name)
+        out.append(d)
+    for p in sorted(history.glob("settlement_*.txt")):
+        with p.open(encoding="utf-8") as fh:
+            header, first = fh.readline().rstrip("\r\n").split("\t"), fh.readline().split("\t")
+        closes = dt.date.fromisoformat(first[header.index("settlement-end-date")][:10])
+        k = next((i for i, e in enumerate(ends) if closes <= e), len(ends) - 1)
+        os.link(p, out[k] / p.name)
+    for name in SIDE:
+        header, rows = _rows(history / name)
+        for k, end in enumerate(ends):
+            low = ends[k - 1].isoformat() if k else ""
+            mine = [r for r in rows if low < r[:10] <= end.isoformat() or (k == len(ends) - 1 and r[:10] > end.isoformat())
+                    or (k == 0 and not r[:10].strip())]
+            (out[k] / f"pull_{k:02d}_{name}").write_text(header + "".join(mine), encoding="utf-8")
+    (root / "done").write_text("")
+    return out
+
+
 def stage_history(data: Path, home: Path) -> dict:
-    """Load the history (detect + load, no checkpoint: set-up, not measured) and reconcile it in full."""
+    """Load the history (detect + load, no checkpoint: set-up, not measured) as a seller
+    accumulates it: month by month, each month reconciled as the nightly would (the first run
+    full, the rest bounded), so no run holds the whole history at once."""
     from sellerops import ingest
     from sellerops.reconciliation.runs import run_reconcile
     from sellerops.storage.engine import get_engine
 
     get_engine()
-    t = time.perf_counter()
-    for p in ingest.discover([data / "history"]):
-        ingest.load(ingest.read_and_detect(p, "Amazon.com"))
-    loaded = time.perf_counter() - t
-    t = time.perf_counter()
-    out = run_reconcile(force=True)
-    return {"seconds": loaded + time.perf_counter() - t, "load_s": loaded, "reconcile_s": time.perf_counter() - t,
-            "open": out.open}
+    loaded = reconciled = 0.0
+    for step in steps(data):
+        t = time.perf_counter()
+        for p in ingest.discover([step]):
+            ingest.load(ingest.read_and_detect(p, "Amazon.com"))
+        loaded += time.perf_counter() - t
+        t = time.perf_counter()
+        out = run_reconcile()
+        reconciled += time.perf_counter() - t
+        print(f"history: month {step.name} loaded, reconciled ({'full' if out.full else 'bounded'})",
+              file=sys.stderr, flush=True)
+    return {"seconds": loaded + reconciled, "load_s": loaded, "reconcile_s": reconciled, "open": out.open,
+            "months": len(steps(data))}
 
 
 def stage_night(data: Path, home: Path, force: bool = False) -> dict:
@@ -82,20 +128,58 @@ def stage_full(data: Path, home: Path) -> dict:
     return stage_night(data, home, force=True)
 
 
+GAP_FINDINGS = 15_000  # the issue's gap night: "~15,000 resulting findings"
+
+
+def stage_probe(data: Path, home: Path) -> dict:
+    """Set-up, not measured: the gap night's as-of. Judged a year past the data, every unpaid order
+    is an open `unsettled_order`; each is due on its purchase date plus its grace (as the rule gives
+    it), so the open findings at an as-of are the other open findings plus the unpaid orders due by
+    then. The as-of chosen is the day after the history's whose count is closest to GAP_FINDINGS."""
+    import sqlalchemy as sa
+
+    from sellerops.reconciliation import Policy
+    from sellerops.reconciliation.runs import last_run, run_reconcile
+    from sellerops.storage import tables
+    from sellerops.storage.engine import get_engine
+
+    engine, p = get_engine(), Policy()
+    first = last_run().as_of + dt.timedelta(days=1)
+    out = run_reconcile(as_of=dt.date.fromisoformat(json.loads((data / "params.json").read_text())["last_day"])
+                        + dt.timedelta(days=365))
+    f, o = tables.Finding.__table__, tables.OrderLine.__table__
+    q = (sa.select(sa.type_coerce(o.c.purchase_date, sa.String), o.c.fulfillment_channel, o.c.is_business_order)
+         .select_from(f.join(o, (o.c.account == f.c.account) & (o.c.amazon_order_id == f.c.order_id) & (o.c.sku == f.c.sku)))
+         .where(f.c.kind == "unsettled_order", f.c.status == "open"))
+    due = []
+    with engine.connect() as c:
+        for purchased, channel, business in c.execute(q):
+            grace = p.grace_days_fba if channel == "Amazon" else p.grace_days_seller_fulfilled
+            grace = max(grace, p.grace_days_business) if business else grace
+            due.append(dt.date.fromisoformat(str(purchased)[:10]) + dt.timedelta(days=grace))
+    due.sort()
+    others = out.open - len(due)
+    days = sorted({max(d, first) for d in due} | {first})
+    count = lambda d: others + sum(1 for x in due if x <= d)  # noqa: E731
+    best = min(days, key=lambda d: (abs(count(d) - GAP_FINDINGS), d))
+    return {"gap_as_of": best.isoformat(), "expected_open": count(best), "open_a_year_past": out.open,
+            "first_possible": first.isoformat()}
+
+
 def stage_gap(data: Path, home: Path) -> dict:
-    """A seller back after a long gap: judged a year past the data, nothing new loaded."""
+    """A seller back after a gap: judged at the as-of the probe chose, nothing new loaded."""
     from sellerops.reconciliation.runs import run_reconcile
     from sellerops.storage.engine import get_engine
 
     get_engine()
-    as_of = dt.date.fromisoformat(json.loads((data / "params.json").read_text())["last_day"]) + dt.timedelta(days=365)
+    as_of = dt.date.fromisoformat(json.loads((home.parent / "history.json").read_text())["gap_as_of"])
     t = time.perf_counter()
     out = run_reconcile(as_of=as_of)
     return {"seconds": time.perf_counter() - t, "full": out.full, "open": out.open, "new": len(out.new),
-            "resolved": len(out.resolved)}
+            "resolved": len(out.resolved), "as_of": as_of.isoformat()}
 
 
-STAGES = {"history": stage_history, "night": stage_night, "full": stage_full, "gap": stage_gap}
+STAGES = {"history": stage_history, "probe": stage_probe, "night": stage_night, "full": stage_full, "gap": stage_gap}
 
 
 def child_main(name: str, data: Path, home: Path) -> None:
@@ -107,11 +191,51 @@ def child_main(name: str, data: Path, home: Path) -> None:
     print(json.dumps(STAGES[name](data, home), default=str))
 
 
+class Database:
+    """Where the children's database is: each home's own SQLite file (the default), or with --pg the
+    PostgreSQL database `nightcost` on that server, its snapshot a database made from it as a
+    template (`nightcost_snap_<data>`), restored by dropping it and creating it again from that."""
+
+    def __init__(self, pg: str | None = None):
+        self.pg = pg
+        self.url = None if pg is None else pg.rsplit("/", 1)[0] + "/nightcost"
+        self.name = "sqlite" if pg is None else "postgresql"
+
+    def _admin(self, *statements: str) -> None:
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(self.pg.replace("postgresql://", "postgresql+psycopg://", 1),
+                                  isolation_level="AUTOCOMMIT")
+        with engine.connect() as c:
+            for sql in statements:
+                c.execute(sa.text(sql))
+        engine.dispose()
+
+    def fresh(self) -> None:
+        if self.pg:
+            self._admin("DROP DATABASE IF EXISTS nightcost", "CREATE DATABASE nightcost")
+
+    def snapshot(self, data: Path) -> None:
+        if self.pg:
+            snap = f"nightcost_snap_{data.name.replace('-', '_')}"
+            self._admin(f"DROP DATABASE IF EXISTS {snap}", f"CREATE DATABASE {snap} TEMPLATE nightcost")
+
+    def restore(self, data: Path) -> None:
+        if self.pg:
+            snap = f"nightcost_snap_{data.name.replace('-', '_')}"
+            self._admin("DROP DATABASE IF EXISTS nightcost", f"CREATE DATABASE nightcost TEMPLATE {snap}")
+
+
+DB = Database()
+
+
 def run_child(name: str, data: Path, home: Path) -> dict:
     env = dict(os.environ, SELLEROPS_HOME=str(home), PYTHONPATH=str(ROOT))
     env.pop("SELLEROPS_DATABASE_URL", None)
+    if DB.url:
+        env["SELLEROPS_DATABASE_URL"] = DB.url
     cmd = [PY, str(Path(__file__).resolve()), "--stage", name, "--data", str(data), "--home", str(home)]
-    return spawn(name, cmd, env, BENCH / "logs" / f"{name}-{data.name}.log")
+    return spawn(name, cmd, env, BENCH / "logs" / f"{name}-{data.name}-{DB.name}.log")
 
 
 # ---- the data: generated once, split into history and tonight -----------------------------------
@@ -179,32 +303,40 @@ def ensure_data(per_day: int, days: int) -> tuple[Path, dict]:
 
 def ensure_history(data: Path, known: dict) -> tuple[Path, Path, dict]:
     """The history loaded and reconciled once, kept as a snapshot of the home."""
-    homes = BENCH / "homes" / data.name
+    homes = BENCH / "homes" / (data.name if DB.pg is None else f"{data.name}-pg")
     work, snapshot, stamp = homes / "work", homes / "snapshot", homes / "history.json"
     if stamp.exists() and snapshot.exists():
         print(f"history: reusing {snapshot}", flush=True)
         return work, snapshot, json.loads(stamp.read_text())
     shutil.rmtree(homes, ignore_errors=True)
     work.mkdir(parents=True)
-    print("history: loading and reconciling …", flush=True)
+    DB.fresh()
+    print(f"history: loading and reconciling month by month ({DB.name}) …", flush=True)
     result = run_child("history", data, work)
     shutil.copytree(work, snapshot)
-    stamp.write_text(json.dumps(result, default=str) + "\n")
+    DB.snapshot(data)
     print(f"history: {result['load_s']:.1f} s load, {result['reconcile_s']:.1f} s reconcile, "
           f"{result['peak_mb']:.0f} MB", flush=True)
+    probe = run_child("probe", data, work)
+    result.update(gap_as_of=probe["gap_as_of"], gap_expected_open=probe["expected_open"],
+                  gap_open_a_year_past=probe["open_a_year_past"])
+    stamp.write_text(json.dumps(result, default=str) + "\n")
+    print(f"gap night: as-of {probe['gap_as_of']} (~{probe['expected_open']:,} open findings; "
+          f"{probe['open_a_year_past']:,} a year past the data)", flush=True)
     return work, snapshot, result
 
 
-def restore(work: Path, snapshot: Path) -> None:
+def restore(data: Path, work: Path, snapshot: Path) -> None:
     # the same path every time: the frame cache is kept per database URL
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(snapshot, work)
+    DB.restore(data)
 
 
 def measure(name: str, data: Path, work: Path, snapshot: Path, runs: int) -> dict:
     results = []
     for _ in range(runs):
-        restore(work, snapshot)
+        restore(data, work, snapshot)
         results.append(run_child(name, data, work))
     out = dict(results[len(results) // 2])
     for key in ("seconds", "ingest_s", "reconcile_s"):
@@ -225,13 +357,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--days", type=int, nargs="+", default=[30, 90, 365])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--no-full", action="store_true", help="skip the full-recompute reference row")
+    ap.add_argument("--pg", metavar="URL", help="PostgreSQL server (a superuser's URL): the benchmark uses "
+                    "its databases nightcost and nightcost_snap_*, dropped and created at will")
     args = ap.parse_args(argv)
     if args.stage:
         child_main(args.stage, args.data, args.home)
         return 0
+    global DB
+    DB = Database(args.pg)
     per_day = 3000 if args.quick else 12000
-    results = {"orders_per_day": per_day, "database": "sqlite", "sizes": {}}
-    saved = BENCH / "results.json"
+    results = {"orders_per_day": per_day, "database": DB.name, "sizes": {}}
+    saved = BENCH / ("results.json" if DB.pg is None else "results-pg.json")
     if saved.exists():  # sizes measured by an earlier invocation at the same rate stay in the table
         earlier = json.loads(saved.read_text())
         if earlier.get("orders_per_day") == per_day:
@@ -248,13 +384,14 @@ def main(argv: list[str] | None = None) -> int:
         results["sizes"] = dict(sorted(results["sizes"].items()))
         report(results)
         BENCH.mkdir(parents=True, exist_ok=True)
-        (BENCH / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+        saved.write_text(json.dumps(results, indent=2, default=str) + "\n")
     return 0
 
 
 def report(results: dict) -> None:
     sizes = results["sizes"]
-    print(f"\n{results['orders_per_day']:,} orders a day, SQLite; night and gap: median of runs, full: one run")
+    print(f"\n{results['orders_per_day']:,} orders a day, {results['database']}; night and gap: median of runs, "
+          "full: one run")
     print(f"{'history':>8} {'lines':>11} {'night s':>8} {'ingest':>7} {'reconc.':>8} {'peak MB':>8} {'judged':>8} "
           f"{'gap s':>6} {'gap open':>9} {'gap MB':>7} {'full s':>7} {'full MB':>8}")
     for days, r in sizes.items():
