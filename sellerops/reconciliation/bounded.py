@@ -38,7 +38,7 @@ import sqlalchemy as sa
 from sellerops.core.money import from_cents
 from sellerops.reconciliation import RULES
 from sellerops.reconciliation.frames import coerce, empty_frame
-from sellerops.reconciliation.input import _read_table, _with_file, settlement_file_lines
+from sellerops.reconciliation.input import _query_frames, _read_table, _with_file, settlement_file_lines
 from sellerops.reconciliation.keys import equals, tuple_keys
 from sellerops.reconciliation.model import FindingRecord, ReconcileInput, build_context, is_principal
 from sellerops.reconciliation.policy import Policy
@@ -313,6 +313,28 @@ def _by_order(conn, account: str, name: str, column: str, order_ids: set[str]) -
     return _in_order(parts, name)
 
 
+def _order_lines(conn, account: str, order_ids: set[str], files: dict) -> pd.DataFrame:
+    """The order lines of `order_ids`, in insertion order: which (file, line) each one is from the
+    database by key (three integers a row), its values from that file's columnar copy, as
+    `load_input` reads them (the database for a file without a usable copy)."""
+    t = tables.OrderLine.__table__
+    found = [frame for part in _chunks(order_ids) for frame in _query_frames(conn, sa.select(
+        t.c.id, t.c.report_file_id, t.c.line_no).where(t.c.account == account, t.c.amazon_order_id.in_(part)))]
+    rows = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=["id", "report_file_id", "line_no"])
+    parts, missing = [], []
+    for fid, group in rows.groupby("report_file_id", sort=True):
+        copy = framecache.read(framecache.cache_path("orders", files[fid])) if fid in files else None
+        pos = pd.Index(copy["line_no"]).get_indexer(group["line_no"]) if copy is not None else None
+        if copy is None or (pos < 0).any():
+            missing += group["id"].astype("int64").tolist()
+            continue
+        part = copy.take(pos).reset_index(drop=True)
+        part["_row_id"] = group["id"].to_numpy(dtype="int64")
+        parts.append(part)
+    parts += [_read_table(conn, "orders", t.c.id.in_(part), row_ids=True) for part in _chunks(missing)]
+    return _in_order(parts, "orders")
+
+
 def _in_order(parts: list[pd.DataFrame], name: str) -> pd.DataFrame:
     parts = [p for p in parts if len(p)]
     if not parts:
@@ -405,8 +427,7 @@ def load_scoped(night: Night) -> ReconcileInput:
     """The rows tonight's scope is judged from (see the module), as `load_input` shapes them."""
     conn, account, scope = night.conn, night.account, night.scope
     every = scope.orders | scope.unsettled | scope.unpaid
-    orders = _drop_paid(night, _by_order(conn, account, "orders", "amazon_order_id", every),
-                        scope.unsettled - scope.orders)
+    orders = _drop_paid(night, _order_lines(conn, account, every, night.files), scope.unsettled - scope.orders)
     as_of = min(_day(m["as_of"]) for m in night.markets.values()) if night.markets else pd.Timestamp.now(tz="UTC")
     scope.since = _since(orders, scope, as_of, night.policy.horizon)
     times = scope.since.to_numpy(dtype=np.int64)
