@@ -12,7 +12,7 @@ history is set up as a seller accumulates it — month by month (each orders fil
 closing within it and the side reports' rows dated up to its end), each month reconciled as the
 nightly would, the first run full and the rest bounded — and kept as a snapshot of the home
 (.bench/history/homes/). A probe on the set-up picks the gap night's as-of: the day past the history's
-at which about 15,000 findings are open (`stage_probe`). Each measured run restores the snapshot and
+at which about 15,000 findings are expected open (`stage_probe`). Each measured run restores the snapshot and
 runs, in a child process of its own (so its peak memory is its own, from `os.wait4`): the night
 (tonight's files ingested as the nightly does, then `run_reconcile()`, bounded by the watermark the
 history's run left), the gap night (`run_reconcile(as_of=` the probe's day`)` with nothing new) and,
@@ -132,38 +132,57 @@ GAP_FINDINGS = 15_000  # the issue's gap night: "~15,000 resulting findings"
 
 
 def stage_probe(data: Path, home: Path) -> dict:
-    """Set-up, not measured: the gap night's as-of. Judged a year past the data, every unpaid order
-    is an open `unsettled_order`; each is due on its purchase date plus its grace (as the rule gives
-    it), so the open findings at an as-of are the other open findings plus the unpaid orders due by
-    then. The as-of chosen is the day after the history's whose count is closest to GAP_FINDINGS."""
+    """Set-up, not measured: the gap night's as-of, without judging a year past the data (that
+    would read every order of the history). An order past its grace that no Order line pays becomes
+    an `unsettled_order`; each is due on its purchase date plus its grace. The open findings at an
+    as-of are then about those open now plus the unpaid shipped orders due after the last run's as-of
+    and by then (read from the order lines bought within the longest grace of it and the settlements'
+    paid keys); the as-of chosen is the day after the last run's whose count is closest to GAP_FINDINGS."""
+    import numpy as np
+    import pandas as pd
     import sqlalchemy as sa
 
-    from sellerops.reconciliation import Policy
-    from sellerops.reconciliation.runs import last_run, run_reconcile
+    from sellerops.reconciliation import Policy, bounded
+    from sellerops.reconciliation.input import _read_table, _report_files
+    from sellerops.reconciliation.keys import tuple_keys
+    from sellerops.reconciliation.runs import last_run
+    from sellerops.reports.settlement import REPORT_TYPE as SETTLEMENT
     from sellerops.storage import tables
     from sellerops.storage.engine import get_engine
 
-    engine, p = get_engine(), Policy()
-    first = last_run().as_of + dt.timedelta(days=1)
-    out = run_reconcile(as_of=dt.date.fromisoformat(json.loads((data / "params.json").read_text())["last_day"])
-                        + dt.timedelta(days=365))
-    f, o = tables.Finding.__table__, tables.OrderLine.__table__
-    q = (sa.select(sa.type_coerce(o.c.purchase_date, sa.String), o.c.fulfillment_channel, o.c.is_business_order)
-         .select_from(f.join(o, (o.c.account == f.c.account) & (o.c.amazon_order_id == f.c.order_id) & (o.c.sku == f.c.sku)))
-         .where(f.c.kind == "unsettled_order", f.c.status == "open"))
-    due = []
-    with engine.connect() as c:
-        for purchased, channel, business in c.execute(q):
-            grace = p.grace_days_fba if channel == "Amazon" else p.grace_days_seller_fulfilled
-            grace = max(grace, p.grace_days_business) if business else grace
-            due.append(dt.date.fromisoformat(str(purchased)[:10]) + dt.timedelta(days=grace))
-    due.sort()
-    others = out.open - len(due)
-    days = sorted({max(d, first) for d in due} | {first})
-    count = lambda d: others + sum(1 for x in due if x <= d)  # noqa: E731
-    best = min(days, key=lambda d: (abs(count(d) - GAP_FINDINGS), d))
-    return {"gap_as_of": best.isoformat(), "expected_open": count(best), "open_a_year_past": out.open,
-            "first_possible": first.isoformat()}
+    p, run = Policy(), last_run()
+    last = run.as_of
+    longest = max(p.grace_days_fba, p.grace_days_seller_fulfilled, p.grace_days_business)
+    since = dt.datetime.combine(last - dt.timedelta(days=longest + 2), dt.time(), dt.timezone.utc)
+    o = tables.OrderLine.__table__
+    with get_engine().connect() as c:
+        orders = _read_table(c, "orders", (o.c.account == run.account) & (o.c.purchase_date >= since))
+        files = [f for f in _report_files(c, run.account).values()
+                 if f.account == run.account and f.status == "loaded" and f.report_type == SETTLEMENT]
+        paid = pd.concat([bounded.paid_keys(c, f.account, f) for f in files], ignore_index=True)
+    text = lambda col: orders[col].astype(object).fillna("").str.strip().str.casefold()  # noqa: E731
+    eligible = ((text("order_status") == "shipped") & (text("item_status") == "shipped")
+                & (text("sales_channel") != "non-amazon") & (orders["item_price_cents"] > 0).fillna(False)).to_numpy()
+    keys, mine = tuple_keys([paid[k] for k in ("account", "order_id", "sku")],
+                            [orders["account"], orders["amazon_order_id"], orders["sku"]])
+    unpaid = eligible & ~np.isin(mine, keys)
+    fba = orders["fulfillment_channel"].astype(object).eq("Amazon").to_numpy()
+    grace = np.where(fba, p.grace_days_fba, p.grace_days_seller_fulfilled)
+    grace = np.where(orders["is_business_order"].fillna(False).astype(bool).to_numpy(),
+                     np.maximum(grace, p.grace_days_business), grace)
+    bought = orders["purchase_date"].dt.tz_convert(None).to_numpy().astype("datetime64[D]")
+    due = np.sort((bought + grace.astype("timedelta64[D]"))[unpaid])
+    due = due[due > np.datetime64(last)]
+    now_open = run.findings_open
+    days = np.unique(due)
+    counts = now_open + np.searchsorted(due, days, side="right")
+    if not len(days):
+        best, expected = last + dt.timedelta(days=1), now_open
+    else:
+        at = int(np.argmin(np.abs(counts - GAP_FINDINGS)))
+        best, expected = pd.Timestamp(days[at]).date(), int(counts[at])
+    return {"gap_as_of": best.isoformat(), "expected_open": expected, "open_now": now_open,
+            "unpaid_due_later": int(len(due))}
 
 
 def stage_gap(data: Path, home: Path) -> dict:
@@ -319,10 +338,10 @@ def ensure_history(data: Path, known: dict) -> tuple[Path, Path, dict]:
           f"{result['peak_mb']:.0f} MB", flush=True)
     probe = run_child("probe", data, work)
     result.update(gap_as_of=probe["gap_as_of"], gap_expected_open=probe["expected_open"],
-                  gap_open_a_year_past=probe["open_a_year_past"])
+                  gap_unpaid_due_later=probe["unpaid_due_later"])
     stamp.write_text(json.dumps(result, default=str) + "\n")
-    print(f"gap night: as-of {probe['gap_as_of']} (~{probe['expected_open']:,} open findings; "
-          f"{probe['open_a_year_past']:,} a year past the data)", flush=True)
+    print(f"gap night: as-of {probe['gap_as_of']} (~{probe['expected_open']:,} open findings expected; "
+          f"{probe['open_now']:,} open now, {probe['unpaid_due_later']:,} unpaid orders due later)", flush=True)
     return work, snapshot, result
 
 
