@@ -48,6 +48,15 @@ SIDE = ("fba_customer_returns.txt", "seller_fulfilled_returns.txt", "reimburseme
 
 # ---- the children: `history.py --stage NAME --data DIR --home DIR` ----------------------------------
 
+def _cpu() -> float:
+    """This process's CPU seconds (user + system): on a shared machine, steadier than wall time.
+    On PostgreSQL the server's own work is not in it."""
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def steps(data: Path) -> list[Path]:
     """The history cut into months as a seller accumulates it: each orders file (a month) with the
     settlements that close within it and the side reports' rows dated up to its end. Written once."""
@@ -112,13 +121,13 @@ def stage_night(data: Path, home: Path, force: bool = False) -> dict:
     from sellerops.storage.engine import get_engine
 
     get_engine()
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), _cpu()
     outcomes = ingest_paths([data / "tonight"])
     ingest_s = time.perf_counter() - t
     t = time.perf_counter()
     out = run_reconcile(force=force)
     reconcile_s = time.perf_counter() - t
-    return {"seconds": ingest_s + reconcile_s, "ingest_s": ingest_s, "reconcile_s": reconcile_s,
+    return {"seconds": ingest_s + reconcile_s, "ingest_s": ingest_s, "reconcile_s": reconcile_s, "cpu_s": _cpu() - cpu,
             "statuses": sorted({o.status for o in outcomes}), "full": out.full, "open": out.open,
             "new": len(out.new), "resolved": len(out.resolved), "judged_orders": out.judged_orders,
             "judged_settlements": out.settlements_checked}
@@ -192,9 +201,9 @@ def stage_gap(data: Path, home: Path) -> dict:
 
     get_engine()
     as_of = dt.date.fromisoformat(json.loads((home.parent / "history.json").read_text())["gap_as_of"])
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), _cpu()
     out = run_reconcile(as_of=as_of)
-    return {"seconds": time.perf_counter() - t, "full": out.full, "open": out.open, "new": len(out.new),
+    return {"seconds": time.perf_counter() - t, "cpu_s": _cpu() - cpu, "full": out.full, "open": out.open, "new": len(out.new),
             "resolved": len(out.resolved), "as_of": as_of.isoformat()}
 
 
@@ -358,7 +367,7 @@ def measure(name: str, data: Path, work: Path, snapshot: Path, runs: int) -> dic
         restore(data, work, snapshot)
         results.append(run_child(name, data, work))
     out = dict(results[len(results) // 2])
-    for key in ("seconds", "ingest_s", "reconcile_s"):
+    for key in ("seconds", "ingest_s", "reconcile_s", "cpu_s"):
         if key in out:
             out[key] = statistics.median(r[key] for r in results)
             out[f"{key}_runs"] = [round(r[key], 2) for r in results]
@@ -411,14 +420,15 @@ def report(results: dict) -> None:
     sizes = results["sizes"]
     print(f"\n{results['orders_per_day']:,} orders a day, {results['database']}; night and gap: median of runs, "
           "full: one run")
-    print(f"{'history':>8} {'lines':>11} {'night s':>8} {'ingest':>7} {'reconc.':>8} {'peak MB':>8} {'judged':>8} "
-          f"{'gap s':>6} {'gap open':>9} {'gap MB':>7} {'full s':>7} {'full MB':>8}")
+    print(f"{'history':>8} {'lines':>11} {'night s':>8} {'ingest':>7} {'reconc.':>8} {'cpu s':>6} {'peak MB':>8} "
+          f"{'judged':>8} {'gap s':>6} {'gap cpu':>7} {'gap open':>9} {'gap MB':>7} {'full s':>7} {'full MB':>8}")
+    nan = float("nan")
     for days, r in sizes.items():
         n, g, f = r["night"], r["gap"], r.get("full_night", {})
         print(f"{days:>8} {r['data']['settlement_rows']:>11,} {n['seconds']:>8.1f} {n['ingest_s']:>7.1f} "
-              f"{n['reconcile_s']:>8.1f} {n['peak_mb']:>8.0f} {n['judged_orders']:>8,} {g['seconds']:>6.1f} "
-              f"{g['open']:>9,} {g['peak_mb']:>7.0f} {f.get('seconds', float('nan')):>7.1f} "
-              f"{f.get('peak_mb', float('nan')):>8.0f}")
+              f"{n['reconcile_s']:>8.1f} {n.get('cpu_s', nan):>6.1f} {n['peak_mb']:>8.0f} {n['judged_orders']:>8,} "
+              f"{g['seconds']:>6.1f} {g.get('cpu_s', nan):>7.1f} {g['open']:>9,} {g['peak_mb']:>7.0f} "
+              f"{f.get('seconds', nan):>7.1f} {f.get('peak_mb', nan):>8.0f}")
     if len(sizes) > 1:
         small, large = min(sizes), max(sizes)
         ratio = sizes[large]["night"]["seconds"] / sizes[small]["night"]["seconds"]
