@@ -19,7 +19,7 @@ history's run left), the gap night (`run_reconcile(as_of=` the probe's day`)` wi
 for reference, the same night recomputed in full (`force=True`). The night and the gap night run
 three times (median), the full night once. SQLite, the embedded default, or with `--pg URL` the
 PostgreSQL database `nightcost` on that server (snapshots as template databases). Prints a table;
-writes .bench/history/results.json (results-pg.json).
+writes .bench/history/results-<orders a day>-<database>.json.
 """
 
 from __future__ import annotations
@@ -395,11 +395,13 @@ def main(argv: list[str] | None = None) -> int:
     DB = Database(args.pg)
     per_day = 3000 if args.quick else 12000
     results = {"orders_per_day": per_day, "database": DB.name, "sizes": {}}
-    saved = BENCH / ("results.json" if DB.pg is None else "results-pg.json")
-    if saved.exists():  # sizes measured by an earlier invocation at the same rate stay in the table
-        earlier = json.loads(saved.read_text())
-        if earlier.get("orders_per_day") == per_day:
-            results["sizes"] = {int(k): v for k, v in earlier["sizes"].items() if int(k) not in args.days}
+    saved = BENCH / f"results-{per_day}-{DB.name}.json"
+    for earlier in (saved, BENCH / "results.json"):  # sizes measured earlier at the same rate stay in the table
+        if earlier.exists():
+            known = json.loads(earlier.read_text())
+            if known.get("orders_per_day") == per_day and known.get("database", "sqlite") == DB.name:
+                results["sizes"] = {int(k): v for k, v in known["sizes"].items() if int(k) not in args.days}
+                break
     for days in args.days:
         data, known = ensure_data(per_day, days)
         work, snapshot, history = ensure_history(data, known)
