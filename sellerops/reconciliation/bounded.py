@@ -11,10 +11,13 @@ left (`sellerops.storage.reconcile_state`):
 - the orders whose grace ended in between, and the open unpaid orders (their text names the as-of)
   when the as-of moved — only `unsettled_order` judges them.
 
-The input is then read by key: the new settlements whole, and for the orders only the settlement
-copies that can hold their lines (ending on or after the purchase; without an order line, within
-`Policy.horizon` days of as-of), one copy at a time and filtered as it is read, so memory follows
-tonight's scope and not the history. A stored finding outside the scope is carried over as it is
+The input is then read by key: the new settlements whole, and for the orders judged whole only the
+settlement copies that can hold their lines (ending on or after the purchase; without an order line,
+within `Policy.horizon` days of as-of), one copy at a time and filtered as it is read, so memory
+follows tonight's scope and not the history. An order whose grace alone ended needs no settlement
+line: `unsettled_order` only asks whether any Order line pays its (order-id, sku), which each
+settlement's compact set of paid keys answers (derived once from its copy and kept beside it); a
+paid one leaves the input, an unpaid one is judged from its order line alone. A stored finding outside the scope is carried over as it is
 (the store then sees every open finding a full run would find); one inside it that the rules no
 longer find is resolved. What a bounded night cannot vouch for — no watermark, another policy, a
 file unloaded, a market's as-of moving back, a market appearing or its first settlement changing —
@@ -35,11 +38,11 @@ import sqlalchemy as sa
 from sellerops.core.money import from_cents
 from sellerops.reconciliation import RULES
 from sellerops.reconciliation.frames import coerce, empty_frame
-from sellerops.reconciliation.input import _read_table, _with_file, settlement_file_lines
-from sellerops.reconciliation.keys import equals
+from sellerops.reconciliation.input import _query_frames, _read_table, _with_file, settlement_file_lines
+from sellerops.reconciliation.keys import equals, tuple_keys
 from sellerops.reconciliation.model import FindingRecord, ReconcileInput, build_context, is_principal
 from sellerops.reconciliation.policy import Policy
-from sellerops.storage import tables
+from sellerops.storage import framecache, tables
 from sellerops.storage.framecache import concat
 from sellerops.storage.reconcile_state import ReconcileState
 
@@ -175,6 +178,8 @@ class Night:
     def file_lines(self, f) -> pd.DataFrame:
         if f.id not in self.lines:
             self.lines[f.id] = settlement_file_lines(self.conn, self.account, f)
+            if not _paid_path(f).exists():  # derived while the copy is in memory
+                paid_keys(self.conn, self.account, f, self.lines[f.id])
         return self.lines[f.id]
 
     def periods(self) -> dict[int, tuple[pd.Timestamp, pd.Timestamp]]:
@@ -308,6 +313,28 @@ def _by_order(conn, account: str, name: str, column: str, order_ids: set[str]) -
     return _in_order(parts, name)
 
 
+def _order_lines(conn, account: str, order_ids: set[str], files: dict) -> pd.DataFrame:
+    """The order lines of `order_ids`, in insertion order: which (file, line) each one is from the
+    database by key (three integers a row), its values from that file's columnar copy, as
+    `load_input` reads them (the database for a file without a usable copy)."""
+    t = tables.OrderLine.__table__
+    found = [frame for part in _chunks(order_ids) for frame in _query_frames(conn, sa.select(
+        t.c.id, t.c.report_file_id, t.c.line_no).where(t.c.account == account, t.c.amazon_order_id.in_(part)))]
+    rows = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=["id", "report_file_id", "line_no"])
+    parts, missing = [], []
+    for fid, group in rows.groupby("report_file_id", sort=True):
+        copy = framecache.read(framecache.cache_path("orders", files[fid])) if fid in files else None
+        pos = pd.Index(copy["line_no"]).get_indexer(group["line_no"]) if copy is not None else None
+        if copy is None or (pos < 0).any():
+            missing += group["id"].astype("int64").tolist()
+            continue
+        part = copy.take(pos).reset_index(drop=True)
+        part["_row_id"] = group["id"].to_numpy(dtype="int64")
+        parts.append(part)
+    parts += [_read_table(conn, "orders", t.c.id.in_(part), row_ids=True) for part in _chunks(missing)]
+    return _in_order(parts, "orders")
+
+
 def _in_order(parts: list[pd.DataFrame], name: str) -> pd.DataFrame:
     parts = [p for p in parts if len(p)]
     if not parts:
@@ -328,13 +355,64 @@ def _reimbursements(conn, account: str, order_ids: set[str]) -> pd.DataFrame:
     return _in_order(mine + reversals, "reimbursements")
 
 
+_PAID = ("account", "order_id", "sku")
+
+
+def _paid_path(f):
+    return framecache.path_for("settlement_paid", f.id, f.sha256, f.seen_at)
+
+
+def paid_keys(conn, account: str, f, lines: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The distinct (account, order-id, sku) of one settlement file's Order lines — all
+    `unsettled_order` asks of a settlement — from the copy kept beside its lines' copy, else derived
+    from those lines (read when not given) and kept. A few MB a settlement instead of its lines."""
+    path = _paid_path(f)
+    got = framecache.read(path)
+    if got is not None:
+        return got
+    if lines is None:
+        lines = settlement_file_lines(conn, account, f)
+    rows = lines.loc[equals(lines["transaction_type"], "Order"), list(_PAID)]
+    got = pd.DataFrame({c: rows[c].astype(object).to_numpy() for c in _PAID}).drop_duplicates(ignore_index=True)
+    framecache.write(path, got)
+    return got
+
+
+def _drop_paid(night: Night, orders: pd.DataFrame, grace_only: set[str]) -> pd.DataFrame:
+    """`orders` without the rows of `grace_only` orders that an Order line pays, per item key as
+    `unsettled_order` matches them, looked up in the paid keys of the settlements that end on or
+    after the purchase (less the margin): the rest of those orders needs no settlement line."""
+    mine = (pd.Index(orders["amazon_order_id"].astype(object)).isin(list(grace_only))
+            & orders["purchase_date"].notna().to_numpy())
+    at = np.flatnonzero(mine)
+    if not len(at):
+        return orders
+    rows = orders.iloc[at]
+    since = (rows["purchase_date"] - MARGIN).dt.tz_convert(None).to_numpy().astype("datetime64[ns]").astype("int64")
+    paid = np.zeros(len(at), dtype=bool)
+    periods = night.periods()
+    for f in night.settlement_files():
+        end = periods.get(f.id, (None, None))[1]
+        near = ~paid if end is None or pd.isna(end) else ~paid & (since <= end.value)
+        if not near.any():
+            continue
+        keys = paid_keys(night.conn, night.account, f)
+        lines_key, order_key = tuple_keys([keys[c] for c in _PAID],
+                                          [rows["account"].iloc[near], rows["amazon_order_id"].iloc[near],
+                                           rows["sku"].iloc[near]])
+        hit = np.isin(order_key, lines_key)
+        paid[np.flatnonzero(near)[hit]] = True
+    drop = np.zeros(len(orders), dtype=bool)
+    drop[at[paid]] = True
+    return orders[~drop].reset_index(drop=True)
+
+
 def _since(orders: pd.DataFrame, scope: Scope, as_of: pd.Timestamp, horizon: int) -> pd.Series:
-    """Per order (the index), the earliest settlement end that can hold its lines, as UTC
-    nanoseconds: its purchase less the margin; for an order judged whole without an order line,
-    tonight's as-of less the horizon. Sorted, earliest first."""
-    judged = scope.orders | scope.unsettled
+    """Per order judged whole (the index), the earliest settlement end that can hold its lines, as
+    UTC nanoseconds: its purchase less the margin; for one without an order line, tonight's as-of
+    less the horizon. Sorted, earliest first."""
     ids = orders["amazon_order_id"].astype(object).to_numpy()
-    keep = pd.Index(ids).isin(list(judged)) & orders["purchase_date"].notna().to_numpy()
+    keep = pd.Index(ids).isin(list(scope.orders)) & orders["purchase_date"].notna().to_numpy()
     naive = orders["purchase_date"].dt.tz_convert(None).to_numpy().astype("datetime64[ns]")
     when = pd.Series(naive[keep].astype("int64"),
                      index=pd.Index(ids[keep], dtype=object))
@@ -349,7 +427,7 @@ def load_scoped(night: Night) -> ReconcileInput:
     """The rows tonight's scope is judged from (see the module), as `load_input` shapes them."""
     conn, account, scope = night.conn, night.account, night.scope
     every = scope.orders | scope.unsettled | scope.unpaid
-    orders = _by_order(conn, account, "orders", "amazon_order_id", every)
+    orders = _drop_paid(night, _order_lines(conn, account, every, night.files), scope.unsettled - scope.orders)
     as_of = min(_day(m["as_of"]) for m in night.markets.values()) if night.markets else pd.Timestamp.now(tz="UTC")
     scope.since = _since(orders, scope, as_of, night.policy.horizon)
     times = scope.since.to_numpy(dtype=np.int64)

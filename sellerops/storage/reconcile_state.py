@@ -36,3 +36,4 @@ class ReconcileState(SQLModel, table=True):
     full: bool = True
     updated_at: dt.datetime = Field(sa_type=UtcDateTime())
     run_id: Optional[int] = None
+

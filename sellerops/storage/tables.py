@@ -143,7 +143,12 @@ class OrderLine(SQLModel, table=True):
     """
 
     __tablename__ = "order_line"
-    __table_args__ = (sa.UniqueConstraint("account", "amazon_order_id", "sku", name="uq_order_line"),)
+    __table_args__ = (
+        sa.UniqueConstraint("account", "amazon_order_id", "sku", name="uq_order_line"),
+        # a bounded night reads by key: the orders whose grace ends tonight, the rows a new file wrote
+        sa.Index("ix_order_line_account_purchase_date", "account", "purchase_date"),
+        sa.Index("ix_order_line_report_file_id", "report_file_id"),
+    )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     account: str
@@ -184,6 +189,7 @@ class FbaReturn(SQLModel, table=True):
     __tablename__ = "fba_return"
     __table_args__ = (
         sa.UniqueConstraint("account", "order_id", "sku", "return_date", "license_plate_number", name="uq_fba_return"),
+        sa.Index("ix_fba_return_report_file_id", "report_file_id"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -213,6 +219,7 @@ class SellerReturn(SQLModel, table=True):
     __tablename__ = "seller_return"
     __table_args__ = (
         sa.UniqueConstraint("account", "order_id", "amazon_rma_id", "merchant_sku", name="uq_seller_return"),
+        sa.Index("ix_seller_return_report_file_id", "report_file_id"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -251,7 +258,12 @@ class Reimbursement(SQLModel, table=True):
     downloads upsert. Reversals are their own lines (original_reimbursement_id set, amounts negative)."""
 
     __tablename__ = "reimbursement"
-    __table_args__ = (sa.UniqueConstraint("account", "reimbursement_id", "sku", name="uq_reimbursement"),)
+    __table_args__ = (
+        sa.UniqueConstraint("account", "reimbursement_id", "sku", name="uq_reimbursement"),
+        sa.Index("ix_reimbursement_report_file_id", "report_file_id"),
+        sa.Index("ix_reimbursement_account_order", "account", "amazon_order_id"),
+        sa.Index("ix_reimbursement_account_original", "account", "original_reimbursement_id"),
+    )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     account: str

@@ -72,20 +72,49 @@ def demo(tmp_path_factory) -> dict:
     ]}
 
 
-def _night(home: Path, monkeypatch, files, as_of, policy, force: bool):
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def databases(request, tmp_path):
+    """Per home ("bounded", "full"), its database URL: None for each home's own SQLite file, or a
+    PostgreSQL schema of its own (named after this engineer's tests, dropped afterwards)."""
+    if request.param == "sqlite":
+        yield {}
+        return
+    import uuid
+
+    from tests.conftest import PG_URL
+
+    admin = request.getfixturevalue("pg_admin_engine")
+    schemas = {home: f"nightcost_{home}_{uuid.uuid4().hex[:8]}" for home in ("bounded", "full")}
+    with admin.connect() as c:
+        for schema in schemas.values():
+            c.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    yield {home: f"{PG_URL}?options=-csearch_path%3D{schema}" for home, schema in schemas.items()}
+    from sellerops.storage.engine import dispose_all
+
+    dispose_all()
+    with admin.connect() as c:
+        for schema in schemas.values():
+            c.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def _night(home: Path, monkeypatch, files, as_of, policy, force: bool, url: str | None = None):
     monkeypatch.setenv("SELLEROPS_HOME", str(home))
+    if url:
+        monkeypatch.setenv("SELLEROPS_DATABASE_URL", url)
+    else:
+        monkeypatch.delenv("SELLEROPS_DATABASE_URL", raising=False)
     if files:
         ingest_paths(list(files))
     return run_reconcile(as_of=as_of, policy=policy, force=force)
 
 
-def test_bounded_nights_store_exactly_what_full_recomputes_store(demo, tmp_path, monkeypatch):
+def test_bounded_nights_store_exactly_what_full_recomputes_store(demo, databases, tmp_path, monkeypatch):
     bounded_home, full_home = tmp_path / "bounded", tmp_path / "full"
     judged = []
     for n, (files, as_of, policy, expect_bounded) in enumerate(demo["nights"], 1):
-        b = _night(bounded_home, monkeypatch, files, as_of, policy, force=False)
+        b = _night(bounded_home, monkeypatch, files, as_of, policy, force=False, url=databases.get("bounded"))
         mine = _findings()
-        f = _night(full_home, monkeypatch, files, as_of, policy, force=True)
+        f = _night(full_home, monkeypatch, files, as_of, policy, force=True, url=databases.get("full"))
         theirs = _findings()
         assert f.full
         assert b.full is not expect_bounded, (n, b.why_full)
@@ -167,3 +196,48 @@ def test_a_scope_judges_settlement_rules_by_settlement_and_order_rules_by_order(
     assert scope.judges("unsettled_order", None, "O2") and scope.judges("unsettled_order", None, "O3")
     assert not scope.judges("principal_mismatch", None, "O2") and not scope.judges("refund_exceeds_sale", None, "O3")
     assert scope.judges("a_kind_no_rule_makes", None, None)  # a full run would resolve it: so does the night
+
+
+def test_an_order_whose_grace_alone_ended_is_judged_without_its_settlement_lines(demo, tmp_path, monkeypatch):
+    from sellerops.reconciliation.input import load_input
+    from sellerops.reconciliation.runs import _bounded_night, policy_digest
+
+    for files, as_of, policy, _ in demo["nights"][:7]:
+        _night(tmp_path, monkeypatch, files, as_of, policy, force=False)
+    _, last_as_of, policy, _ = demo["nights"][6]
+    night = _bounded_night("default", last_as_of + dt.timedelta(days=3), policy, policy_digest(policy))
+    assert isinstance(night, bounded.Night)
+    grace_only = night.scope.unsettled - night.scope.orders
+    assert grace_only and not night.scope.settlements  # nothing new: only the clock moved
+    with get_engine().connect() as c:
+        night.conn = c
+        inp = bounded.load_scoped(night)
+    every = load_input("default")
+    # no settlement line of theirs is read, not even from the copies that hold them ...
+    assert not set(inp.settlement_lines["order_id"].astype(object)) & grace_only
+    assert set(every.settlement_lines["order_id"].astype(object)) & grace_only
+    # ... and of their order lines only the unpaid ones are left for unsettled_order to judge
+    order_lines = every.settlement_lines[every.settlement_lines["transaction_type"].astype(object).eq("Order")]
+    paid = set(zip(order_lines["order_id"].astype(object), order_lines["sku"].astype(object)))
+    mine = inp.orders[inp.orders["amazon_order_id"].astype(object).isin(grace_only)]
+    theirs = every.orders[every.orders["amazon_order_id"].astype(object).isin(grace_only)]
+    kept = set(zip(mine["amazon_order_id"].astype(object), mine["sku"].astype(object)))
+    assert kept == {k for k in zip(theirs["amazon_order_id"].astype(object), theirs["sku"].astype(object))
+                    if k not in paid}
+    assert len(kept) < len(theirs)  # some of them were paid
+
+
+def test_the_paid_keys_of_a_settlement_are_its_order_lines_keys_and_are_kept(demo, tmp_path, monkeypatch):
+    _night(tmp_path, monkeypatch, demo["nights"][0][0], None, Policy(), force=False)
+    with get_engine().connect() as c:
+        rf = tables.ReportFile.__table__
+        f = c.execute(sa.select(rf).where(rf.c.report_type.like("%SETTLEMENT%")).order_by(rf.c.id)).first()
+        lines = bounded.settlement_file_lines(c, f.account, f)
+        keys = bounded.paid_keys(c, f.account, f)
+        orders = lines[lines["transaction_type"].astype(object).eq("Order")]
+        expected = {(a, o, s) for a, o, s in zip(orders["account"].astype(object), orders["order_id"].astype(object),
+                                                 orders["sku"].astype(object))}
+        assert set(keys.itertuples(index=False, name=None)) == expected and len(keys) == len(expected)
+        monkeypatch.setattr(bounded, "settlement_file_lines", lambda *a: pytest.fail("kept keys re-read the lines"))
+        again = bounded.paid_keys(c, f.account, f)
+    assert again.equals(keys)
