@@ -58,6 +58,21 @@ def pytest_collection_modifyitems(config, items):
             group = item.nodeid.split("::")[0]
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
+        if getattr(config.option, "loadgroup", False):  # an xdist worker under --dist loadgroup
+            _send_group(item)
+
+
+def _send_group(item) -> None:
+    """xdist's scheduler reads a test's group from a `@group` suffix of its id, which xdist 3.8 writes
+    in a field pytest 9.2 no longer reads (ids are structured now): write it where pytest reads it."""
+    groups = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                     for m in item.iter_markers("xdist_group")})
+    suffix = "@" + "_".join(groups)
+    if not groups or item.nodeid.endswith(suffix):
+        return
+    from _pytest.nodeid import NodeId
+
+    item._id = NodeId.parse(item.nodeid + suffix)
 
 
 def _uses_module_fixture(item) -> bool:
