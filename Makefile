@@ -25,8 +25,13 @@ install: $(STAMP)  ## create .venv from uv.lock
 demo: $(STAMP)  ## generate a seller, ingest it, run the nightly reconciliation, print what was found
 	$(BIN)/sellerops demo --out $(DEMO_OUT)
 
+# Tests run in pytest-xdist worker processes, one per core this process may use, at most 4 (CI has 2
+# cores; each worker starts its own Prefect harness); tests sharing an expensive fixture stay on one
+# worker (--dist loadgroup, tests/conftest.py). `make test TEST_WORKERS=1` for a single worker.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ "$$n" -gt 4 ] && n=4; echo $$n)
+
 test: $(STAMP)  ## the whole test suite (services that are missing skip with a message, never under CI=true)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 bench: $(STAMP)  ## the benchmarks: a month at 12,000 orders a day, the inbound tracker, the account-health inputs and watch, returns (figures in README "Speed", docs/benchmarks.md)
 	$(BIN)/python bench/run.py
