@@ -30,10 +30,7 @@ def _transient_db_error(task, task_run, state) -> bool:
     return False
 
 
-# No tag: Prefect 3.9 asks the server for concurrency slots before every run of a tagged task (one
-# request per run, even with no limit defined), and this one only waits on the worker's result.
-# tests/test_deployments.py names it a pure step (local files and CPU, which a retry cannot fix).
-@task(name="prepare-report", cache_policy=NONE, persist_result=False)
+@task(name="prepare-report", tags=["io:file"], cache_policy=NONE, persist_result=False)
 def prepare_report(path: Path, preparer: Preparer) -> Detected:
     """Read, detect, check and convert a report file (in the worker process on big nights)."""
     return preparer.result(path)
