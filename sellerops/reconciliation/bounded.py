@@ -149,6 +149,16 @@ def _chunks(values, size: int = _CHUNK):
         yield values[i:i + size]
 
 
+def _column_ids(conn, query, blank: bool = False) -> set[str]:
+    """The distinct values of a one-column query (blank and null ones only if `blank`), read as
+    frames: hundreds of thousands of ids through SQLAlchemy's row objects cost more than the query."""
+    found: set[str] = set()
+    for part in _query_frames(conn, query):
+        values = pd.unique(part.iloc[:, 0].to_numpy(dtype=object))
+        found.update(v if v == v else None for v in values if blank or (v == v and v))  # v != v: NaN for NULL
+    return found
+
+
 def _day(value: str) -> pd.Timestamp:
     return pd.Timestamp(value, tz="UTC")
 
@@ -233,16 +243,16 @@ def _orders_in_files(conn, account: str, files: list) -> set[str]:
     for model, column in ((tables.OrderLine, "amazon_order_id"), (tables.FbaReturn, "order_id"),
                           (tables.SellerReturn, "order_id"), (tables.Reimbursement, "amazon_order_id")):
         t = model.__table__
-        q = sa.select(t.c[column]).distinct().where(t.c.account == account, t.c.report_file_id.in_(ids))
-        found |= {r[0] for r in conn.execute(q) if r[0]}
+        found |= _column_ids(conn, sa.select(t.c[column]).distinct().where(
+            t.c.account == account, t.c.report_file_id.in_(ids)))
     # a reversal without an order id stands for its original's order
     rb = tables.Reimbursement.__table__
-    originals = {r[0] for r in conn.execute(sa.select(rb.c.original_reimbursement_id).distinct().where(
+    originals = _column_ids(conn, sa.select(rb.c.original_reimbursement_id).distinct().where(
         rb.c.account == account, rb.c.report_file_id.in_(ids), rb.c.amazon_order_id.is_(None),
-        rb.c.original_reimbursement_id.is_not(None)))}
+        rb.c.original_reimbursement_id.is_not(None)))
     for part in _chunks(originals):
-        found |= {r[0] for r in conn.execute(sa.select(rb.c.amazon_order_id).distinct().where(
-            rb.c.account == account, rb.c.reimbursement_id.in_(part))) if r[0]}
+        found |= _column_ids(conn, sa.select(rb.c.amazon_order_id).distinct().where(
+            rb.c.account == account, rb.c.reimbursement_id.in_(part)))
     return found
 
 
@@ -288,8 +298,8 @@ def _grace_ending(conn, account: str, policy: Policy, last: pd.Timestamp, tonigh
     windows = [sa.and_(which, t.c.purchase_date >= (last - pd.Timedelta(days=g) - MARGIN).to_pydatetime(),
                        t.c.purchase_date <= (tonight - pd.Timedelta(days=g) + MARGIN).to_pydatetime())
                for which, g in cases]
-    q = sa.select(t.c.amazon_order_id).distinct().where(t.c.account == account, sa.or_(*windows))
-    return {r[0] for r in conn.execute(q)}
+    return _column_ids(conn, sa.select(t.c.amazon_order_id).distinct().where(t.c.account == account, sa.or_(*windows)),
+                       blank=True)
 
 
 def _open_unpaid(conn, account: str) -> set[str]:
