@@ -334,15 +334,47 @@ def _order_lines(conn, account: str, order_ids: set[str], files: dict) -> pd.Dat
     parts, missing = [], []
     for fid, group in rows.groupby("report_file_id", sort=True):
         copy = framecache.read(framecache.cache_path("orders", files[fid])) if fid in files else None
-        pos = pd.Index(copy["line_no"]).get_indexer(group["line_no"]) if copy is not None else None
+        pos = _positions(copy["line_no"], group["line_no"]) if copy is not None else None
         if copy is None or (pos < 0).any():
             missing += group["id"].astype("int64").tolist()
             continue
-        part = copy.take(pos).reset_index(drop=True)
+        part = _taken(copy, pos)
         part["_row_id"] = group["id"].to_numpy(dtype="int64")
         parts.append(part)
     parts += [_read_table(conn, "orders", t.c.id.in_(part), row_ids=True) for part in _chunks(missing)]
     return _in_order(parts, "orders")
+
+
+def _positions(have: pd.Series, wanted: pd.Series) -> np.ndarray:
+    """Where each wanted line number is among a copy's (-1 where it is not): by binary search on
+    the plain array when the copy is in line order, as it is written, else by a hash lookup."""
+    have_ = have.to_numpy(dtype="int64")
+    wanted_ = wanted.to_numpy(dtype="int64")
+    if len(have_) < 2 or bool((have_[1:] > have_[:-1]).all()):
+        pos = np.minimum(np.searchsorted(have_, wanted_), max(len(have_) - 1, 0))
+        found = have_[pos] == wanted_ if len(have_) else np.zeros(len(wanted_), dtype=bool)
+        return np.where(found, pos, -1)
+    return pd.Index(have_).get_indexer(wanted_)
+
+
+def _taken(copy: pd.DataFrame, pos: np.ndarray) -> pd.DataFrame:
+    """Rows of a copy by position, each categorical keeping only the categories those rows use:
+    joining a year of monthly copies' whole category sets (each its month's order ids) would cost
+    more than the rows taken."""
+    out = {}
+    for col in copy.columns:
+        values = copy[col]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            codes = values.cat.codes.to_numpy()[pos]
+            used, inverse = np.unique(codes, return_inverse=True)
+            keep = used[used >= 0]
+            mapped = inverse.reshape(-1) - (len(used) - len(keep))  # np.unique sorts -1 (missing) first
+            out[col] = pd.Categorical.from_codes(np.where(codes >= 0, mapped, -1),
+                                                 categories=values.cat.categories.take(keep),
+                                                 ordered=values.cat.ordered)
+        else:
+            out[col] = values.array.take(pos)  # keeps the column's dtype (nullable, zoned)
+    return pd.DataFrame(out)
 
 
 def _in_order(parts: list[pd.DataFrame], name: str) -> pd.DataFrame:
