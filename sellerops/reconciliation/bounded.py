@@ -39,7 +39,7 @@ from sellerops.core.money import from_cents
 from sellerops.reconciliation import RULES
 from sellerops.reconciliation.frames import coerce, empty_frame
 from sellerops.reconciliation.input import _query_frames, _read_table, _with_file, settlement_file_lines
-from sellerops.reconciliation.keys import equals, tuple_keys
+from sellerops.reconciliation.keys import equals
 from sellerops.reconciliation.model import FindingRecord, ReconcileInput, build_context, is_principal
 from sellerops.reconciliation.policy import Policy
 from sellerops.storage import framecache, tables
@@ -398,16 +398,34 @@ def _reimbursements(conn, account: str, order_ids: set[str]) -> pd.DataFrame:
 
 
 _PAID = ("account", "order_id", "sku")
+# Two independently keyed 64-bit hashes of an (account, order-id, sku): equal keys give equal pairs,
+# and two different keys giving the same 128 bits is not a chance worth a settlement's strings.
+_HASH_KEYS = ("0123456789123456", "sellerops paid 2")
+_NA = "\x1e\x1f"  # stands for a missing value (matching only a missing value, as in `tuple_keys`)
 
 
 def _paid_path(f):
-    return framecache.path_for("settlement_paid", f.id, f.sha256, f.seen_at)
+    return framecache.path_for("settlement_paid_keys", f.id, f.sha256, f.seen_at)
+
+
+def key_hashes(*columns: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The two hashes of each row's (account, order-id, sku): each column's values hashed as
+    strings, combined in order (a missing value hashed as a marker no id holds)."""
+    values = [np.where(c.notna().to_numpy(), c.astype(object).to_numpy(), _NA).astype(object) for c in columns]
+    out = []
+    for key in _HASH_KEYS:
+        h = np.zeros(len(values[0]) if values else 0, dtype=np.uint64)
+        for v in values:
+            h = (h * np.uint64(1_000_003)) ^ pd.util.hash_array(v, hash_key=key, categorize=False)
+        out.append(h)
+    return out[0], out[1]
 
 
 def paid_keys(conn, account: str, f, lines: pd.DataFrame | None = None) -> pd.DataFrame:
     """The distinct (account, order-id, sku) of one settlement file's Order lines — all
-    `unsettled_order` asks of a settlement — from the copy kept beside its lines' copy, else derived
-    from those lines (read when not given) and kept. A few MB a settlement instead of its lines."""
+    `unsettled_order` asks of a settlement — as their hash pairs (`key_hashes`, columns h1, h2,
+    sorted), from the copy kept beside its lines' copy, else derived from those lines (read when
+    not given) and kept: two integers a key, read and searched each night without hashing a string."""
     path = _paid_path(f)
     got = framecache.read(path)
     if got is not None:
@@ -415,15 +433,30 @@ def paid_keys(conn, account: str, f, lines: pd.DataFrame | None = None) -> pd.Da
     if lines is None:
         lines = settlement_file_lines(conn, account, f)
     rows = lines.loc[equals(lines["transaction_type"], "Order"), list(_PAID)]
-    got = pd.DataFrame({c: rows[c].astype(object).to_numpy() for c in _PAID}).drop_duplicates(ignore_index=True)
+    h1, h2 = key_hashes(*(rows[c] for c in _PAID))
+    order = np.lexsort((h2, h1))
+    got = pd.DataFrame({"h1": h1[order], "h2": h2[order]}).drop_duplicates(ignore_index=True)
     framecache.write(path, got)
     return got
+
+
+def is_paid(keys: pd.DataFrame, h1: np.ndarray, h2: np.ndarray) -> np.ndarray:
+    """Whether each hash pair is among a settlement's paid keys (binary search on the sorted pairs)."""
+    s1, s2 = keys["h1"].to_numpy(), keys["h2"].to_numpy()
+    lo, hi = np.searchsorted(s1, h1, side="left"), np.searchsorted(s1, h1, side="right")
+    hit = np.zeros(len(h1), dtype=bool)
+    one = hi - lo == 1
+    hit[one] = s2[lo[one]] == h2[one]
+    for i in np.flatnonzero(hi - lo > 1):  # the same first hash for several keys: all but never
+        hit[i] = bool((s2[lo[i]:hi[i]] == h2[i]).any())
+    return hit
 
 
 def _drop_paid(night: Night, orders: pd.DataFrame, grace_only: set[str]) -> pd.DataFrame:
     """`orders` without the rows of `grace_only` orders that an Order line pays, per item key as
     `unsettled_order` matches them, looked up in the paid keys of the settlements that end on or
-    after the purchase (less the margin): the rest of those orders needs no settlement line."""
+    after the purchase (less the margin), each settlement asked only about the orders it can pay
+    and that none before it paid: the rest of those orders needs no settlement line."""
     mine = (pd.Index(orders["amazon_order_id"].astype(object)).isin(list(grace_only))
             & orders["purchase_date"].notna().to_numpy())
     at = np.flatnonzero(mine)
@@ -431,6 +464,7 @@ def _drop_paid(night: Night, orders: pd.DataFrame, grace_only: set[str]) -> pd.D
         return orders
     rows = orders.iloc[at]
     since = (rows["purchase_date"] - MARGIN).dt.tz_convert(None).to_numpy().astype("datetime64[ns]").astype("int64")
+    h1, h2 = key_hashes(rows["account"], rows["amazon_order_id"], rows["sku"])
     paid = np.zeros(len(at), dtype=bool)
     periods = night.periods()
     for f in night.settlement_files():
@@ -438,12 +472,8 @@ def _drop_paid(night: Night, orders: pd.DataFrame, grace_only: set[str]) -> pd.D
         near = ~paid if end is None or pd.isna(end) else ~paid & (since <= end.value)
         if not near.any():
             continue
-        keys = paid_keys(night.conn, night.account, f)
-        lines_key, order_key = tuple_keys([keys[c] for c in _PAID],
-                                          [rows["account"].iloc[near], rows["amazon_order_id"].iloc[near],
-                                           rows["sku"].iloc[near]])
-        hit = np.isin(order_key, lines_key)
-        paid[np.flatnonzero(near)[hit]] = True
+        which = np.flatnonzero(near)
+        paid[which[is_paid(paid_keys(night.conn, night.account, f), h1[which], h2[which])]] = True
     drop = np.zeros(len(orders), dtype=bool)
     drop[at[paid]] = True
     return orders[~drop].reset_index(drop=True)
