@@ -243,12 +243,14 @@ def _orders_in_files(conn, account: str, files: list) -> set[str]:
     for model, column in ((tables.OrderLine, "amazon_order_id"), (tables.FbaReturn, "order_id"),
                           (tables.SellerReturn, "order_id"), (tables.Reimbursement, "amazon_order_id")):
         t = model.__table__
+        # the account as a condition no index serves: else SQLite's planner, without statistics,
+        # walks the account's whole (account, …) index instead of the report-file index
         found |= _column_ids(conn, sa.select(t.c[column]).distinct().where(
-            t.c.account == account, t.c.report_file_id.in_(ids)))
+            sa.func.coalesce(t.c.account, "") == account, t.c.report_file_id.in_(ids)))
     # a reversal without an order id stands for its original's order
     rb = tables.Reimbursement.__table__
     originals = _column_ids(conn, sa.select(rb.c.original_reimbursement_id).distinct().where(
-        rb.c.account == account, rb.c.report_file_id.in_(ids), rb.c.amazon_order_id.is_(None),
+        sa.func.coalesce(rb.c.account, "") == account, rb.c.report_file_id.in_(ids), rb.c.amazon_order_id.is_(None),
         rb.c.original_reimbursement_id.is_not(None)))
     for part in _chunks(originals):
         found |= _column_ids(conn, sa.select(rb.c.amazon_order_id).distinct().where(
@@ -295,11 +297,13 @@ def _grace_ending(conn, account: str, policy: Policy, last: pd.Timestamp, tonigh
         (sa.and_(~sa.func.coalesce(fba, False), business), max(policy.grace_days_seller_fulfilled,
                                                                policy.grace_days_business)),
     )
-    windows = [sa.and_(which, t.c.purchase_date >= (last - pd.Timedelta(days=g) - MARGIN).to_pydatetime(),
-                       t.c.purchase_date <= (tonight - pd.Timedelta(days=g) + MARGIN).to_pydatetime())
-               for which, g in cases]
-    return _column_ids(conn, sa.select(t.c.amazon_order_id).distinct().where(t.c.account == account, sa.or_(*windows)),
-                       blank=True)
+    found: set[str] = set()
+    for which, g in cases:  # one query a window: an OR of them makes SQLite walk the account's whole index
+        found |= _column_ids(conn, sa.select(t.c.amazon_order_id).distinct().where(
+            t.c.account == account, which,
+            t.c.purchase_date >= (last - pd.Timedelta(days=g) - MARGIN).to_pydatetime(),
+            t.c.purchase_date <= (tonight - pd.Timedelta(days=g) + MARGIN).to_pydatetime()), blank=True)
+    return found
 
 
 def _open_unpaid(conn, account: str) -> set[str]:
