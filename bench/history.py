@@ -153,7 +153,6 @@ def stage_probe(data: Path, home: Path) -> dict:
 
     from sellerops.reconciliation import Policy, bounded
     from sellerops.reconciliation.input import _read_table, _report_files
-    from sellerops.reconciliation.keys import tuple_keys
     from sellerops.reconciliation.runs import last_run
     from sellerops.reports.settlement import REPORT_TYPE as SETTLEMENT
     from sellerops.storage import tables
@@ -168,13 +167,12 @@ def stage_probe(data: Path, home: Path) -> dict:
         orders = _read_table(c, "orders", (o.c.account == run.account) & (o.c.purchase_date >= since))
         files = [f for f in _report_files(c, run.account).values()
                  if f.account == run.account and f.status == "loaded" and f.report_type == SETTLEMENT]
-        paid = pd.concat([bounded.paid_keys(c, f.account, f) for f in files], ignore_index=True)
+        paid = [bounded.paid_keys(c, f.account, f) for f in files]
     text = lambda col: orders[col].astype(object).fillna("").str.strip().str.casefold()  # noqa: E731
     eligible = ((text("order_status") == "shipped") & (text("item_status") == "shipped")
                 & (text("sales_channel") != "non-amazon") & (orders["item_price_cents"] > 0).fillna(False)).to_numpy()
-    keys, mine = tuple_keys([paid[k] for k in ("account", "order_id", "sku")],
-                            [orders["account"], orders["amazon_order_id"], orders["sku"]])
-    unpaid = eligible & ~np.isin(mine, keys)
+    mine = bounded.key_hashes(orders["account"], orders["amazon_order_id"], orders["sku"])
+    unpaid = eligible & ~np.logical_or.reduce([bounded.is_paid(keys, *mine) for keys in paid] or [np.zeros(len(orders), bool)])
     fba = orders["fulfillment_channel"].astype(object).eq("Amazon").to_numpy()
     grace = np.where(fba, p.grace_days_fba, p.grace_days_seller_fulfilled)
     grace = np.where(orders["is_business_order"].fillna(False).astype(bool).to_numpy(),

@@ -39,7 +39,7 @@ from sellerops.core.money import from_cents
 from sellerops.reconciliation import RULES
 from sellerops.reconciliation.frames import coerce, empty_frame
 from sellerops.reconciliation.input import _query_frames, _read_table, _with_file, settlement_file_lines
-from sellerops.reconciliation.keys import equals, tuple_keys
+from sellerops.reconciliation.keys import equals
 from sellerops.reconciliation.model import FindingRecord, ReconcileInput, build_context, is_principal
 from sellerops.reconciliation.policy import Policy
 from sellerops.storage import framecache, tables
@@ -149,6 +149,16 @@ def _chunks(values, size: int = _CHUNK):
         yield values[i:i + size]
 
 
+def _column_ids(conn, query, blank: bool = False) -> set[str]:
+    """The distinct values of a one-column query (blank and null ones only if `blank`), read as
+    frames: hundreds of thousands of ids through SQLAlchemy's row objects cost more than the query."""
+    found: set[str] = set()
+    for part in _query_frames(conn, query):
+        values = pd.unique(part.iloc[:, 0].to_numpy(dtype=object))
+        found.update(v if v == v else None for v in values if blank or (v == v and v))  # v != v: NaN for NULL
+    return found
+
+
 def _day(value: str) -> pd.Timestamp:
     return pd.Timestamp(value, tz="UTC")
 
@@ -233,16 +243,18 @@ def _orders_in_files(conn, account: str, files: list) -> set[str]:
     for model, column in ((tables.OrderLine, "amazon_order_id"), (tables.FbaReturn, "order_id"),
                           (tables.SellerReturn, "order_id"), (tables.Reimbursement, "amazon_order_id")):
         t = model.__table__
-        q = sa.select(t.c[column]).distinct().where(t.c.account == account, t.c.report_file_id.in_(ids))
-        found |= {r[0] for r in conn.execute(q) if r[0]}
+        # the account as a condition no index serves: else SQLite's planner, without statistics,
+        # walks the account's whole (account, …) index instead of the report-file index
+        found |= _column_ids(conn, sa.select(t.c[column]).distinct().where(
+            sa.func.coalesce(t.c.account, "") == account, t.c.report_file_id.in_(ids)))
     # a reversal without an order id stands for its original's order
     rb = tables.Reimbursement.__table__
-    originals = {r[0] for r in conn.execute(sa.select(rb.c.original_reimbursement_id).distinct().where(
-        rb.c.account == account, rb.c.report_file_id.in_(ids), rb.c.amazon_order_id.is_(None),
-        rb.c.original_reimbursement_id.is_not(None)))}
+    originals = _column_ids(conn, sa.select(rb.c.original_reimbursement_id).distinct().where(
+        sa.func.coalesce(rb.c.account, "") == account, rb.c.report_file_id.in_(ids), rb.c.amazon_order_id.is_(None),
+        rb.c.original_reimbursement_id.is_not(None)))
     for part in _chunks(originals):
-        found |= {r[0] for r in conn.execute(sa.select(rb.c.amazon_order_id).distinct().where(
-            rb.c.account == account, rb.c.reimbursement_id.in_(part))) if r[0]}
+        found |= _column_ids(conn, sa.select(rb.c.amazon_order_id).distinct().where(
+            rb.c.account == account, rb.c.reimbursement_id.in_(part)))
     return found
 
 
@@ -285,11 +297,13 @@ def _grace_ending(conn, account: str, policy: Policy, last: pd.Timestamp, tonigh
         (sa.and_(~sa.func.coalesce(fba, False), business), max(policy.grace_days_seller_fulfilled,
                                                                policy.grace_days_business)),
     )
-    windows = [sa.and_(which, t.c.purchase_date >= (last - pd.Timedelta(days=g) - MARGIN).to_pydatetime(),
-                       t.c.purchase_date <= (tonight - pd.Timedelta(days=g) + MARGIN).to_pydatetime())
-               for which, g in cases]
-    q = sa.select(t.c.amazon_order_id).distinct().where(t.c.account == account, sa.or_(*windows))
-    return {r[0] for r in conn.execute(q)}
+    found: set[str] = set()
+    for which, g in cases:  # one query a window: an OR of them makes SQLite walk the account's whole index
+        found |= _column_ids(conn, sa.select(t.c.amazon_order_id).distinct().where(
+            t.c.account == account, which,
+            t.c.purchase_date >= (last - pd.Timedelta(days=g) - MARGIN).to_pydatetime(),
+            t.c.purchase_date <= (tonight - pd.Timedelta(days=g) + MARGIN).to_pydatetime()), blank=True)
+    return found
 
 
 def _open_unpaid(conn, account: str) -> set[str]:
@@ -324,15 +338,47 @@ def _order_lines(conn, account: str, order_ids: set[str], files: dict) -> pd.Dat
     parts, missing = [], []
     for fid, group in rows.groupby("report_file_id", sort=True):
         copy = framecache.read(framecache.cache_path("orders", files[fid])) if fid in files else None
-        pos = pd.Index(copy["line_no"]).get_indexer(group["line_no"]) if copy is not None else None
+        pos = _positions(copy["line_no"], group["line_no"]) if copy is not None else None
         if copy is None or (pos < 0).any():
             missing += group["id"].astype("int64").tolist()
             continue
-        part = copy.take(pos).reset_index(drop=True)
+        part = _taken(copy, pos)
         part["_row_id"] = group["id"].to_numpy(dtype="int64")
         parts.append(part)
     parts += [_read_table(conn, "orders", t.c.id.in_(part), row_ids=True) for part in _chunks(missing)]
     return _in_order(parts, "orders")
+
+
+def _positions(have: pd.Series, wanted: pd.Series) -> np.ndarray:
+    """Where each wanted line number is among a copy's (-1 where it is not): by binary search on
+    the plain array when the copy is in line order, as it is written, else by a hash lookup."""
+    have_ = have.to_numpy(dtype="int64")
+    wanted_ = wanted.to_numpy(dtype="int64")
+    if len(have_) < 2 or bool((have_[1:] > have_[:-1]).all()):
+        pos = np.minimum(np.searchsorted(have_, wanted_), max(len(have_) - 1, 0))
+        found = have_[pos] == wanted_ if len(have_) else np.zeros(len(wanted_), dtype=bool)
+        return np.where(found, pos, -1)
+    return pd.Index(have_).get_indexer(wanted_)
+
+
+def _taken(copy: pd.DataFrame, pos: np.ndarray) -> pd.DataFrame:
+    """Rows of a copy by position, each categorical keeping only the categories those rows use:
+    joining a year of monthly copies' whole category sets (each its month's order ids) would cost
+    more than the rows taken."""
+    out = {}
+    for col in copy.columns:
+        values = copy[col]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            codes = values.cat.codes.to_numpy()[pos]
+            used, inverse = np.unique(codes, return_inverse=True)
+            keep = used[used >= 0]
+            mapped = inverse.reshape(-1) - (len(used) - len(keep))  # np.unique sorts -1 (missing) first
+            out[col] = pd.Categorical.from_codes(np.where(codes >= 0, mapped, -1),
+                                                 categories=values.cat.categories.take(keep),
+                                                 ordered=values.cat.ordered)
+        else:
+            out[col] = values.array.take(pos)  # keeps the column's dtype (nullable, zoned)
+    return pd.DataFrame(out)
 
 
 def _in_order(parts: list[pd.DataFrame], name: str) -> pd.DataFrame:
@@ -356,16 +402,34 @@ def _reimbursements(conn, account: str, order_ids: set[str]) -> pd.DataFrame:
 
 
 _PAID = ("account", "order_id", "sku")
+# Two independently keyed 64-bit hashes of an (account, order-id, sku): equal keys give equal pairs,
+# and two different keys giving the same 128 bits is not a chance worth a settlement's strings.
+_HASH_KEYS = ("0123456789123456", "sellerops paid 2")
+_NA = "\x1e\x1f"  # stands for a missing value (matching only a missing value, as in `tuple_keys`)
 
 
 def _paid_path(f):
-    return framecache.path_for("settlement_paid", f.id, f.sha256, f.seen_at)
+    return framecache.path_for("settlement_paid_keys", f.id, f.sha256, f.seen_at)
+
+
+def key_hashes(*columns: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The two hashes of each row's (account, order-id, sku): each column's values hashed as
+    strings, combined in order (a missing value hashed as a marker no id holds)."""
+    values = [np.where(c.notna().to_numpy(), c.astype(object).to_numpy(), _NA).astype(object) for c in columns]
+    out = []
+    for key in _HASH_KEYS:
+        h = np.zeros(len(values[0]) if values else 0, dtype=np.uint64)
+        for v in values:
+            h = (h * np.uint64(1_000_003)) ^ pd.util.hash_array(v, hash_key=key, categorize=False)
+        out.append(h)
+    return out[0], out[1]
 
 
 def paid_keys(conn, account: str, f, lines: pd.DataFrame | None = None) -> pd.DataFrame:
     """The distinct (account, order-id, sku) of one settlement file's Order lines — all
-    `unsettled_order` asks of a settlement — from the copy kept beside its lines' copy, else derived
-    from those lines (read when not given) and kept. A few MB a settlement instead of its lines."""
+    `unsettled_order` asks of a settlement — as their hash pairs (`key_hashes`, columns h1, h2,
+    sorted), from the copy kept beside its lines' copy, else derived from those lines (read when
+    not given) and kept: two integers a key, read and searched each night without hashing a string."""
     path = _paid_path(f)
     got = framecache.read(path)
     if got is not None:
@@ -373,15 +437,30 @@ def paid_keys(conn, account: str, f, lines: pd.DataFrame | None = None) -> pd.Da
     if lines is None:
         lines = settlement_file_lines(conn, account, f)
     rows = lines.loc[equals(lines["transaction_type"], "Order"), list(_PAID)]
-    got = pd.DataFrame({c: rows[c].astype(object).to_numpy() for c in _PAID}).drop_duplicates(ignore_index=True)
+    h1, h2 = key_hashes(*(rows[c] for c in _PAID))
+    order = np.lexsort((h2, h1))
+    got = pd.DataFrame({"h1": h1[order], "h2": h2[order]}).drop_duplicates(ignore_index=True)
     framecache.write(path, got)
     return got
+
+
+def is_paid(keys: pd.DataFrame, h1: np.ndarray, h2: np.ndarray) -> np.ndarray:
+    """Whether each hash pair is among a settlement's paid keys (binary search on the sorted pairs)."""
+    s1, s2 = keys["h1"].to_numpy(), keys["h2"].to_numpy()
+    lo, hi = np.searchsorted(s1, h1, side="left"), np.searchsorted(s1, h1, side="right")
+    hit = np.zeros(len(h1), dtype=bool)
+    one = hi - lo == 1
+    hit[one] = s2[lo[one]] == h2[one]
+    for i in np.flatnonzero(hi - lo > 1):  # the same first hash for several keys: all but never
+        hit[i] = bool((s2[lo[i]:hi[i]] == h2[i]).any())
+    return hit
 
 
 def _drop_paid(night: Night, orders: pd.DataFrame, grace_only: set[str]) -> pd.DataFrame:
     """`orders` without the rows of `grace_only` orders that an Order line pays, per item key as
     `unsettled_order` matches them, looked up in the paid keys of the settlements that end on or
-    after the purchase (less the margin): the rest of those orders needs no settlement line."""
+    after the purchase (less the margin), each settlement asked only about the orders it can pay
+    and that none before it paid: the rest of those orders needs no settlement line."""
     mine = (pd.Index(orders["amazon_order_id"].astype(object)).isin(list(grace_only))
             & orders["purchase_date"].notna().to_numpy())
     at = np.flatnonzero(mine)
@@ -389,6 +468,7 @@ def _drop_paid(night: Night, orders: pd.DataFrame, grace_only: set[str]) -> pd.D
         return orders
     rows = orders.iloc[at]
     since = (rows["purchase_date"] - MARGIN).dt.tz_convert(None).to_numpy().astype("datetime64[ns]").astype("int64")
+    h1, h2 = key_hashes(rows["account"], rows["amazon_order_id"], rows["sku"])
     paid = np.zeros(len(at), dtype=bool)
     periods = night.periods()
     for f in night.settlement_files():
@@ -396,12 +476,8 @@ def _drop_paid(night: Night, orders: pd.DataFrame, grace_only: set[str]) -> pd.D
         near = ~paid if end is None or pd.isna(end) else ~paid & (since <= end.value)
         if not near.any():
             continue
-        keys = paid_keys(night.conn, night.account, f)
-        lines_key, order_key = tuple_keys([keys[c] for c in _PAID],
-                                          [rows["account"].iloc[near], rows["amazon_order_id"].iloc[near],
-                                           rows["sku"].iloc[near]])
-        hit = np.isin(order_key, lines_key)
-        paid[np.flatnonzero(near)[hit]] = True
+        which = np.flatnonzero(near)
+        paid[which[is_paid(paid_keys(night.conn, night.account, f), h1[which], h2[which])]] = True
     drop = np.zeros(len(orders), dtype=bool)
     drop[at[paid]] = True
     return orders[~drop].reset_index(drop=True)

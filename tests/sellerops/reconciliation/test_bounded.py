@@ -12,6 +12,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -237,7 +239,24 @@ def test_the_paid_keys_of_a_settlement_are_its_order_lines_keys_and_are_kept(dem
         orders = lines[lines["transaction_type"].astype(object).eq("Order")]
         expected = {(a, o, s) for a, o, s in zip(orders["account"].astype(object), orders["order_id"].astype(object),
                                                  orders["sku"].astype(object))}
-        assert set(keys.itertuples(index=False, name=None)) == expected and len(keys) == len(expected)
+        h1, h2 = bounded.key_hashes(*(pd.Series(list(column)) for column in zip(*expected)))
+        assert set(zip(keys["h1"], keys["h2"])) == set(zip(h1, h2)) and len(keys) == len(expected)
+        assert bounded.is_paid(keys, h1, h2).all()
+        other = bounded.key_hashes(pd.Series([f.account]), pd.Series(["no-such-order"]), pd.Series(["no-such-sku"]))
+        assert not bounded.is_paid(keys, *other).any()
         monkeypatch.setattr(bounded, "settlement_file_lines", lambda *a: pytest.fail("kept keys re-read the lines"))
         again = bounded.paid_keys(c, f.account, f)
     assert again.equals(keys)
+
+
+def test_a_paid_key_matches_only_the_same_key_a_missing_value_only_a_missing_one():
+    keys_of = bounded.key_hashes(pd.Series(["A", "A", "A"]), pd.Series(["1", "1", "2"]), pd.Series(["x", None, ""]))
+    order = np.lexsort((keys_of[1], keys_of[0]))
+    keys = pd.DataFrame({"h1": keys_of[0][order], "h2": keys_of[1][order]})
+    asked = bounded.key_hashes(pd.Series(["A"] * 6 + ["B"]), pd.Series(["1", "1", "1", "2", "2", "3", "1"]),
+                               pd.Series(["x", None, "", "", None, "x", "x"]))
+    assert bounded.is_paid(keys, *asked).tolist() == [True, True, False, True, False, False, False]
+    # several keys sharing a first hash are told apart by the second
+    twins = pd.DataFrame({"h1": np.array([5, 7, 7, 7], dtype=np.uint64), "h2": np.array([1, 2, 3, 4], dtype=np.uint64)})
+    assert bounded.is_paid(twins, np.array([7, 7, 5, 6], dtype=np.uint64),
+                           np.array([3, 9, 1, 1], dtype=np.uint64)).tolist() == [True, False, True, False]
