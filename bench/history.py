@@ -149,7 +149,6 @@ def stage_probe(data: Path, home: Path) -> dict:
     paid keys); the as-of chosen is the day after the last run's whose count is closest to GAP_FINDINGS."""
     import numpy as np
     import pandas as pd
-    import sqlalchemy as sa
 
     from sellerops.reconciliation import Policy, bounded
     from sellerops.reconciliation.input import _read_table, _report_files

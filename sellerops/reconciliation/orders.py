@@ -67,7 +67,6 @@ def unsettled_order(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]:
     cutoff = o["as_of"].to_numpy().astype("datetime64[D]") - grace.astype("timedelta64[D]")
     in_history = (o["purchase_date"] >= o["earliest_start"]).to_numpy()
     o = o[in_history & (purchased <= cutoff)]
-    lines = inp.settlement_lines
     line_keys, order_keys = item_keys(inp, ctx)
     settled = line_keys[equals(line_codes(inp, ctx, "transaction_type"), "Order")]
     o = o[~np.isin(order_keys[o["_row"].to_numpy()], settled)]
