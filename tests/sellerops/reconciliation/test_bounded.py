@@ -23,6 +23,7 @@ from sellerops.reconciliation import Policy, bounded
 from sellerops.reconciliation.runs import run_reconcile
 from sellerops.storage import tables
 from sellerops.storage.engine import get_engine
+from tests.sellerops.reconciliation.spies import copy_reads
 
 _COMPARED = ("key", "kind", "status", "marketplace", "settlement_id", "order_id", "sku", "line_no", "amount_cents",
              "currency", "detail", "claim_window_opens", "claim_window_closes", "procedure")
@@ -157,15 +158,7 @@ def test_a_bounded_night_reads_only_the_settlements_that_can_hold_its_orders(dem
     for files, as_of, policy, _ in demo["nights"][:7]:
         _night(tmp_path, monkeypatch, files, as_of, policy, force=False)
     _, last_as_of, policy, _ = demo["nights"][6]
-    read = []
-    real = bounded.settlement_file_lines
-
-    def counting(conn, account, f):
-        read.append(f.id)
-        return real(conn, account, f)
-
-    # a spy on the copy reader, not a mock: the real copies are still read and judged
-    monkeypatch.setattr(bounded, "settlement_file_lines", counting)
+    read = copy_reads(monkeypatch, bounded)  # a spy: the real copies are still read and judged
     # one day later with nothing new: only the clock moved, so only the settlements where a refund's
     # claim window or an order's grace can have ended are read, never the first ones
     out = run_reconcile(as_of=last_as_of + dt.timedelta(days=1), policy=policy)

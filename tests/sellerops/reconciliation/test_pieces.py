@@ -18,6 +18,7 @@ from sellerops.reconciliation.partition import order_bucket
 from sellerops.reconciliation.runs import run_reconcile
 from sellerops.storage import framecache
 from sellerops.storage.engine import get_engine
+from tests.sellerops.reconciliation.spies import copy_reads
 
 ACCOUNT = "default"
 
@@ -94,15 +95,7 @@ def test_another_policy_is_judged_the_same_in_pieces(loaded):
 def test_each_settlement_copy_is_read_once_and_the_spill_folder_is_removed(loaded, monkeypatch):
     from sellerops.core.config import settings
 
-    read = []
-    real = pieces.settlement_file_lines
-
-    def counting(conn, account, f):
-        read.append(f.id)
-        return real(conn, account, f)
-
-    # a spy on the copy reader, not a mock: the real copies are still read and judged
-    monkeypatch.setattr(pieces, "settlement_file_lines", counting)
+    read = copy_reads(monkeypatch, pieces)  # a spy: the real copies are still read and judged
     monkeypatch.setattr(pieces, "BUDGET_BYTES", _copies() // 4)  # the demo seller would fit in one piece
     with get_engine().connect() as c:
         assert not pieces.fits(c, settings().account)
