@@ -59,6 +59,12 @@ def _report_files(conn, account: str) -> dict[int, sa.Row]:
                                                     rf.c.report_type, rf.c.account))}
 
 
+def settlements_frame(conn, account: str, files: dict) -> pd.DataFrame:
+    """The account's settlements (one row each, small) as the rules read them."""
+    t = tables.Settlement.__table__
+    return coerce("settlements", _with_file(_read_table(conn, "settlements", t.c.account == account), files))
+
+
 def _settlement_lines(conn, account: str, files: dict) -> pd.DataFrame:
     """An account's settlement lines: each loaded settlement from its columnar copy, the ones
     without a copy from the database (and their copies written for the next run)."""

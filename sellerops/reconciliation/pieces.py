@@ -36,11 +36,12 @@ import pandas as pd
 from sellerops.core.config import settings
 from sellerops.reconciliation import RULES
 from sellerops.reconciliation.frames import coerce, empty_frame
-from sellerops.reconciliation.input import _read_table, _report_files, _with_file, order_parts, settlement_file_lines
+from sellerops.reconciliation.input import (_read_table, _report_files, _with_file, order_parts, settlement_file_lines,
+                                           settlements_frame)
 from sellerops.reconciliation.model import FindingRecord, ReconcileInput, build_context
 from sellerops.reconciliation.partition import ORDER_RULES, SETTLEMENT_RULES, merge, order_bucket
 from sellerops.reconciliation.policy import Policy
-from sellerops.storage import framecache, tables
+from sellerops.storage import framecache
 from sellerops.storage.framecache import concat
 
 # What one group of order buckets may hold as frames (spilled bytes, about their size in memory);
@@ -61,12 +62,6 @@ class Full:
     settlements: pd.DataFrame
     groups: int = 0  # groups of order buckets judged one after the other
     buckets: int = 0  # order buckets (spill files per table)
-
-
-def settlements_frame(conn, account: str, files: dict) -> pd.DataFrame:
-    """The account's settlements (one row each, small) as the rules read them."""
-    t = tables.Settlement.__table__
-    return coerce("settlements", _with_file(_read_table(conn, "settlements", t.c.account == account), files))
 
 
 def fits(conn, account: str, budget: int | None = None) -> bool:

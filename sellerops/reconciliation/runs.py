@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sellerops.core.config import settings
 from sellerops.findings.store import StoreResult, store
 from sellerops.reconciliation import bounded, pieces
-from sellerops.reconciliation.input import _report_files, live_copies, load_input
+from sellerops.reconciliation.input import _report_files, live_copies, load_input, settlements_frame
 from sellerops.storage import framecache, tables
 from sellerops.storage.engine import get_engine
 from sellerops.storage.lock import run_lock
@@ -143,7 +143,7 @@ def _bounded_night(account: str, as_of, policy, digest: str):
     with get_engine().connect() as c:
         state = bounded.read_state(c, account)
         files = _report_files(c, account)
-        settlements = pieces.settlements_frame(c, account, files)
+        settlements = settlements_frame(c, account, files)
         markets = bounded.markets_of(settlements, as_of, policy)
         why = bounded.why_full(c, state, account, digest, markets)
         if why:
