@@ -30,13 +30,12 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import spawn  # noqa: E402  (the month benchmark's child runner: one way to time a stage)
+from run import generate, spawn  # noqa: E402  (the month benchmark's seller generator and child runner)
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / ".bench" / "history"
@@ -311,13 +310,7 @@ def ensure_data(per_day: int, days: int) -> tuple[Path, dict]:
     data.mkdir(parents=True)
     print(f"data: generating {params} …", flush=True)
     t = time.perf_counter()
-    code = ("import sys, json; from sellerops.demo import write_demo_data; "
-            "s = write_demo_data(sys.argv[1], orders_per_day=int(sys.argv[2]), days=int(sys.argv[3]), seed=int(sys.argv[4])); "
-            "print(json.dumps({'orders': s.orders, 'settlement_rows': s.settlement_rows, 'settlements': s.settlements, "
-            "'last_day': str(s.start + __import__('datetime').timedelta(days=int(sys.argv[3]) - 1))}))")
-    out = subprocess.run([PY, "-c", code, str(data / "generated"), str(per_day), str(days), str(SEED)], cwd=ROOT,
-                         check=True, capture_output=True, text=True).stdout
-    facts = json.loads(out.strip().splitlines()[-1])
+    facts = generate(data / "generated", per_day, days, SEED)
     generated_s = time.perf_counter() - t
     split(data / "generated" / "reports", data, dt.date.fromisoformat(facts["last_day"]))
     known = {**params, **facts, "generate_s": round(generated_s, 1)}

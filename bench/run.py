@@ -255,14 +255,24 @@ def ensure_data(orders_per_day: int, days: int) -> Path:
     shutil.rmtree(data, ignore_errors=True)
     print(f"data: generating {params} into {data} …", flush=True)
     t = time.perf_counter()
-    code = ("import sys; from sellerops.demo import write_demo_data; "
-            "s = write_demo_data(sys.argv[1], orders_per_day=int(sys.argv[2]), days=int(sys.argv[3]), seed=int(sys.argv[4])); "
-            "print('data:', s.orders, 'order lines,', s.settlement_rows, 'settlement rows,', s.settlements, 'settlements,', "
-            "s.findings, 'planted findings')")
-    subprocess.run([PY, "-c", code, str(data), str(orders_per_day), str(days), str(SEED)], cwd=ROOT, check=True)
+    facts = generate(data, orders_per_day, days)
+    print(f"data: {facts['orders']} order lines, {facts['settlement_rows']} settlement rows, "
+          f"{facts['settlements']} settlements, {facts['findings']} planted findings")
     print(f"data: generated in {time.perf_counter() - t:.1f} s")
     stamp.write_text(json.dumps(params, sort_keys=True) + "\n")
     return data
+
+
+def generate(out: Path, orders_per_day: int, days: int, seed: int = SEED) -> dict:
+    """The demo seller written into `out` by a child process (the generator's memory is not the
+    benchmark's); what it wrote: orders, settlement rows, settlements, planted findings, last day."""
+    code = ("import sys, json, datetime; from sellerops.demo import write_demo_data; "
+            "s = write_demo_data(sys.argv[1], orders_per_day=int(sys.argv[2]), days=int(sys.argv[3]), seed=int(sys.argv[4])); "
+            "print(json.dumps({'orders': s.orders, 'settlement_rows': s.settlement_rows, 'settlements': s.settlements, "
+            "'findings': s.findings, 'last_day': str(s.start + datetime.timedelta(days=int(sys.argv[3]) - 1))}))")
+    out_text = subprocess.run([PY, "-c", code, str(out), str(orders_per_day), str(days), str(seed)], cwd=ROOT,
+                              check=True, capture_output=True, text=True).stdout
+    return json.loads(out_text.strip().splitlines()[-1])
 
 
 def export_ref(ref: str) -> Path:
