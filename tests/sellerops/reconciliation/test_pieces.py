@@ -1,5 +1,5 @@
 """The full recompute in bounded pieces against the whole input in one piece, on the demo seller
-loaded into SQLite: exactly the same findings, evidence included, however many groups of order
+loaded into SQLite and into PostgreSQL (where settlement lines are rows, not blocks): exactly the same findings, evidence included, however many groups of order
 buckets a small budget forces; each settlement copy read once; the spill folder gone afterwards,
 also when a rule fails."""
 
@@ -23,8 +23,33 @@ from tests.sellerops.reconciliation.spies import copy_reads
 ACCOUNT = "default"
 
 
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database(request):
+    """The database URL of the module's home: None for its own SQLite file, or a PostgreSQL schema
+    of its own (named after this engineer's tests, dropped afterwards)."""
+    if request.param == "sqlite":
+        yield None
+        return
+    import uuid
+
+    import sqlalchemy as sa
+
+    from tests.conftest import PG_URL
+
+    admin = request.getfixturevalue("pg_admin_engine")
+    schema = f"pieces_{uuid.uuid4().hex[:8]}_gaps"
+    with admin.connect() as c:
+        c.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    from sellerops.storage.engine import dispose_all
+
+    dispose_all()
+    with admin.connect() as c:
+        c.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
 @pytest.fixture(scope="module")
-def home(tmp_path_factory):
+def home(tmp_path_factory, database):
     out = tmp_path_factory.mktemp("pieces-demo")
     write_demo_data(out, orders_per_day=15, days=100, seed=11)
     reports, home = out / "reports", out / "home"
@@ -32,15 +57,23 @@ def home(tmp_path_factory):
     again = out / f"redownload_{settlements[2].name}"  # a duplicate: never a second copy
     again.write_bytes(settlements[2].read_bytes())
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SELLEROPS_HOME", str(home))
+        _use(mp, home, database)
         ingest_paths(sorted(reports.iterdir()) + [again])
     return home
 
 
+def _use(mp, home, database) -> None:
+    mp.setenv("SELLEROPS_HOME", str(home))
+    if database:
+        mp.setenv("SELLEROPS_DATABASE_URL", database)
+    else:
+        mp.delenv("SELLEROPS_DATABASE_URL", raising=False)
+
+
 @pytest.fixture
-def loaded(home, monkeypatch):
+def loaded(home, database, monkeypatch):
     # one loaded home for the module: the runs below store findings, never change the input
-    monkeypatch.setenv("SELLEROPS_HOME", str(home))
+    _use(monkeypatch, home, database)
     return home
 
 
@@ -70,9 +103,10 @@ def _pieces(as_of, policy, budget, account=ACCOUNT):
     (None, None),  # one group: the whole input
     (dt.date(2027, 6, 1), 3),  # far past the data: every unsettled order found
 ])
-def test_the_pieces_find_exactly_what_the_whole_input_finds(loaded, as_of, share):
+def test_the_pieces_find_exactly_what_the_whole_input_finds(loaded, database, as_of, share):
     from sellerops.core.config import settings
 
+    assert get_engine().dialect.name == ("postgresql" if database else "sqlite")
     account = settings().account
     whole = reconcile(load_input(account), as_of, Policy())
     budget = _copies() // share if share else 10**12
