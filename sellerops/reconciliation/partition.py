@@ -5,7 +5,8 @@ Two kinds of piece, each a `Partition` carrying the rows its rules need and the 
 
 - one per settlement, for the settlement-local rules (each rule declares it: `@rule(local=True)`
   judges lines against their own settlement's total, copies or medians): that settlement's lines,
-  and the order, return and reimbursement rows of the orders those lines mention;
+  and the order, return and reimbursement rows of the orders those lines mention; the settlements
+  with no line in the input (most of them, on a bounded night's input) share one piece;
 - one per bucket of order ids (a stable hash), for the order-level rules: an order's order line and its
   settlement lines in any settlement share its order id, so a bucket holds everything an order's finding
   is computed from however many months it spans (a partition by purchase month would split a sale from
@@ -49,8 +50,11 @@ class Partition:
     settlement_id: str | None = None  # a settlement piece owns this settlement's findings
     bucket: int | None = None  # an order piece owns the orders hashing to bucket (of `buckets`)
     buckets: int = 1
+    without_lines: frozenset = frozenset()  # the piece of the settlements with no line in the input owns these
 
     def owns(self, f: FindingRecord) -> bool:
+        if self.without_lines:
+            return f.settlement_id in self.without_lines
         if self.settlement_id is not None:
             return f.settlement_id == self.settlement_id
         return order_bucket(f.order_id, self.buckets) == self.bucket
@@ -78,13 +82,25 @@ def _reset(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def settlement_partitions(inp: ReconcileInput) -> list[Partition]:
+    """A piece per settlement with lines in `inp`, and one for all those without (each judged against
+    no lines, as the whole run judges them): a bounded night's input holds the lines of a few
+    settlements, not of every settlement in the table, and a task per empty one costs a task run."""
     lines = inp.settlement_lines
-    parts = []
+    at = lines.groupby("settlement_id", observed=True, sort=False).indices if len(lines) else {}
+    parts, empty = [], []
     for sid in sorted(inp.settlements["settlement_id"].dropna().unique()):
-        mine = _reset(lines[(lines["settlement_id"] == sid).to_numpy()])
+        if sid not in at:
+            empty.append(sid)
+            continue
+        mine = _reset(lines.take(at[sid]))
         orders = set(mine["order_id"].dropna().unique())
         piece = ReconcileInput(settlements=inp.settlements, settlement_lines=mine, **_rows_of_orders(inp, orders))
         parts.append(Partition(f"settlement {sid}", SETTLEMENT_RULES, piece, settlement_id=sid))
+    if empty:
+        piece = ReconcileInput(settlements=inp.settlements, settlement_lines=_reset(lines.iloc[:0]),
+                               **_rows_of_orders(inp, set()))
+        parts.append(Partition(f"settlements without lines ({len(empty)})", SETTLEMENT_RULES, piece,
+                               without_lines=frozenset(empty)))
     return parts
 
 

@@ -46,6 +46,24 @@ def test_each_piece_holds_only_its_subject(demo_input):
     assert sum(len(p.inp.settlement_lines) for p in parts if p.settlement_id) == len(demo_input.settlement_lines)
 
 
+def test_settlements_without_lines_share_one_piece_judged_as_the_whole_run_judges_them(demo_input):
+    import dataclasses
+
+    # A bounded night's input: every settlement's summary row, the lines of only a few of them.
+    ids = sorted(demo_input.settlements["settlement_id"].astype(object))
+    keep, others = ids[:2], ids[2:]
+    lines = demo_input.settlement_lines
+    inp = dataclasses.replace(demo_input, settlement_lines=lines[lines["settlement_id"].isin(keep).to_numpy()]
+                              .reset_index(drop=True))
+    parts = partitions(inp, 3)
+    assert [p.name for p in parts] == ([f"settlement {s}" for s in keep] + [f"settlements without lines ({len(others)})"]
+                                       + [f"orders {b}/3" for b in (1, 2, 3)])
+    whole = reconcile(inp, None, Policy())
+    # a settlement whose lines are missing does not add up: the line-less piece must find those too
+    assert {f.settlement_id for f in whole if f.kind == "settlement_total_mismatch"} >= set(others)
+    assert _full(merge([run_partition(p, None, Policy()) for p in parts])) == _full(whole)
+
+
 def test_a_finding_outside_its_piece_is_dropped(demo_input):
     # A settlement piece sees every settlement's header but only its own lines, so the totals of the
     # others look wrong to it; `owns` must drop those, or the merge would hold false mismatches.
