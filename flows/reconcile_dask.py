@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import warnings
 
 from prefect import flow, unmapped
 
@@ -26,6 +27,10 @@ def dask_task_runner():
     if not (address or local):
         return None
     from prefect_dask import DaskTaskRunner
+
+    # Each piece carries its own rows, so a night's graph is tens of MB by design; distributed's
+    # warning about it would be printed for every submission of every night.
+    warnings.filterwarnings("ignore", message="Sending large graph", category=UserWarning, module="distributed")
 
     if address:
         return DaskTaskRunner(address=address)

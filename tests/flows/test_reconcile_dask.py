@@ -78,3 +78,19 @@ def test_nights_on_dask_store_exactly_the_in_process_nights_findings(demo, tmp_p
     assert {v["status"] for v in on_dask.values()} == {"open", "resolved"}
     assert {"unsettled_order", "refund_without_return", "duplicate_charge", "fee_outlier"} <= {
         v["kind"] for v in on_dask.values()}
+
+
+def test_the_large_graph_warning_is_not_printed_every_night(monkeypatch):
+    import warnings
+
+    from flows.reconcile_dask import dask_task_runner
+
+    monkeypatch.setenv("SELLEROPS_DASK", "local")
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        dask_task_runner()
+        # as distributed's client raises it when a night's pieces are submitted (tens of MB by design)
+        warnings.warn_explicit("Sending large graph of size 124.51 MiB.", UserWarning, "client.py", 3429,
+                               module="distributed.client")
+        warnings.warn_explicit("another warning", UserWarning, "client.py", 1, module="distributed.client")
+    assert [str(w.message) for w in seen] == ["another warning"]
