@@ -78,7 +78,21 @@ def _rows_of_orders(inp: ReconcileInput, order_ids: set) -> dict[str, pd.DataFra
 
 def _reset(frame: pd.DataFrame) -> pd.DataFrame:
     # A piece is a table of its own to the rules: labels 0..n-1, as load_input gives them.
-    return frame.reset_index(drop=True)
+    return compact(frame)
+
+
+_FEW = 256  # categories a piece's column keeps whether it uses them or not
+
+
+def compact(frame: pd.DataFrame) -> pd.DataFrame:
+    """A slice relabelled 0..n-1 with only the categories it uses: a piece is pickled to reach its
+    worker (or its spill file), and a settlement's slice would otherwise carry every order id of
+    the input (a column of a few categories keeps them all: cheaper)."""
+    out = frame.reset_index(drop=True)
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.CategoricalDtype) and len(out[col].cat.categories) > _FEW:
+            out[col] = out[col].cat.remove_unused_categories()
+    return out
 
 
 def settlement_partitions(inp: ReconcileInput) -> list[Partition]:

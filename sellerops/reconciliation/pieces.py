@@ -39,7 +39,7 @@ from sellerops.reconciliation.frames import coerce, empty_frame
 from sellerops.reconciliation.input import (_read_table, _report_files, _with_file, order_parts, settlement_file_lines,
                                            settlements_frame)
 from sellerops.reconciliation.model import FindingRecord, ReconcileInput, build_context
-from sellerops.reconciliation.partition import ORDER_RULES, SETTLEMENT_RULES, merge, order_bucket
+from sellerops.reconciliation.partition import ORDER_RULES, SETTLEMENT_RULES, compact, merge, order_bucket
 from sellerops.reconciliation.policy import Policy
 from sellerops.storage import framecache
 from sellerops.storage.framecache import concat
@@ -49,7 +49,6 @@ from sellerops.storage.framecache import concat
 BUDGET_BYTES = int(os.environ.get("SELLEROPS_RECONCILE_BUDGET_MB", "256")) * 2**20
 # Spill files per table and run: groups are made of these (a few thousand files at most).
 _MIN_BUCKETS, _MAX_BUCKETS = 32, 1024
-_FEW = 256  # categories a spilled slice keeps whether it uses them or not
 _WHOLE = ("fba_returns", "seller_returns", "reimbursements")
 _POS = "__pos"  # a row's place in the whole input, to put a group's rows back in `load_input`'s order
 
@@ -237,7 +236,7 @@ class _Spill:
             bucket = int(where[start])
             with open(self._path(table, bucket), "ab") as out:
                 before = out.tell()
-                pickle.dump(_compact(frame.iloc[start:end]), out, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(compact(frame.iloc[start:end]), out, protocol=pickle.HIGHEST_PROTOCOL)
                 self.size[bucket] += out.tell() - before
 
     def groups(self, budget: int) -> list[list[int]]:
@@ -272,13 +271,3 @@ class _Spill:
         del parts
         df = df.take(np.argsort(df[_POS].to_numpy(), kind="stable")).drop(columns=_POS)
         return df.reset_index(drop=True)
-
-
-def _compact(frame: pd.DataFrame) -> pd.DataFrame:
-    """A slice with only the categories it uses: a bucket's slice of a copy would otherwise carry
-    every order id of the copy (a column of a few categories keeps them all: cheaper)."""
-    out = frame.reset_index(drop=True)
-    for col in out.columns:
-        if isinstance(out[col].dtype, pd.CategoricalDtype) and len(out[col].cat.categories) > _FEW:
-            out[col] = out[col].cat.remove_unused_categories()
-    return out
