@@ -4,7 +4,9 @@
 `SELLEROPS_DASK=local` starts a LocalCluster for the run, in threads (`SELLEROPS_DASK_WORKERS`
 workers, default 2, of `SELLEROPS_DASK_THREADS` threads each, default 1). The work is split by `sellerops.reconciliation.partition` — a task per settlement for the
 settlement-local rules, a task per bucket of order ids (`SELLEROPS_DASK_ORDER_BUCKETS`, default 8) for
-the order rules — and merged before storing, so the findings are the in-process run's.
+the order rules — and merged before storing, so the findings are the in-process run's. The run
+itself is `run_reconcile`'s: a bounded night hands the pieces only the rows its scope is judged from
+(`sellerops.reconciliation.bounded`), a full run (`force`, first run, policy change) the whole input.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ def dask_task_runner():
 
 @flow(name="reconcile-on-dask", persist_result=False)
 def reconcile_on_dask(as_of: dt.date | None = None, policy: Policy | None = None, force: bool = False) -> ReconcileOutcome:
-    """Reconcile every settlement and order with the rules' partitions as Dask tasks, then store."""
+    """Reconcile what can have changed (all of it when `force`) with the rules' partitions as Dask tasks, then store."""
     from sellerops.reconciliation.partition import merge, partitions
 
     buckets = int(os.environ.get("SELLEROPS_DASK_ORDER_BUCKETS", "8"))
