@@ -188,7 +188,7 @@ class Night:
     def file_lines(self, f) -> pd.DataFrame:
         if f.id not in self.lines:
             self.lines[f.id] = settlement_file_lines(self.conn, self.account, f)
-            if not _paid_path(f).exists():  # derived while the copy is in memory
+            if not framecache.paid_keys_path(f).exists():  # derived while the copy is in memory
                 paid_keys(self.conn, self.account, f, self.lines[f.id])
         return self.lines[f.id]
 
@@ -408,10 +408,6 @@ _HASH_KEYS = ("0123456789123456", "sellerops paid 2")
 _NA = "\x1e\x1f"  # stands for a missing value (matching only a missing value, as in `tuple_keys`)
 
 
-def _paid_path(f):
-    return framecache.path_for("settlement_paid_keys", f.id, f.sha256, f.seen_at)
-
-
 def key_hashes(*columns: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """The two hashes of each row's (account, order-id, sku): each column's values hashed as
     strings, combined in order (a missing value hashed as a marker no id holds)."""
@@ -430,7 +426,7 @@ def paid_keys(conn, account: str, f, lines: pd.DataFrame | None = None) -> pd.Da
     `unsettled_order` asks of a settlement — as their hash pairs (`key_hashes`, columns h1, h2,
     sorted), from the copy kept beside its lines' copy, else derived from those lines (read when
     not given) and kept: two integers a key, read and searched each night without hashing a string."""
-    path = _paid_path(f)
+    path = framecache.paid_keys_path(f)
     got = framecache.read(path)
     if got is not None:
         return got
