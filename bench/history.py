@@ -3,6 +3,7 @@
     .venv/bin/python bench/history.py                 # 12,000 orders/day; 30, 90 and 365 days
     .venv/bin/python bench/history.py --quick         # 3,000 orders/day
     .venv/bin/python bench/history.py --days 30 90    # some sizes only
+    .venv/bin/python bench/history.py --quick --days 30 365 --runs 1 --profile   # CPU profiles of each stage
     .venv/bin/python bench/history.py --quick --pg postgresql://sellerops:sellerops@127.0.0.1:5432/sellerops
 
 For each size the demo seller (sellerops.demo) is generated once into .bench/history/data/, and
@@ -123,10 +124,12 @@ def stage_night(data: Path, home: Path, force: bool = False) -> dict:
     t, cpu = time.perf_counter(), _cpu()
     outcomes = ingest_paths([data / "tonight"])
     ingest_s = time.perf_counter() - t
-    t = time.perf_counter()
+    t, before = time.perf_counter(), _cpu()
     out = run_reconcile(force=force)
     reconcile_s = time.perf_counter() - t
+    # the reconciliation's own CPU (this process only): the part of the night that reads the history
     return {"seconds": ingest_s + reconcile_s, "ingest_s": ingest_s, "reconcile_s": reconcile_s, "cpu_s": _cpu() - cpu,
+            "reconcile_cpu_s": _cpu() - before,
             "statuses": sorted({o.status for o in outcomes}), "full": out.full, "open": out.open,
             "new": len(out.new), "resolved": len(out.resolved), "judged_orders": out.judged_orders,
             "judged_settlements": out.settlements_checked}
@@ -206,13 +209,24 @@ def stage_gap(data: Path, home: Path) -> dict:
 STAGES = {"history": stage_history, "probe": stage_probe, "night": stage_night, "full": stage_full, "gap": stage_gap}
 
 
-def child_main(name: str, data: Path, home: Path) -> None:
+def child_main(name: str, data: Path, home: Path, profile: Path | None = None) -> None:
+    """One stage; with `profile`, under cProfile counting CPU time (what grows with history shows on
+    a shared machine, where wall time swings) into that file, for `python -m pstats`."""
     import logging
     import warnings
 
     logging.disable(logging.WARNING)
     warnings.simplefilter("ignore")
-    print(json.dumps(STAGES[name](data, home), default=str))
+    if profile is None:
+        print(json.dumps(STAGES[name](data, home), default=str))
+        return
+    import cProfile
+
+    prof = cProfile.Profile(time.process_time)
+    out = prof.runcall(STAGES[name], data, home)
+    profile.parent.mkdir(parents=True, exist_ok=True)
+    prof.dump_stats(profile)
+    print(json.dumps(out, default=str))
 
 
 class Database:
@@ -251,6 +265,7 @@ class Database:
 
 
 DB = Database()
+PROFILE = False  # --profile: each measured child writes .bench/history/profiles/<stage>-<data>-<database>.prof
 
 
 def run_child(name: str, data: Path, home: Path) -> dict:
@@ -259,6 +274,8 @@ def run_child(name: str, data: Path, home: Path) -> dict:
     if DB.url:
         env["SELLEROPS_DATABASE_URL"] = DB.url
     cmd = [PY, str(Path(__file__).resolve()), "--stage", name, "--data", str(data), "--home", str(home)]
+    if PROFILE and name in ("night", "gap", "full"):
+        cmd += ["--profile", str(BENCH / "profiles" / f"{name}-{data.name}-{DB.name}.prof")]
     return spawn(name, cmd, env, BENCH / "logs" / f"{name}-{data.name}-{DB.name}.log")
 
 
@@ -357,7 +374,7 @@ def measure(name: str, data: Path, work: Path, snapshot: Path, runs: int) -> dic
         restore(data, work, snapshot)
         results.append(run_child(name, data, work))
     out = dict(results[len(results) // 2])
-    for key in ("seconds", "ingest_s", "reconcile_s", "cpu_s"):
+    for key in ("seconds", "ingest_s", "reconcile_s", "cpu_s", "reconcile_cpu_s"):
         if key in out:
             out[key] = statistics.median(r[key] for r in results)
             out[f"{key}_runs"] = [round(r[key], 2) for r in results]
@@ -371,6 +388,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stage", choices=sorted(STAGES))
     ap.add_argument("--data", type=Path)
     ap.add_argument("--home", type=Path)
+    ap.add_argument("--profile", nargs="?", const=True, default=None, metavar="FILE",
+                    help="profile the measured stages (CPU time, cProfile) into .bench/history/profiles/; "
+                    "their figures then include the profiler's cost and are not saved")
     ap.add_argument("--quick", action="store_true", help="3,000 orders a day instead of 12,000")
     ap.add_argument("--days", type=int, nargs="+", default=[30, 90, 365])
     ap.add_argument("--runs", type=int, default=3)
@@ -379,10 +399,11 @@ def main(argv: list[str] | None = None) -> int:
                     "its databases nightcost and nightcost_snap_*, dropped and created at will")
     args = ap.parse_args(argv)
     if args.stage:
-        child_main(args.stage, args.data, args.home)
+        child_main(args.stage, args.data, args.home, None if args.profile in (None, True) else Path(args.profile))
         return 0
-    global DB
+    global DB, PROFILE
     DB = Database(args.pg)
+    PROFILE = bool(args.profile)
     per_day = 3000 if args.quick else 12000
     results = {"orders_per_day": per_day, "database": DB.name, "sizes": {}}
     saved = BENCH / f"results-{per_day}-{DB.name}.json"
@@ -403,8 +424,9 @@ def main(argv: list[str] | None = None) -> int:
         results["sizes"][days] = row
         results["sizes"] = dict(sorted(results["sizes"].items()))
         report(results)
-        BENCH.mkdir(parents=True, exist_ok=True)
-        saved.write_text(json.dumps(results, indent=2, default=str) + "\n")
+        if not PROFILE:  # a profiled run's figures carry the profiler's cost: never kept as results
+            BENCH.mkdir(parents=True, exist_ok=True)
+            saved.write_text(json.dumps(results, indent=2, default=str) + "\n")
     return 0
 
 
@@ -424,7 +446,8 @@ def report(results: dict) -> None:
     if len(sizes) > 1:
         small, large = min(sizes), max(sizes)
         ratio = sizes[large]["night"]["seconds"] / sizes[small]["night"]["seconds"]
-        print(f"night {large} d / {small} d: {ratio:.2f}× (target ≤ {TARGETS['night_ratio']}×)")
+        cpu = sizes[large]["night"].get("cpu_s", float("nan")) / sizes[small]["night"].get("cpu_s", float("nan"))
+        print(f"night {large} d / {small} d: {ratio:.2f}× wall (target ≤ {TARGETS['night_ratio']}×), {cpu:.2f}× CPU")
 
 
 if __name__ == "__main__":

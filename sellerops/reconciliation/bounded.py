@@ -48,7 +48,6 @@ from sellerops.storage.reconcile_state import ReconcileState
 
 # Purchase, posting and settlement dates are compared across time zones and settlement edges.
 MARGIN = pd.Timedelta(days=2)
-_CHUNK = 10_000  # order ids per IN (...): SQLite reads them as literals, PostgreSQL as one array
 _NEVER = pd.Timestamp.max.tz_localize("UTC")
 
 
@@ -143,10 +142,20 @@ def _ids(values: pd.Series) -> set[str]:
     return {str(v) for v in pd.unique(values.dropna()) if str(v)}
 
 
-def _chunks(values, size: int = _CHUNK):
-    values = sorted(values)
-    for i in range(0, len(values), size):
-        yield values[i:i + size]
+def _among(conn, column, values) -> sa.ColumnElement:
+    """`column` is one of `values`, however many, as one value handed to the database: a JSON array
+    that SQLite's json_each unpacks, an array on PostgreSQL. Tens of thousands of literals in an
+    IN (...) cost SQLAlchemy more to compile than the database takes to look the keys up."""
+    values = sorted(v for v in values if v is not None)  # NULL is never one of them in SQL either
+    numbers = bool(values) and isinstance(values[0], (int, np.integer))
+    if numbers:
+        values = [int(v) for v in values]
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == sa.any_(sa.bindparam(None, values, type_=ARRAY(sa.BigInteger if numbers else sa.Text)))
+    keys = sa.func.json_each(sa.literal(json.dumps(values), sa.Text)).table_valued("value")
+    return column.in_(sa.select(keys.c.value))
 
 
 def _column_ids(conn, query, blank: bool = False) -> set[str]:
@@ -188,7 +197,7 @@ class Night:
     def file_lines(self, f) -> pd.DataFrame:
         if f.id not in self.lines:
             self.lines[f.id] = settlement_file_lines(self.conn, self.account, f)
-            if not _paid_path(f).exists():  # derived while the copy is in memory
+            if not framecache.paid_keys_path(f).exists():  # derived while the copy is in memory
                 paid_keys(self.conn, self.account, f, self.lines[f.id])
         return self.lines[f.id]
 
@@ -252,9 +261,9 @@ def _orders_in_files(conn, account: str, files: list) -> set[str]:
     originals = _column_ids(conn, sa.select(rb.c.original_reimbursement_id).distinct().where(
         sa.func.coalesce(rb.c.account, "") == account, rb.c.report_file_id.in_(ids), rb.c.amazon_order_id.is_(None),
         rb.c.original_reimbursement_id.is_not(None)))
-    for part in _chunks(originals):
+    if originals:
         found |= _column_ids(conn, sa.select(rb.c.amazon_order_id).distinct().where(
-            rb.c.account == account, rb.c.reimbursement_id.in_(part)))
+            rb.c.account == account, _among(conn, rb.c.reimbursement_id, originals)))
     return found
 
 
@@ -322,8 +331,8 @@ def _by_order(conn, account: str, name: str, column: str, order_ids: set[str]) -
     """The rows of table `name` whose `column` is one of `order_ids`, in insertion order."""
     t = tables.__dict__[{"orders": "OrderLine", "fba_returns": "FbaReturn", "seller_returns": "SellerReturn",
                          "reimbursements": "Reimbursement"}[name]].__table__
-    parts = [_read_table(conn, name, (t.c.account == account) & t.c[column].in_(part), row_ids=True)
-             for part in _chunks(order_ids)]
+    parts = [_read_table(conn, name, (t.c.account == account) & _among(conn, t.c[column], order_ids), row_ids=True)
+             ] if order_ids else []
     return _in_order(parts, name)
 
 
@@ -332,8 +341,8 @@ def _order_lines(conn, account: str, order_ids: set[str], files: dict) -> pd.Dat
     database by key (three integers a row), its values from that file's columnar copy, as
     `load_input` reads them (the database for a file without a usable copy)."""
     t = tables.OrderLine.__table__
-    found = [frame for part in _chunks(order_ids) for frame in _query_frames(conn, sa.select(
-        t.c.id, t.c.report_file_id, t.c.line_no).where(t.c.account == account, t.c.amazon_order_id.in_(part)))]
+    found = list(_query_frames(conn, sa.select(t.c.id, t.c.report_file_id, t.c.line_no).where(
+        t.c.account == account, _among(conn, t.c.amazon_order_id, order_ids)))) if order_ids else []
     rows = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=["id", "report_file_id", "line_no"])
     parts, missing = [], []
     for fid, group in rows.groupby("report_file_id", sort=True):
@@ -345,7 +354,8 @@ def _order_lines(conn, account: str, order_ids: set[str], files: dict) -> pd.Dat
         part = _taken(copy, pos)
         part["_row_id"] = group["id"].to_numpy(dtype="int64")
         parts.append(part)
-    parts += [_read_table(conn, "orders", t.c.id.in_(part), row_ids=True) for part in _chunks(missing)]
+    if missing:
+        parts.append(_read_table(conn, "orders", _among(conn, t.c.id, missing), row_ids=True))
     return _in_order(parts, "orders")
 
 
@@ -393,11 +403,11 @@ def _in_order(parts: list[pd.DataFrame], name: str) -> pd.DataFrame:
 def _reimbursements(conn, account: str, order_ids: set[str]) -> pd.DataFrame:
     """The reimbursements of `order_ids`, and the reversals of those reimbursements that carry no order id."""
     t = tables.Reimbursement.__table__
-    mine = [_read_table(conn, "reimbursements", (t.c.account == account) & t.c.amazon_order_id.in_(part), row_ids=True)
-            for part in _chunks(order_ids)]
+    mine = [_read_table(conn, "reimbursements", (t.c.account == account) & _among(conn, t.c.amazon_order_id, order_ids),
+                        row_ids=True)] if order_ids else []
     ids = set().union(*(_ids(p["reimbursement_id"]) for p in mine)) if mine else set()
     reversals = [_read_table(conn, "reimbursements", (t.c.account == account) & t.c.amazon_order_id.is_(None)
-                             & t.c.original_reimbursement_id.in_(part), row_ids=True) for part in _chunks(ids)]
+                             & _among(conn, t.c.original_reimbursement_id, ids), row_ids=True)] if ids else []
     return _in_order(mine + reversals, "reimbursements")
 
 
@@ -406,10 +416,6 @@ _PAID = ("account", "order_id", "sku")
 # and two different keys giving the same 128 bits is not a chance worth a settlement's strings.
 _HASH_KEYS = ("0123456789123456", "sellerops paid 2")
 _NA = "\x1e\x1f"  # stands for a missing value (matching only a missing value, as in `tuple_keys`)
-
-
-def _paid_path(f):
-    return framecache.path_for("settlement_paid_keys", f.id, f.sha256, f.seen_at)
 
 
 def key_hashes(*columns: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -430,7 +436,7 @@ def paid_keys(conn, account: str, f, lines: pd.DataFrame | None = None) -> pd.Da
     `unsettled_order` asks of a settlement — as their hash pairs (`key_hashes`, columns h1, h2,
     sorted), from the copy kept beside its lines' copy, else derived from those lines (read when
     not given) and kept: two integers a key, read and searched each night without hashing a string."""
-    path = _paid_path(f)
+    path = framecache.paid_keys_path(f)
     got = framecache.read(path)
     if got is not None:
         return got

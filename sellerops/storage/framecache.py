@@ -46,6 +46,9 @@ TABLES = {
 }
 # Tables whose rows are also kept as a copy per report, by model name (the others are small).
 CACHED = ("settlement_lines", "orders")
+# Each settlement's paid keys (sellerops.reconciliation.bounded), named as its lines' copy is: they
+# live and go with it.
+PAID_KEYS = "settlement_paid_keys"
 TABLE_OF = {model.__name__: name for name, model in TABLES.items()}
 # Settlement-line columns no rule or evidence reads: left in the database (2 M rows a month).
 _UNREAD = {"settlement_lines": {"merchant_order_id", "adjustment_id", "shipment_id", "order_item_code",
@@ -212,9 +215,12 @@ def prune(keep: dict[str, list[Path]], s: Settings | None = None, grace_s: float
     """Remove the copies no report_file row of this database names any more (a database re-created
     under the same URL, an older format) and temporary files a crash left behind — once older than
     `grace_s`: a loader in another process may be writing one for a row this reader has not seen.
-    `keep`: table → the paths still named. Returns how many files went."""
+    `keep`: table → the paths still named; the settlements' paid keys are kept where their lines'
+    copies are. Returns how many files went."""
     import time
 
+    if "settlement_lines" in keep and PAID_KEYS not in keep:
+        keep = {**keep, PAID_KEYS: [p.parent.parent / PAID_KEYS / p.name for p in keep["settlement_lines"]]}
     gone = 0
     for table, paths in keep.items():
         folder = root(s) / table
@@ -237,3 +243,8 @@ def prune(keep: dict[str, list[Path]], s: Settings | None = None, grace_s: float
 def cache_path(name: str, f, s: Settings | None = None) -> Path:
     """The copy of table `name`'s rows from report file `f` (a report_file row: id, sha256, seen_at)."""
     return path_for(name, f.id, f.sha256, f.seen_at, s)
+
+
+def paid_keys_path(f, s: Settings | None = None) -> Path:
+    """The paid keys of settlement report file `f`, beside its lines' copy and named as it is."""
+    return path_for(PAID_KEYS, f.id, f.sha256, f.seen_at, s)

@@ -253,3 +253,29 @@ def test_a_paid_key_matches_only_the_same_key_a_missing_value_only_a_missing_one
     twins = pd.DataFrame({"h1": np.array([5, 7, 7, 7], dtype=np.uint64), "h2": np.array([1, 2, 3, 4], dtype=np.uint64)})
     assert bounded.is_paid(twins, np.array([7, 7, 5, 6], dtype=np.uint64),
                            np.array([3, 9, 1, 1], dtype=np.uint64)).tolist() == [True, False, True, False]
+
+
+def test_keys_are_looked_up_as_one_value_however_many(db_url):
+    """`_among` hands the database every key at once (SQLite: a JSON array through json_each, PostgreSQL:
+    an array) and finds exactly the rows whose key is among them: more keys than one IN-list held,
+    quotes, non-ASCII text, keys not stored and a NULL (which SQL never matches) included."""
+    meta = sa.MetaData()
+    probe = sa.Table("among_probe", meta, sa.Column("id", sa.Integer, primary_key=True), sa.Column("name", sa.Text))
+    names = [f"111-{i:07d}-0000001" for i in range(25_000)] + ["o'brien \"x\"", "Zürich ✓", None]
+    engine = get_engine()
+    meta.create_all(engine)
+    try:
+        with engine.begin() as c:
+            c.execute(probe.insert(), [{"id": i + 1, "name": n} for i, n in enumerate(names)])
+        wanted = set(names[::2]) | {"o'brien \"x\"", "Zürich ✓", "not stored", None}
+        with engine.connect() as c:
+            got = pd.concat(list(bounded._query_frames(
+                c, sa.select(probe.c.id, probe.c.name).where(bounded._among(c, probe.c.name, wanted)))))
+            by_id = pd.concat(list(bounded._query_frames(
+                c, sa.select(probe.c.id).where(bounded._among(c, probe.c.id, {np.int64(3), 25_001, 99_999})))))
+        expected = {i + 1 for i, n in enumerate(names) if n is not None and n in wanted}
+        assert set(got["id"].astype(int)) == expected and len(got) == len(expected)
+        assert set(got["name"]) == {n for n in wanted if n is not None} - {"not stored"}
+        assert sorted(by_id["id"].astype(int)) == [3, 25_001]
+    finally:
+        meta.drop_all(engine)

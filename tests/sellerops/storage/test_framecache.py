@@ -139,3 +139,37 @@ def test_copies_no_report_file_names_are_pruned(loaded):
     assert new_tmp.exists() and recent.exists()  # may be a loader writing right now
     recent.unlink()
     assert sorted(p.name for p in framecache.root().rglob("*.pkl")) == live
+
+
+def test_the_paid_keys_of_a_settlement_no_longer_loaded_are_pruned_with_its_copy(loaded):
+    """A settlement's paid keys (kept beside its lines' copy for the bounded night) go when no loaded
+    report file names them any more, once old enough; those of the loaded settlements stay."""
+    import os
+
+    import sqlalchemy as sa
+
+    from sellerops.core.config import settings
+    from sellerops.reconciliation import bounded
+    from sellerops.reconciliation.input import _report_files, live_copies
+    from sellerops.reports.settlement import REPORT_TYPE
+    from sellerops.storage import tables
+    from sellerops.storage.engine import get_engine
+
+    with get_engine().connect() as c:
+        files = sorted((f for f in _report_files(c, settings().account).values() if f.report_type == REPORT_TYPE),
+                       key=lambda f: f.id)
+        for f in files:
+            bounded.paid_keys(c, f.account, f)
+    paths = {f.id: framecache.paid_keys_path(f) for f in files}
+    assert len(paths) >= 2 and all(p.exists() for p in paths.values())
+    for p in paths.values():
+        os.utime(p, (0, 0))  # old enough: not a loader's file being written
+    framecache.prune(live_copies())
+    assert all(p.exists() for p in paths.values())  # every settlement is still loaded
+    gone = files[0]
+    rf = tables.ReportFile.__table__
+    with get_engine().begin() as c:
+        c.execute(rf.update().where(rf.c.id == gone.id).values(status="quarantined"))
+    framecache.prune(live_copies())
+    assert not paths[gone.id].exists()
+    assert all(paths[f.id].exists() for f in files[1:])
