@@ -89,6 +89,18 @@ def equals(values: pd.Series | Codes, value: str) -> np.ndarray:
     return np.array(values.eq(value).to_numpy(dtype=bool, na_value=False))
 
 
+def matches(values: pd.Series | Codes, predicate) -> np.ndarray:
+    """`predicate` (a function of a Series of text, giving bools) applied to each distinct value
+    once, spread back to the rows as a plain bool array, NA false: string methods over a
+    categorical's few values instead of a Python string per row."""
+    found, uniques = codes(values)
+    hits = predicate(pd.Series(uniques.to_numpy(dtype=object), dtype=object)).to_numpy(dtype=bool, na_value=False)
+    out = np.zeros(len(found), dtype=bool)
+    known = found >= 0
+    out[known] = hits[found[known]]
+    return out
+
+
 def among(values: pd.Series | Codes, wanted: tuple[str, ...] | list[str]) -> np.ndarray:
     """`values.isin(wanted)` as a plain bool array; cheap on a categorical or codes."""
     if isinstance(values, tuple):
