@@ -41,7 +41,7 @@ def shared_codes(*columns: pd.Series | Codes) -> tuple[list[np.ndarray], int]:
     for found, u in parts:
         mapping = glob[start:start + len(u)].astype(np.int64)
         start += len(u)
-        out.append(np.where(found >= 0, mapping[np.maximum(found, 0)] if len(u) else -1, -1))
+        out.append(np.append(mapping, -1)[found])  # NA (-1) picks the appended -1: one gather per row
     return out, len(uniques)
 
 
@@ -54,7 +54,10 @@ def combine(parts: list[tuple[np.ndarray, int]]) -> np.ndarray:
         if size * (n + 1) >= _LIMIT:  # never at seller scale; keeps the arithmetic exact anyway
             key, uniques = pd.factorize(key)
             key, size = key.astype(np.int64), len(uniques)
-        key = key * (n + 1) + (found + 1)
+        # in place: millions of rows, no temporary array per step
+        key *= n + 1
+        key += found
+        key += 1
         size *= n + 1
     return key
 
