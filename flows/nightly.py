@@ -10,7 +10,9 @@ applies: `sellerops.reconciliation.RULES`.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 from prefect import flow, get_run_logger
 from prefect.states import Completed
@@ -31,11 +33,15 @@ def nightly_reconciliation(as_of: dt.date | None = None, inbox: str | None = Non
     started = dt.datetime.now(dt.timezone.utc)
     s = settings()
     ensure_home(s)
-    files = ingest_reports(paths=[inbox or str(s.inbox)], new_only=True)
+    # The policy block's lookup is a server round trip the reconciliation needs only after the
+    # ingest: asked beside the ingest (in this run's context), it is not waited for after it.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="policy") as pool:
+        policy_lookup = pool.submit(contextvars.copy_context().run, load_policy_block)
+        files = ingest_reports(paths=[inbox or str(s.inbox)], new_only=True)
+        block = policy_lookup.result()
     fresh = [f for f in files if not f["known"]]
     quarantined = [f for f in fresh if f["status"] == "quarantined"]
 
-    block = load_policy_block()
     # SELLEROPS_DASK / SELLEROPS_DASK_ADDRESS: the same reconciliation, partitioned on a Dask cluster.
     outcome = (reconcile_dask.reconcile(as_of, block.policy(), force)
                or reconcile_settlements(as_of=as_of, policy=block.policy(), force=force))
@@ -47,9 +53,11 @@ def nightly_reconciliation(as_of: dt.date | None = None, inbox: str | None = Non
     else:
         get_run_logger().info("Recomputed every finding (%s).", outcome.why_full or "full run")
 
-    open_findings = read_findings(status="open")
+    # open and expired findings are the same stored rows (expiry is judged by today's date): one read
+    current = read_findings(status=["open", "expired"])
+    open_findings = [f for f in current if f["status"] == "open"]
     summary = night_summary(outcome, open_findings, len(fresh), quarantined=quarantined,
-                            expired=read_findings(status="expired"))
+                            expired=[f for f in current if f["status"] == "expired"])
     publish_findings(summary, open_findings, started)
     if block.notify_block and (summary.quarantined or summary.worth_alert(block.notify_threshold)):
         notify_new_findings(block.notify_block, summary.headline,

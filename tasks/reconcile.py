@@ -23,8 +23,8 @@ def reconcile_settlements(as_of: dt.date | None = None, policy=None, force: bool
 
 @task(name="read-findings", retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=_transient_db_error,
       cache_policy=NONE, persist_result=False)
-def read_findings(status: str | None = None, today: dt.date | None = None) -> list[dict]:
-    """The stored findings, the soonest claim deadline first; `today` judges which have expired."""
+def read_findings(status: str | list[str] | None = None, today: dt.date | None = None) -> list[dict]:
+    """The stored findings of one status or several, the soonest claim deadline first; `today` judges which have expired."""
     return list_findings(status=status, today=today)
 
 

@@ -14,7 +14,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import sqlalchemy as sa
 
@@ -183,28 +183,33 @@ def at_stake_by_kind(findings: list[dict]) -> dict[tuple[str, str], tuple[int, D
     return dict(sorted(out.items()))
 
 
-def iter_findings(kind: str | None = None, status: str | None = None, account: str | None = None,
+def iter_findings(kind: str | None = None, status: str | Iterable[str] | None = None, account: str | None = None,
                   procedure: str | None = None, today: dt.date | None = None) -> Iterator[dict]:
     """Stored findings as JSON objects, one at a time as the database returns them (a server-side
     cursor on PostgreSQL): the soonest claim deadline first (none last), then by kind, largest
-    first. `status` open, resolved or expired (open findings whose window closed unclaimed)."""
+    first. `status` open, resolved or expired (open findings whose window closed unclaimed), or
+    several of them read in one pass (e.g. open and expired, which are the same stored rows)."""
     today = today or _today()
     t = tables.Finding.__table__
     q = sa.select(t).order_by(t.c.claim_window_closes.is_(None), t.c.claim_window_closes, t.c.kind,
                               t.c.amount_cents.desc(), t.c.key)
-    stored = OPEN if status == EXPIRED else status  # expiry is a matter of today's date, not stored
-    for column, value in ((t.c.kind, kind), (t.c.status, stored), (t.c.account, account),
-                          (t.c.procedure, procedure)):
+    wanted = {status} if isinstance(status, str) else set(status or ())
+    unknown = wanted - set(STATUSES)
+    if unknown:
+        raise ValueError(f"status {sorted(unknown)[0]!r}: expected one of {', '.join(STATUSES)}")
+    if wanted:  # expiry is a matter of today's date, not stored: an expired finding is stored open
+        q = q.where(t.c.status.in_(sorted({OPEN if s == EXPIRED else s for s in wanted})))
+    for column, value in ((t.c.kind, kind), (t.c.account, account), (t.c.procedure, procedure)):
         if value:
             q = q.where(column == value)
     with get_engine().connect() as c:
         for r in c.execution_options(stream_results=True, yield_per=_STREAM).execute(q):
             f = finding_json(r, today)
-            if not status or f["status"] == status:
+            if not wanted or f["status"] in wanted:
                 yield f
 
 
-def list_findings(kind: str | None = None, status: str | None = None, account: str | None = None,
+def list_findings(kind: str | None = None, status: str | Iterable[str] | None = None, account: str | None = None,
                   procedure: str | None = None, today: dt.date | None = None) -> list[dict]:
     """`iter_findings` as a list (for callers that count, total or look twice)."""
     return list(iter_findings(kind, status, account, procedure, today))

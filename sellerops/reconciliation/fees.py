@@ -136,10 +136,16 @@ class _Groups:
     def first_valid(self, made: tuple[np.ndarray, pd.Index]) -> np.ndarray:
         """The first non-blank value of each group (as `groupby.first`), NaN when all are blank."""
         found, uniques = made
-        valid = np.flatnonzero(found >= 0)
-        groups, at = np.unique(self.gid[valid], return_index=True)
         out = np.full(len(self.starts), np.nan, dtype=object)
-        out[groups] = uniques.to_numpy(dtype=object)[found[valid[at]]]
+        if not len(self.starts):
+            return out
+        # the stable sort keeps each group's rows in their order: its first valid row is the least
+        # sorted position holding a value (no second sort of the rows)
+        ordered = found[self.order]
+        never = len(ordered)
+        first = np.minimum.reduceat(np.where(ordered >= 0, np.arange(never), never), self.starts)
+        has = first < never
+        out[has] = uniques.to_numpy(dtype=object)[ordered[first[has]]]
         return out
 
 

@@ -41,7 +41,7 @@ def shared_codes(*columns: pd.Series | Codes) -> tuple[list[np.ndarray], int]:
     for found, u in parts:
         mapping = glob[start:start + len(u)].astype(np.int64)
         start += len(u)
-        out.append(np.where(found >= 0, mapping[np.maximum(found, 0)] if len(u) else -1, -1))
+        out.append(np.append(mapping, -1)[found])  # NA (-1) picks the appended -1: one gather per row
     return out, len(uniques)
 
 
@@ -54,7 +54,10 @@ def combine(parts: list[tuple[np.ndarray, int]]) -> np.ndarray:
         if size * (n + 1) >= _LIMIT:  # never at seller scale; keeps the arithmetic exact anyway
             key, uniques = pd.factorize(key)
             key, size = key.astype(np.int64), len(uniques)
-        key = key * (n + 1) + (found + 1)
+        # in place: millions of rows, no temporary array per step
+        key *= n + 1
+        key += found
+        key += 1
         size *= n + 1
     return key
 
@@ -87,6 +90,18 @@ def equals(values: pd.Series | Codes, value: str) -> np.ndarray:
         where = values.cat.categories.get_indexer([value])[0]
         return values.cat.codes.to_numpy() == where if where >= 0 else np.zeros(len(values), dtype=bool)
     return np.array(values.eq(value).to_numpy(dtype=bool, na_value=False))
+
+
+def matches(values: pd.Series | Codes, predicate) -> np.ndarray:
+    """`predicate` (a function of a Series of text, giving bools) applied to each distinct value
+    once, spread back to the rows as a plain bool array, NA false: string methods over a
+    categorical's few values instead of a Python string per row."""
+    found, uniques = codes(values)
+    hits = predicate(pd.Series(uniques.to_numpy(dtype=object), dtype=object)).to_numpy(dtype=bool, na_value=False)
+    out = np.zeros(len(found), dtype=bool)
+    known = found >= 0
+    out[known] = hits[found[known]]
+    return out
 
 
 def among(values: pd.Series | Codes, wanted: tuple[str, ...] | list[str]) -> np.ndarray:

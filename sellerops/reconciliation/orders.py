@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sellerops.core.money import from_cents
-from sellerops.reconciliation.keys import equals
+from sellerops.reconciliation.keys import equals, matches
 from sellerops.reconciliation.model import (
     ITEM_KEY,
     LINE_EVIDENCE,
@@ -52,7 +52,7 @@ def unsettled_order(inp: ReconcileInput, ctx: Context) -> list[FindingRecord]:
     """A shipped order line past its grace days that no settlement pays (see the module)."""
     p = ctx.policy
     o = orders_by_order_id(inp)
-    channel = o["sales_channel"].astype(object).fillna("").str.strip().str.casefold().eq("non-amazon").to_numpy()
+    channel = matches(o["sales_channel"], lambda s: s.fillna("").str.strip().str.casefold().eq("non-amazon"))
     shipped = (
         equals(o["order_status"], "Shipped") & equals(o["item_status"], "Shipped") & ~channel
         & (o["item_price_cents"] > 0).to_numpy(dtype=bool, na_value=False)

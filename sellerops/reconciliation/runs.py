@@ -142,6 +142,8 @@ def _bounded_night(account: str, as_of, policy, digest: str):
     """Tonight as a bounded night with its scope planned, or why it must be full."""
     with get_engine().connect() as c:
         state = bounded.read_state(c, account)
+        if state is None:  # a first run is full: its settlements are read once, by the full run
+            return bounded.why_full(c, state, account, digest, {})
         files = _report_files(c, account)
         settlements = settlements_frame(c, account, files)
         markets = bounded.markets_of(settlements, as_of, policy)

@@ -93,6 +93,33 @@ def test_nightly_publishes_the_board_artifacts(demo):
     assert target.endswith("gx/data_docs/index.html") and Path(target).exists()
 
 
+def test_the_night_reads_its_findings_once_and_shows_open_and_lost_apart(demo):
+    """Open and expired findings are the same stored rows: one task run reads both, and the board
+    still counts them apart (the demo's fixed dates leave some claim windows closed)."""
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    from flows.nightly import nightly_reconciliation
+
+    state = nightly_reconciliation(inbox=str(demo.out / "reports"), return_state=True)
+    summary = state.result()
+
+    async def task_names():
+        async with get_client() as c:
+            runs = await c.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(
+                any_=[state.state_details.flow_run_id])))
+            return sorted(r.name.rsplit("-", 1)[0] for r in runs)
+
+    names = asyncio.run(task_names())
+    assert names.count("read-findings") == 1 and "reconcile-settlements" in names
+    today = dt.datetime.now(dt.timezone.utc).date()
+    expired = list_findings(status="expired", today=today)
+    assert expired and summary["open"] == len(list_findings(status="open", today=today))
+    assert f"; {len(expired)} lost (claim window closed unclaimed: " in summary["headline"]
+
+
 def test_the_flow_only_composes_tasks_defined_in_tasks():
     """The flow module defines no task of its own: every step it runs lives in tasks/."""
     import flows.nightly as nightly

@@ -215,6 +215,27 @@ def test_a_finding_claimed_in_time_never_expires_one_claimed_late_does():
     assert got == {in_time.key: "open", late.key: "expired"}
 
 
+def test_open_and_expired_findings_are_read_in_one_pass_as_two_reads_would_give_them():
+    # A and B closed before June 1st unclaimed (expired), C and D are still claimable (open), E was
+    # resolved by a later run: the one read is both reads, each in the soonest-deadline order
+    a, b = _windowed("A", dt.date(2026, 5, 20)), _windowed("B", dt.date(2026, 5, 11))
+    c, d, e = _windowed("C", dt.date(2026, 7, 1)), record(order_id="D"), _windowed("E", dt.date(2026, 6, 5))
+    store([a, b, c, d, e], procedure="reconciliation", now=NIGHT[0])
+    store([a, b, c, d], procedure="reconciliation", now=NIGHT[1])
+    today = dt.date(2026, 6, 1)
+    both = list_findings(status=["open", "expired"], today=today)
+    assert [f["id"] for f in both] == [b.key, a.key, c.key, d.key]
+    assert [f for f in both if f["status"] == "open"] == list_findings(status="open", today=today)
+    assert [f for f in both if f["status"] == "expired"] == list_findings(status="expired", today=today)
+    assert [f["id"] for f in list_findings(status=("resolved", "expired"), today=today)] == [b.key, a.key, e.key]
+
+
+def test_an_unknown_status_is_refused_not_read_as_no_finding():
+    store([record(order_id="A")], procedure="reconciliation", now=NIGHT[0])
+    with pytest.raises(ValueError, match="'lost'"):
+        list_findings(status=["open", "lost"])
+
+
 def test_open_findings_come_soonest_deadline_first():
     later, sooner, none = _windowed("A", dt.date(2026, 7, 1)), _windowed("B", dt.date(2026, 6, 20)), record(order_id="C")
     store([later, sooner, none], procedure="reconciliation", now=NIGHT[0])
