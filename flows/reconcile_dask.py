@@ -6,7 +6,9 @@ workers, default 2, of `SELLEROPS_DASK_THREADS` threads each, default 1). The wo
 settlement-local rules, a task per bucket of order ids (`SELLEROPS_DASK_ORDER_BUCKETS`, default 8) for
 the order rules — and merged before storing, so the findings are the in-process run's. The run
 itself is `run_reconcile`'s: a bounded night hands the pieces only the rows its scope is judged from
-(`sellerops.reconciliation.bounded`), a full run (`force`, first run, policy change) the whole input.
+(`sellerops.reconciliation.bounded`), a full run (`force`, first run, policy change) the whole input
+— unless the history outgrows the reconciliation's memory budget, when the full run is judged in
+bounded pieces in this process instead (`sellerops.reconciliation.pieces`).
 """
 
 from __future__ import annotations

@@ -177,8 +177,9 @@ def _run_full(account: str, as_of, policy, prev, find) -> _Computed:
     from sellerops.reconciliation import reconcile
 
     with get_engine().connect() as c:
-        # in bounded pieces when the history outgrows the budget: memory follows a piece, not the history
-        full = None if find is not None or pieces.fits(c, account) else pieces.full_findings(c, account, as_of, policy)
+        # in bounded pieces when the history outgrows the budget: memory follows a piece, not the
+        # history — on a Dask cluster too, whose `find` would need the whole input in this process
+        full = None if pieces.fits(c, account) else pieces.full_findings(c, account, as_of, policy)
     if full is not None:
         records, settlements = full.findings, full.settlements
     else:

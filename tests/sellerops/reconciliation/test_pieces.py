@@ -163,6 +163,26 @@ def test_a_full_run_stores_what_the_whole_input_finds_in_pieces_or_not(loaded, m
     assert out.full and out.open == len({f.key for f in whole})
 
 
+def test_a_full_run_given_a_dask_find_goes_in_pieces_when_the_history_outgrows_the_budget(loaded, monkeypatch):
+    """The Dask flow's `find` splits a whole input held in the flow process: over the budget the
+    run judges in pieces instead, so a full run's memory is bounded on Dask too."""
+    from sellerops.core.config import settings
+    from sellerops.reconciliation import runs
+
+    whole = reconcile(load_input(settings().account), None, Policy())
+    monkeypatch.setattr(pieces, "BUDGET_BYTES", _copies() // 4)
+    handed = []
+
+    def find(inp, as_of, policy):  # stands in for the Dask flow's splitter: never reached over the budget
+        handed.append(inp)
+        return reconcile(inp, as_of, policy)
+
+    monkeypatch.setattr(runs, "load_input", lambda *a, **k: pytest.fail("the whole input was loaded"))
+    out = run_reconcile(force=True, find=find)
+    assert not handed
+    assert out.full and out.open == len({f.key for f in whole})
+
+
 def test_bucket_codes_are_the_partitions_buckets():
     import pandas as pd
 
