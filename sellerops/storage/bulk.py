@@ -48,7 +48,12 @@ def per_value(s: pd.Series, convert) -> list:
 def sqlite_datetimes(uniques) -> list[str]:
     """The exact text SQLAlchemy's SQLite DateTime stores (UTC, naive, microseconds)."""
     naive = pd.DatetimeIndex(uniques).tz_convert("UTC").tz_localize(None).to_numpy().astype("datetime64[us]")
-    return [t.replace("T", " ") for t in np.datetime_as_string(naive, unit="us").tolist()]
+    text = np.datetime_as_string(naive, unit="us")
+    if len(text) and bool((np.char.str_len(text) == 26).all()):  # years 0–9999: "T" is the 11th character
+        text = text.astype("<U26")
+        text.view(np.uint32).reshape(-1, 26)[:, 10] = ord(" ")  # in place, not a Python replace per value
+        return text.tolist()
+    return [t.replace("T", " ") for t in text.tolist()]
 
 
 def driver_columns(df: pd.DataFrame, table: sa.Table, dialect: str) -> list[list]:

@@ -56,3 +56,16 @@ def test_constants_are_rendered_by_the_dialect(db_url):
     assert constant_sql(pd.Series([7, 7]), sa.Integer(), dialect) == "7"
     assert constant_sql(pd.Series(["a", "b"]), text, dialect) is None  # not a constant: bound
     assert constant_sql(pd.Series(["a\x00b"] * 2), text, dialect) is None  # a NUL is never rendered
+
+
+def test_sqlite_datetimes_are_the_text_sqlalchemy_stores():
+    from sqlalchemy.dialects import sqlite
+
+    from sellerops.storage.bulk import sqlite_datetimes
+
+    when = pd.to_datetime(["2026-01-01 12:00:00.5+00:00", "1999-12-31 23:59:59+05:00", "0001-01-01 00:00:00+00:00"],
+                          utc=True, format="ISO8601")
+    stored = sqlite.DATETIME().bind_processor(sqlite.dialect())
+    # UTC, naive, microseconds, a space between date and time — for every year SQLite's text can hold
+    assert sqlite_datetimes(when) == [stored(t.to_pydatetime().replace(tzinfo=None)) for t in when]
+    assert sqlite_datetimes(when)[1] == "1999-12-31 18:59:59.000000"
