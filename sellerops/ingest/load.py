@@ -112,6 +112,8 @@ def _newest_per_key(df: pd.DataFrame, key: tuple[str, ...], newer: str | None) -
     if not key:
         return df
     cols = [k for k in key if k in df.columns]
+    if df["line_no"].is_monotonic_increasing and not df.duplicated(cols).any():
+        return df  # the common file, in line order with one row a key: nothing to choose, no sort
     if newer:
         df = df.sort_values([newer, "line_no"], na_position="first", kind="stable")
     return df.drop_duplicates(cols, keep="last").sort_values("line_no", kind="stable")
