@@ -4,10 +4,11 @@ Ingestion (sellerops.ingest.load) and the findings store hand it typed rows; it 
 column by column, once per distinct value, and writes them as a plain INSERT or an upsert on the
 table's natural key. On SQLite rows go through the driver's executemany (SQLAlchemy's per-row
 processing cost more than the database's own work at millions of settlement lines), every value
-bound or rendered by SQLAlchemy. On PostgreSQL they go through psycopg's COPY in the caller's
-transaction (an upsert: COPY into a temporary table, then one INSERT … SELECT … ON CONFLICT), so a
-refused row rolls the whole file back as before; COPY's text format is escaped here, the one
-place values are written as text by hand (`copy_text`).
+bound or rendered by SQLAlchemy; a large frame whose columns repeat a few values together (order
+lines) is staged, those values bound once per distinct set (`staged_insert`). On PostgreSQL they
+go through psycopg's COPY in the caller's transaction (an upsert: COPY into a temporary table, then
+one INSERT … SELECT … ON CONFLICT), so a refused row rolls the whole file back as before; COPY's
+text format is escaped here, the one place values are written as text by hand (`copy_text`).
 """
 
 from __future__ import annotations
@@ -124,8 +125,11 @@ def value_sets(df: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, list[str]
     limit = max(n // 8, 1)
     coded = []
     for c in cols:
-        codes, uniques = distinct(df[c]) if isinstance(df[c].dtype, pd.CategoricalDtype) \
-            else pd.factorize(df[c], use_na_sentinel=True)
+        try:
+            codes, uniques = distinct(df[c]) if isinstance(df[c].dtype, pd.CategoricalDtype) \
+                else pd.factorize(df[c], use_na_sentinel=True)
+        except TypeError:  # values that cannot be hashed: bound row by row
+            continue
         if len(uniques) < limit:
             coded.append((len(uniques), c, np.asarray(codes, dtype=np.int64) + 1))  # blank: 0
     coded.sort(key=lambda x: x[0])
