@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -112,13 +113,17 @@ def _newest_per_key(df: pd.DataFrame, key: tuple[str, ...], newer: str | None) -
     if not key:
         return df
     cols = [k for k in key if k in df.columns]
+    if df["line_no"].is_monotonic_increasing and not df.duplicated(cols).any():
+        return df  # the common file, in line order with one row a key: nothing to choose, no sort
     if newer:
         df = df.sort_values([newer, "line_no"], na_position="first", kind="stable")
     return df.drop_duplicates(cols, keep="last").sort_values("line_no", kind="stable")
 
 
 def _load_settlement(conn, s: Settings, d: Detected, typed: pd.DataFrame, copies: list) -> Outcome:
-    summary = typed[typed["total_amount_cents"].notna()].iloc[0]
+    is_line = typed["total_amount_cents"].isna().to_numpy()
+    at = int(np.argmin(is_line))  # the summary: the first row with a total (its file's second line)
+    summary = typed.iloc[at] if not is_line[at] else typed[~is_line].iloc[0]  # none: raises as before
     sid = str(summary["settlement_id"])
     currency = "" if pd.isna(summary["currency"]) else str(summary["currency"])
     t = tables.Settlement.__table__
@@ -130,7 +135,9 @@ def _load_settlement(conn, s: Settings, d: Detected, typed: pd.DataFrame, copies
         reason = f"duplicate: settlement {sid} is already loaded from {first}"
         record_file(conn, s, d, DUPLICATE, reason=reason, settlement_id=sid, duplicate_of=existing[0])
         return Outcome(str(d.path), d.sha256, SETTLEMENT, DUPLICATE, reason=reason, settlement_id=sid)
-    lines = typed[typed["total_amount_cents"].isna()].copy()
+    # every row but the summary, as a slice when the summary leads (no copy of a million lines: the
+    # columns set below are new ones, and pandas copies on write)
+    lines = typed.iloc[1:] if at == 0 and is_line[1:].all() else typed[is_line]
     seen_at = now()
     fid = record_file(conn, s, d, LOADED, rows=len(lines), settlement_id=sid, seen_at=seen_at)
     conn.execute(t.insert().values(

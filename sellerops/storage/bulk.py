@@ -4,10 +4,11 @@ Ingestion (sellerops.ingest.load) and the findings store hand it typed rows; it 
 column by column, once per distinct value, and writes them as a plain INSERT or an upsert on the
 table's natural key. On SQLite rows go through the driver's executemany (SQLAlchemy's per-row
 processing cost more than the database's own work at millions of settlement lines), every value
-bound or rendered by SQLAlchemy. On PostgreSQL they go through psycopg's COPY in the caller's
-transaction (an upsert: COPY into a temporary table, then one INSERT … SELECT … ON CONFLICT), so a
-refused row rolls the whole file back as before; COPY's text format is escaped here, the one
-place values are written as text by hand (`copy_text`).
+bound or rendered by SQLAlchemy; a large frame whose columns repeat a few values together (order
+lines) is staged, those values bound once per distinct set (`staged_insert`). On PostgreSQL they
+go through psycopg's COPY in the caller's transaction (an upsert: COPY into a temporary table, then
+one INSERT … SELECT … ON CONFLICT), so a refused row rolls the whole file back as before; COPY's
+text format is escaped here, the one place values are written as text by hand (`copy_text`).
 """
 
 from __future__ import annotations
@@ -48,7 +49,12 @@ def per_value(s: pd.Series, convert) -> list:
 def sqlite_datetimes(uniques) -> list[str]:
     """The exact text SQLAlchemy's SQLite DateTime stores (UTC, naive, microseconds)."""
     naive = pd.DatetimeIndex(uniques).tz_convert("UTC").tz_localize(None).to_numpy().astype("datetime64[us]")
-    return [t.replace("T", " ") for t in np.datetime_as_string(naive, unit="us").tolist()]
+    text = np.datetime_as_string(naive, unit="us")
+    if len(text) and bool((np.char.str_len(text) == 26).all()):  # years 0–9999: "T" is the 11th character
+        text = text.astype("<U26")
+        text.view(np.uint32).reshape(-1, 26)[:, 10] = ord(" ")  # in place, not a Python replace per value
+        return text.tolist()
+    return [t.replace("T", " ") for t in text.tolist()]
 
 
 def driver_columns(df: pd.DataFrame, table: sa.Table, dialect: str) -> list[list]:
@@ -88,6 +94,8 @@ def bulk_insert(conn, table: sa.Table, df: pd.DataFrame, on_conflict: str = "", 
     if conn.dialect.name == "postgresql":
         copy_insert(conn, table, df, on_conflict)
         return
+    if conn.dialect.name == "sqlite" and staged_insert(conn, table, df, on_conflict, chunk):
+        return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     for i in range(0, len(df), chunk):  # chunk by chunk: driver values are big Python objects
         part = df.iloc[i:i + chunk]
@@ -100,6 +108,90 @@ def bulk_insert(conn, table: sa.Table, df: pd.DataFrame, on_conflict: str = "", 
                f"VALUES ({', '.join(literal[c] or mark for c in cols)}) {on_conflict}").rstrip()
         rows = list(zip(*driver_columns(part[bound], table, conn.dialect.name))) if bound else [()] * len(part)
         conn.exec_driver_sql(sql, rows)
+
+
+# ---- SQLite: rows bound by their few distinct values ------------------------------------------
+
+STAGE_MIN_ROWS = 10_000  # below this the plain executemany is as fast, and simpler
+_STAGE_MIN_SHARED = 8  # columns that must go to the value table for staging to pay for its extra pass
+
+
+def value_sets(df: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, list[str]] | None:
+    """Which of `cols` repeat together: a set number per row over the columns whose values few
+    rows carry (an order's status, SKU, prices, channel …), taken in order of fewest distinct values
+    while the sets stay under an eighth of the rows. None when fewer than `_STAGE_MIN_SHARED`
+    columns qualify (binding them row by row is then as cheap)."""
+    n = len(df)
+    limit = max(n // 8, 1)
+    coded = []
+    for c in cols:
+        try:
+            codes, uniques = distinct(df[c]) if isinstance(df[c].dtype, pd.CategoricalDtype) \
+                else pd.factorize(df[c], use_na_sentinel=True)
+        except TypeError:  # values that cannot be hashed: bound row by row
+            continue
+        if len(uniques) < limit:
+            coded.append((len(uniques), c, np.asarray(codes, dtype=np.int64) + 1))  # blank: 0
+    coded.sort(key=lambda x: x[0])
+    sets, shared = np.zeros(n, dtype=np.int64), []
+    for count, c, codes in coded:
+        trial, found = pd.factorize(sets * (count + 2) + codes)  # under 2**63: each factor < n
+        if len(found) <= limit:
+            sets, shared = trial.astype(np.int64), shared + [c]
+    return (sets, shared) if len(shared) >= _STAGE_MIN_SHARED else None
+
+
+def staged_insert(conn, table: sa.Table, df: pd.DataFrame, on_conflict: str = "", chunk: int = 50_000) -> bool:
+    """On SQLite, insert a large frame whose columns mostly repeat a few values together (an order
+    line's status, SKU, price, channel …) without binding them on every row: each distinct set of
+    those values is bound once into a temporary table, each row binds only its other columns and
+    its set's number into a second one, and one INSERT … SELECT (with `on_conflict`) joins them
+    into `table` in the frame's order — one statement in the caller's transaction, so a refused
+    row refuses the whole file. Returns False (nothing written) when the frame does not qualify."""
+    if len(df) < STAGE_MIN_ROWS:
+        return False
+    cols = list(df.columns)
+    literal = {c: constant_sql(df[c], table.c[c].type, conn.dialect) for c in cols}
+    varying = [c for c in cols if literal[c] is None]
+    found = value_sets(df, varying)
+    if found is None:
+        return False
+    sets, shared = found
+    own = [c for c in varying if c not in shared]
+    q = conn.dialect.identifier_preparer.quote
+    values, rows = q(f"{table.name}_stage_values"), q(f"{table.name}_stage_rows")
+    ids, first = np.unique(sets, return_index=True)  # the first row of each set carries its values
+    _drop(conn, rows, values)  # left by a failed load outside a transaction (DDL does not begin one)
+    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {values} (set_no INTEGER PRIMARY KEY, "
+                         + ", ".join(q(c) for c in shared) + ")")
+    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {rows} (set_no" + "".join(f", {q(c)}" for c in own) + ")")
+    try:
+        conn.exec_driver_sql(f"INSERT INTO {values} VALUES ({', '.join('?' * (len(shared) + 1))})",
+                             list(zip(ids.tolist(), *driver_columns(df[shared].iloc[first], table, "sqlite"))))
+        insert_rows = f"INSERT INTO {rows} VALUES ({', '.join('?' * (len(own) + 1))})"
+        for i in range(0, len(df), chunk):
+            part = df.iloc[i:i + chunk]
+            conn.exec_driver_sql(insert_rows, list(zip(sets[i:i + chunk].tolist(),
+                                                       *driver_columns(part[own], table, "sqlite"))))
+        picked = ", ".join(literal[c] or f"{'v' if c in shared else 'r'}.{q(c)}" for c in cols)
+        # r CROSS JOIN v: SQLite then reads the rows in their order and finds each set by its key;
+        # WHERE true: an upsert's ON CONFLICT after a SELECT needs it to parse
+        conn.exec_driver_sql(f"INSERT INTO {q(table.name)} ({', '.join(q(c) for c in cols)}) "
+                             f"SELECT {picked} FROM {rows} AS r CROSS JOIN {values} AS v "
+                             f"ON v.set_no = r.set_no WHERE true {on_conflict}".rstrip())
+    except Exception:
+        try:
+            _drop(conn, rows, values)
+        except sa.exc.DBAPIError:  # the error that brought us here is the one to report
+            pass
+        raise
+    _drop(conn, rows, values)
+    return True
+
+
+def _drop(conn, *names: str) -> None:
+    for name in names:
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{name}")
 
 
 _NOT_A_CONSTANT = object()

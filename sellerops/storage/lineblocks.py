@@ -171,6 +171,8 @@ def _text_codes(s: pd.Series) -> tuple[np.ndarray, list[str]]:
         if isinstance(one, str):
             return np.zeros(len(s), dtype=np.int64), [one]
     codes, uniques = distinct(s)
+    if pd.api.types.infer_dtype(uniques, skipna=False) == "string":  # nearly always: one C pass, not a test a value
+        return codes, uniques.tolist()
     return codes, [u if isinstance(u, str) else u.isoformat() if hasattr(u, "isoformat") else str(u) for u in uniques]
 
 
