@@ -74,8 +74,12 @@ def recode(codes: np.ndarray, mapping: np.ndarray) -> np.ndarray:
 def categories_of(codes: np.ndarray, uniques) -> pd.Categorical:
     """Codes into distinct values as a Categorical whose categories are Python objects (an object
     index: pandas would otherwise infer its `str` dtype, and categoricals of the two do not join)."""
-    return pd.Categorical.from_codes(codes, categories=pd.Index(np.asarray(uniques, dtype=object), dtype=object),
-                                     validate=False)
+    categories = pd.Index(np.asarray(uniques, dtype=object), dtype=object)
+    # The values are distinct by contract (a factorization's uniques): pandas' public constructors
+    # hash them all again to prove it, which costs more than the rest for a column of order ids.
+    fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)
+    dtype = fast(categories, False) if fast is not None else pd.CategoricalDtype(categories)
+    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
 
 
 def mapped(codes: np.ndarray, values, index=None) -> pd.Series:

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from sellerops.storage import tables
 from sellerops.core.config import Settings, settings
 from sellerops.reconciliation.frames import COLUMNS, booleans
-from sellerops.reports.read import distinct, mapped
+from sellerops.reports.read import categories_of, distinct, mapped
 
 log = logging.getLogger(__name__)
 FORMAT = 3  # bump when the frames' shape changes: older copies are then not read
@@ -145,7 +145,7 @@ def _joined(pieces: list[pd.Series]) -> pd.Series:
         mapping = np.append(where[start:start + len(c)], -1)  # code -1 (missing) stays missing
         codes[at:at + len(mine)] = mapping[mine]
         at, start = at + len(mine), start + len(c)
-    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object)))
+    return pd.Series(categories_of(codes, uniques))
 
 
 def root(s: Settings | None = None) -> Path:
