@@ -25,7 +25,8 @@ wraps it.
 The worker's own start (a new interpreter, pandas, then Great Expectations and its context: about
 half of the first file's wait) is paid while the night's first file is read: the flow starts it as
 soon as it knows which paths are new, before hashing anything, and the worker imports Great
-Expectations in a thread beside the first read, whose hashing and tokenizing release the GIL.
+Expectations and builds the first file's checkpoint in a thread beside the first read, whose
+hashing and tokenizing release the GIL.
 A digest the flow already took is handed over with the file, so the worker does not hash it again.
 """
 
@@ -68,24 +69,33 @@ def _prepare(path: Path, default_marketplace: str, fingerprinted: tuple[str, Sta
     return prepare(path, default_marketplace, fingerprinted)
 
 
-def _warm_up() -> None:
-    """The worker's start: Great Expectations imported and its context built in a thread, while the
-    first file is read (a checkpoint waits for it through the context's lock)."""
-    from sellerops.reports.validate import context
-
-    def warm():
-        try:
-            context()
-        except Exception:  # noqa: BLE001 - the first checkpoint builds it again and says what failed
-            pass
-
-    threading.Thread(target=warm, name="sellerops-gx-warm-up", daemon=True).start()
+# How much of the first file the warm-up reads to know its report type and marketplace.
+HEAD_BYTES = 256 * 1024
 
 
-def _build_docs() -> str | None:
-    from sellerops.reports.validate import build_docs
+def _warm_up(first: Path | None = None, default_marketplace: str = "Amazon.com") -> None:
+    """The worker's start: Great Expectations imported, its context and the first file's checkpoint
+    built, in a thread while that file is read (the checkpoint waits for it through their lock)."""
+    threading.Thread(target=_warm, args=(first, default_marketplace), name="sellerops-gx-warm-up",
+                     daemon=True).start()
 
-    return build_docs()
+
+def _warm(first: Path | None, default_marketplace: str) -> None:
+    from sellerops.ingest.prepare import read_and_detect
+    from sellerops.reports.validate import checkpoint_for, context
+
+    try:
+        context()
+        if first is None:
+            return
+        with open(first, "rb") as f:
+            head = f.read(HEAD_BYTES)
+        # whole lines only: the report type, marketplace and header width are the file's own
+        d = read_and_detect(first, default_marketplace, data=head[:head.rfind(b"\n") + 1] or head, digest="-")
+        if d.fmt is not None:
+            checkpoint_for(d.raw, d.fmt, d.marketplace)
+    except Exception:  # noqa: BLE001 - a warm-up only: the file's own preparation says what failed
+        pass
 
 
 @contextlib.contextmanager
@@ -121,7 +131,8 @@ class Preparer:
 
     def _start(self) -> None:
         self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_warm_up)
+                                        initializer=_warm_up,
+                                        initargs=(self.order[0] if self.order else None, self.default_marketplace))
 
     def extend(self, paths: list[Path], files: list[Path], processes: bool,
                fingerprints: dict[Path, tuple[str, Stamp | None]] | None = None) -> None:

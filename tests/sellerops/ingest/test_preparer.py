@@ -110,3 +110,19 @@ def test_files_added_once_hashed_keep_the_order_of_the_decisions(tmp_path):
         assert prep.result(a).rows == 5
     finally:
         prep.close()
+
+
+def test_the_warm_up_builds_the_first_files_checkpoint_from_its_head(tmp_path, monkeypatch):
+    """The worker's warm-up reads the first file's head (whole lines only) and builds the checkpoint
+    that file will need, so its check finds it built; a file that is no report builds nothing and
+    raises nothing. Run here in this process, with the checkpoint cache emptied for the test."""
+    from sellerops.reports import validate
+
+    monkeypatch.setattr(validate, "_checkpoints", {})
+    preparer._warm(DATA / "not_a_report.csv", "Amazon.com")
+    preparer._warm(tmp_path / "vanished.txt", "Amazon.com")
+    assert validate._checkpoints == {}
+    monkeypatch.setattr(preparer, "HEAD_BYTES", 600)  # a head that ends mid-line
+    preparer._warm(DATA / "settlement_ok.txt", "Amazon.com")
+    header = (DATA / "settlement_ok.txt").read_text().splitlines()[0].split("\t")
+    assert [(k[0], k[3]) for k in validate._checkpoints] == [("GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", len(header))]
