@@ -69,6 +69,12 @@ def _prepare(path: Path, default_marketplace: str, fingerprinted: tuple[str, Sta
     return prepare(path, default_marketplace, fingerprinted)
 
 
+def _build_docs() -> str | None:
+    from sellerops.reports.validate import build_docs
+
+    return build_docs()
+
+
 # How much of the first file the warm-up reads to know its report type and marketplace.
 HEAD_BYTES = 256 * 1024
 
