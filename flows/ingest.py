@@ -2,10 +2,10 @@
 (sellerops.ingest.decide), its steps run as tasks.
 
 Files are decided one by one in a stable order, so which of two copies is the original is
-reproducible. Only a file under a path seen before is hashed here (to find its outcome known);
-a new path's bytes are hashed where they are read. On a big night (64 MB of new files or more; SELLEROPS_INGEST_WORKER=auto, the default)
-the next files are read and checked in a worker process while this one loads (sellerops.ingest.preparer).
-One run at a time per database (sellerops.storage.lock). The run ends with a markdown artifact:
+reproducible. Only a file under a path seen before is hashed here (to find its outcome known); a
+new path's bytes are hashed where they are read. On a big night (64 MB of new files or more;
+SELLEROPS_INGEST_WORKER=auto, the default) the next files are read and checked in a worker process
+while this one loads (sellerops.ingest.preparer). One run at a time per database (sellerops.storage.lock). The run ends with a markdown artifact:
 one line a file, with its outcome and reason.
 """
 
@@ -48,7 +48,8 @@ def ingest_reports(paths: list[str] | None = None, marketplace: str | None = Non
             steps = Steps(prepare=lambda p: prepare_report(p, prep), store=lambda d: load_report(d, s),
                           quarantine=lambda d, problems: quarantine_report(d, problems, s))
             for path in files:
-                o = ingest.decide(path, s, steps, stamped[path][0] if path in seen else None, seen=path in seen)
+                digest = stamped[path][0] if path in seen else None
+                o = ingest.decide(path, s, steps, digest, seen=path in seen)
                 outcomes.append(o)
                 if not o.known:
                     log.info("%s: %s%s", path.name, o.status, f" — {o.reason}" if o.reason else f" ({o.rows} rows)")

@@ -89,5 +89,6 @@ def test_new_paths_are_hashed_once_and_a_night_with_nothing_new_starts_no_worker
     shutil.copy(DATA / "orders_cp932.txt", tmp_path / "orders_latin1.txt")
     third = {Path(r["path"]).name: r for r in ingest_reports(paths=[str(tmp_path)])}
     assert third["orders_latin1.txt"]["known"] is False
-    assert third["orders_latin1.txt"]["sha256"] == hashlib.sha256((tmp_path / "orders_latin1.txt").read_bytes()).hexdigest()
+    new_bytes = (tmp_path / "orders_latin1.txt").read_bytes()
+    assert third["orders_latin1.txt"]["sha256"] == hashlib.sha256(new_bytes).hexdigest()
     assert third["settlement_ok.txt"]["known"] is True and started == [1, 1]

@@ -125,4 +125,5 @@ def test_the_warm_up_builds_the_first_files_checkpoint_from_its_head(tmp_path, m
     monkeypatch.setattr(preparer, "HEAD_BYTES", 600)  # a head that ends mid-line
     preparer._warm(DATA / "settlement_ok.txt", "Amazon.com")
     header = (DATA / "settlement_ok.txt").read_text().splitlines()[0].split("\t")
-    assert [(k[0], k[3]) for k in validate._checkpoints] == [("GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", len(header))]
+    built = [(k[0], k[3]) for k in validate._checkpoints]
+    assert built == [("GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", len(header))]
