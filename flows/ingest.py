@@ -2,9 +2,10 @@
 (sellerops.ingest.decide), its steps run as tasks.
 
 Files are decided one by one in a stable order, so which of two copies is the original is
-reproducible. On a big night (64 MB of new files or more; SELLEROPS_INGEST_WORKER=auto, the default)
-the next files are read and checked in a worker process while this one loads (sellerops.ingest.preparer).
-One run at a time per database (sellerops.storage.lock). The run ends with a markdown artifact:
+reproducible. Only a file under a path seen before is hashed here (to find its outcome known); a
+new path's bytes are hashed where they are read. On a big night (64 MB of new files or more;
+SELLEROPS_INGEST_WORKER=auto, the default) the next files are read and checked in a worker process
+while this one loads (sellerops.ingest.preparer). One run at a time per database (sellerops.storage.lock). The run ends with a markdown artifact:
 one line a file, with its outcome and reason.
 """
 
@@ -18,6 +19,7 @@ from prefect.artifacts import create_markdown_artifact
 from sellerops import ingest
 from sellerops.core.config import ensure_home
 from sellerops.ingest import Outcome, Steps, preparer
+from sellerops.ingest.prepare import stamped_fingerprint
 from sellerops.ingest.preparer import Preparer
 from sellerops.storage.lock import run_lock
 from tasks.ingest import load_report, prepare_report, quarantine_report
@@ -36,13 +38,18 @@ def ingest_reports(paths: list[str] | None = None, marketplace: str | None = Non
     outcomes: list[Outcome] = []
     with run_lock("sellerops", s=s):
         files = ingest.discover([Path(p) for p in paths], s)
-        digests = {p: ingest.fingerprint(p) for p in files}
-        new = [p for p in files if ingest.known_outcome(p, digests[p]) is None]
-        with Preparer(marketplace or s.marketplace, processes=preparer.wanted(new), order=new) as prep:
+        seen = ingest.paths_seen(files)
+        unseen = [p for p in files if p not in seen]
+        # the worker starts on the new paths before anything is hashed: its start-up overlaps the hashing
+        with Preparer(marketplace or s.marketplace, processes=preparer.wanted(unseen), order=unseen) as prep:
+            stamped = {p: stamped_fingerprint(p) for p in files if p in seen}
+            changed = [p for p in stamped if ingest.known_outcome(p, stamped[p][0]) is None]
+            prep.extend(changed, files, processes=preparer.wanted(unseen + changed), fingerprints=stamped)
             steps = Steps(prepare=lambda p: prepare_report(p, prep), store=lambda d: load_report(d, s),
                           quarantine=lambda d, problems: quarantine_report(d, problems, s))
             for path in files:
-                o = ingest.decide(path, s, steps, digests[path])
+                digest = stamped[path][0] if path in seen else None
+                o = ingest.decide(path, s, steps, digest, seen=path in seen)
                 outcomes.append(o)
                 if not o.known:
                     log.info("%s: %s%s", path.name, o.status, f" — {o.reason}" if o.reason else f" ({o.rows} rows)")

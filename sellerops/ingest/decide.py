@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 import sqlalchemy as sa
+from sqlmodel import select
 
 from sellerops.core.config import Settings
 from sellerops.ingest.load import load
@@ -26,7 +27,9 @@ from sellerops.ingest.outcome import (DUPLICATE, QUARANTINED, Outcome, clip, con
                                       known_outcome, record_file)
 from sellerops.ingest.prepare import Detected, fingerprint, prepare
 from sellerops.ingest.quarantine import quarantine
-from sellerops.storage.engine import get_engine
+from sellerops.reports.read import sha256_of
+from sellerops.storage import tables
+from sellerops.storage.engine import get_engine, session
 
 # What fails the run, not the file: the database cannot be reached or stopped answering.
 RUN_FAILURES = (sa.exc.OperationalError, sa.exc.InterfaceError)
@@ -54,15 +57,18 @@ def direct_steps(s: Settings, default_marketplace: str) -> Steps:
                  quarantine=lambda d, problems: quarantine(d, problems, s))
 
 
-def decide(path: Path, s: Settings, steps: Steps, digest: str | None = None) -> Outcome:
+def decide(path: Path, s: Settings, steps: Steps, digest: str | None = None, seen: bool = True) -> Outcome:
     """What becomes of `path` (its sha256 `digest` when already computed): its first outcome if
-    known, else a duplicate, a quarantine or a load."""
-    digest = digest or fingerprint(path)
-    if (rf := known_outcome(path, digest)) is not None:
-        return known(rf)  # first outcome kept; nothing parsed again
+    known, else a duplicate, a quarantine or a load. `seen=False`: no outcome was ever recorded
+    under this path (`paths_seen`), so none can be known and the bytes are hashed only where they
+    are read for their content."""
+    if seen:
+        digest = digest or fingerprint(path)
+        if (rf := known_outcome(path, digest)) is not None:
+            return known(rf)  # first outcome kept; nothing parsed again
     if (other := _for_another_room(path)) is not None:  # not a flat-file report of the books
         load_elsewhere, data = other
-        return load_elsewhere(path, data, digest, s)
+        return load_elsewhere(path, data, digest or sha256_of(data), s)
     d = steps.prepare(path)
     if d.sha256 != digest and (rf := known_outcome(path, d.sha256)) is not None:
         return known(rf)  # the file changed since its digest was taken, to content already seen
@@ -75,6 +81,20 @@ def decide(path: Path, s: Settings, steps: Steps, digest: str | None = None) -> 
     if isinstance(result, Refused):
         return steps.quarantine(d, [result.reason])
     return result
+
+
+def paths_seen(paths: list[Path]) -> set[Path]:
+    """Those of `paths` under which some outcome was recorded (one indexed query per 500 paths): any
+    other path is new tonight whatever its bytes, without reading them."""
+    seen: set[Path] = set()
+    by_text = {str(p): p for p in paths}
+    texts = list(by_text)
+    with session() as db:
+        for i in range(0, len(texts), 500):
+            rows = db.exec(select(tables.ReportFile.path).where(tables.ReportFile.path.in_(texts[i:i + 500]))
+                           .distinct())
+            seen.update(by_text[r] for r in rows)
+    return seen
 
 
 def _for_another_room(path: Path):

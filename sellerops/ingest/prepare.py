@@ -53,19 +53,43 @@ def failure(path: Path, exc: BaseException) -> str:
 
 def fingerprint(path: Path) -> str:
     """The file's sha256, or the digest of why it could not be read."""
+    return stamped_fingerprint(path)[0]
+
+
+Stamp = tuple[int, int]  # (size, mtime in ns) of a file
+
+
+def stamp(path: Path) -> Stamp | None:
     try:
-        return sha256_of(path.read_bytes())
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def stamped_fingerprint(path: Path) -> tuple[str, Stamp | None]:
+    """The file's sha256 (or the digest of why it could not be read) and its stamp taken before
+    the read: a later reader whose bytes were read under the same stamp may take the digest as theirs
+    instead of hashing them again (a write during or after this read changes the stamp)."""
+    before = stamp(path)
+    try:
+        return sha256_of(path.read_bytes()), before
     except OSError as exc:
-        return unreadable_digest(exc)
+        return unreadable_digest(exc), None
 
 
 def read_and_detect(path: Path, default_marketplace: str, data: bytes | None = None,
-                    digest: str | None = None) -> Detected:
-    """Read the bytes (unless given, with their digest), decode, split and name the report type."""
+                    digest: str | None = None, fingerprinted: tuple[str, Stamp | None] | None = None) -> Detected:
+    """Read the bytes (unless given, with their digest), decode, split and name the report type.
+    `fingerprinted`: a digest already taken of the file (`stamped_fingerprint`), used when the file
+    still has the stamp it had then, so its bytes are not hashed twice."""
     from sellerops.reports.convert import file_marketplace
 
     try:
-        data = path.read_bytes() if data is None else data
+        if data is None:
+            data = path.read_bytes()
+            if fingerprinted is not None and fingerprinted[1] is not None and stamp(path) == fingerprinted[1]:
+                digest = fingerprinted[0]
     except OSError as exc:
         return Detected(path, unreadable_digest(exc), None, None, None, failure(path, exc), readable=False)
     digest = digest or sha256_of(data)
@@ -95,14 +119,15 @@ def validate(d: Detected) -> list[str]:
     return [p.render(d.path) for p in problems]
 
 
-def prepare(path: Path, default_marketplace: str) -> Detected:
+def prepare(path: Path, default_marketplace: str, fingerprinted: tuple[str, Stamp | None] | None = None) -> Detected:
     """Read, detect, check and convert a file whose outcome is not known yet: the result carries the
     checkpoint's problems (or the conversion's) and, when there are none, the typed rows ready to
     load — not the raw frame, so it is small enough to hand from a worker process to the one that
-    writes the database. Whatever a file causes comes back as `error`, never raised."""
+    writes the database. Whatever a file causes comes back as `error`, never raised. `fingerprinted`:
+    see `read_and_detect`."""
     from sellerops.reports.convert import typed_frame
 
-    d = read_and_detect(path, default_marketplace)
+    d = read_and_detect(path, default_marketplace, fingerprinted=fingerprinted)
     if d.error:
         return _without_rows(d)
     try:

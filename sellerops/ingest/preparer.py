@@ -21,6 +21,13 @@ importable by name, so a user's script that runs the flows without an `if __name
 guard is not run a second time in the worker. Its Great Expectations context holds the night's
 validation results, so it writes the Data Docs before it stops. No Prefect here: tasks/ingest.py
 wraps it.
+
+The worker's own start (a new interpreter, pandas, then Great Expectations and its context: about
+half of the first file's wait) is paid while the night's first file is read: the flow starts it as
+soon as it knows which paths are new, before hashing anything, and the worker imports Great
+Expectations and builds the first file's checkpoint in a thread beside the first read, whose
+hashing and tokenizing release the GIL.
+A digest the flow already took is handed over with the file, so the worker does not hash it again.
 """
 
 from __future__ import annotations
@@ -29,10 +36,11 @@ import contextlib
 import multiprocessing
 import os
 import sys
+import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from sellerops.ingest.prepare import Detected, prepare
+from sellerops.ingest.prepare import Detected, Stamp, prepare
 
 AUTO_MIN_BYTES = 64 * 1024 * 1024
 # How far the worker may run ahead of the loading, in bytes of report files: about one big
@@ -57,14 +65,43 @@ def wanted(paths: list[Path]) -> bool:
     return (os.cpu_count() or 1) >= 2 and size >= AUTO_MIN_BYTES
 
 
-def _prepare(path: Path, default_marketplace: str) -> Detected:
-    return prepare(path, default_marketplace)
+def _prepare(path: Path, default_marketplace: str, fingerprinted: tuple[str, Stamp | None] | None = None) -> Detected:
+    return prepare(path, default_marketplace, fingerprinted)
 
 
 def _build_docs() -> str | None:
     from sellerops.reports.validate import build_docs
 
     return build_docs()
+
+
+# How much of the first file the warm-up reads to know its report type and marketplace.
+HEAD_BYTES = 256 * 1024
+
+
+def _warm_up(first: Path | None = None, default_marketplace: str = "Amazon.com") -> None:
+    """The worker's start: Great Expectations imported, its context and the first file's checkpoint
+    built, in a thread while that file is read (the checkpoint waits for it through their lock)."""
+    threading.Thread(target=_warm, args=(first, default_marketplace), name="sellerops-gx-warm-up",
+                     daemon=True).start()
+
+
+def _warm(first: Path | None, default_marketplace: str) -> None:
+    from sellerops.ingest.prepare import read_and_detect
+    from sellerops.reports.validate import checkpoint_for, context
+
+    try:
+        context()
+        if first is None:
+            return
+        with open(first, "rb") as f:
+            head = f.read(HEAD_BYTES)
+        # whole lines only: the report type, marketplace and header width are the file's own
+        d = read_and_detect(first, default_marketplace, data=head[:head.rfind(b"\n") + 1] or head, digest="-")
+        if d.fmt is not None:
+            checkpoint_for(d.raw, d.fmt, d.marketplace)
+    except Exception:  # noqa: BLE001 - a warm-up only: the file's own preparation says what failed
+        pass
 
 
 @contextlib.contextmanager
@@ -89,11 +126,32 @@ class Preparer:
 
     def __init__(self, default_marketplace: str, processes: bool, order: list[Path] | None = None):
         self.default_marketplace = default_marketplace
-        self.pool = (ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-                     if processes else None)
+        self.pool: ProcessPoolExecutor | None = None
         self.pending: dict[Path, Future] = {}
         self.order = list(order or [])  # the files in the order they will be asked for
+        self.fingerprints: dict[Path, tuple[str, Stamp | None]] = {}
         self.docs: str | None = None
+        if processes:
+            self._start()
+        self._fill()
+
+    def _start(self) -> None:
+        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_warm_up,
+                                        initargs=(self.order[0] if self.order else None, self.default_marketplace))
+
+    def extend(self, paths: list[Path], files: list[Path], processes: bool,
+               fingerprints: dict[Path, tuple[str, Stamp | None]] | None = None) -> None:
+        """Also prepare `paths` (new content under paths seen before), keeping the order of `files`
+        (the order of the decisions); `processes`: the night, these included, calls for the worker.
+        `fingerprints`: their digests as the flow took them (`stamped_fingerprint`)."""
+        self.fingerprints.update(fingerprints or {})
+        if not paths:
+            return
+        rank = {p: i for i, p in enumerate(files)}
+        self.order = sorted(set(self.order) | set(paths), key=lambda p: rank.get(p, len(rank)))
+        if processes and self.pool is None:
+            self._start()
         self._fill()
 
     def __enter__(self) -> "Preparer":
@@ -106,7 +164,8 @@ class Preparer:
         """Start preparing `path` in the worker (inline: nothing happens until `result`)."""
         if self.pool is not None and path not in self.pending:
             with _main_hidden():  # the first submit starts the worker process
-                self.pending[path] = self.pool.submit(_prepare, path, self.default_marketplace)
+                self.pending[path] = self.pool.submit(_prepare, path, self.default_marketplace,
+                                                      self.fingerprints.get(path))
 
     def _fill(self) -> None:
         """Start the next files in `order`, up to AHEAD_BYTES of them beyond the one loading."""
@@ -128,7 +187,7 @@ class Preparer:
         if path in self.order:
             self.order = self.order[self.order.index(path) + 1:]
         if self.pool is None:
-            return prepare(path, self.default_marketplace)
+            return prepare(path, self.default_marketplace, self.fingerprints.get(path))
         self.submit(path)
         future = self.pending.pop(path)
         self._fill()

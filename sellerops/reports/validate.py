@@ -259,10 +259,16 @@ def values_frame(raw: RawReport, fmt: ReportFormat) -> pd.DataFrame:
     return pd.DataFrame(cols, index=pd.RangeIndex(length))
 
 
+def checkpoint_for(raw: RawReport, fmt: ReportFormat, m: Marketplace) -> tuple:
+    """The two checkpoints (rows, values) that check `raw`: built on first use in this process, then
+    reused for every file of the same type, number and date format and header width."""
+    return _checkpoint(fmt, m, len(raw.header))
+
+
 def run_checkpoint(raw: RawReport, fmt: ReportFormat, m: Marketplace) -> list[Problem]:
     """Run the report type's checkpoints on `raw`; the problems they found, causes first, then in file order."""
     missing = [c.name for c in fmt.columns if (c.required or c.key) and c.name not in set(raw.names)]
-    rows_cp, values_cp = _checkpoint(fmt, m, len(raw.header))
+    rows_cp, values_cp = checkpoint_for(raw, fmt, m)
     rows = rows_frame(raw, fmt, m)
     values = values_frame(raw, fmt)
     with _lock:

@@ -4,6 +4,7 @@ the default decides by the night's size."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -55,3 +56,74 @@ def test_the_worker_is_used_by_default_only_for_a_big_night(tmp_path, monkeypatc
     assert preparer.wanted([small, big]) is False
     monkeypatch.setenv("SELLEROPS_INGEST_WORKER", "process")
     assert preparer.wanted([small]) is True
+
+
+def test_a_digest_taken_before_is_used_only_while_the_file_is_unchanged(tmp_path):
+    """The flow hashes a file seen before (to find its outcome known) and hands the digest to the
+    reader with the file's stamp; the reader takes it instead of hashing the bytes again only when
+    the file still has that stamp. A planted digest shows which was used."""
+    import hashlib
+
+    from sellerops.ingest.prepare import read_and_detect, stamp, stamped_fingerprint
+
+    path = tmp_path / "settlement.txt"
+    shutil.copy(DATA / "settlement_ok.txt", path)
+    digest, stamped = stamped_fingerprint(path)
+    assert digest == hashlib.sha256(path.read_bytes()).hexdigest() and stamped == stamp(path)
+    planted = "f" * 64
+    assert read_and_detect(path, "Amazon.com", fingerprinted=(planted, stamped)).sha256 == planted
+    # rewritten since the digest was taken: its own bytes are hashed
+    path.write_bytes(path.read_bytes() + b"\n")
+    got = read_and_detect(path, "Amazon.com", fingerprinted=(planted, stamped))
+    assert got.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    # the same for a stamp the flow could not take (the file vanished under it, then came back)
+    assert read_and_detect(path, "Amazon.com", fingerprinted=(planted, None)).sha256 == got.sha256
+
+
+def test_the_worker_imports_great_expectations_while_the_first_file_is_read(tmp_path):
+    """The worker's start-up imports Great Expectations and builds its context in a thread, before
+    any file is checked: a file that is no report (no checkpoint runs for it) still finds GX
+    imported in the worker."""
+    from tests.sellerops.ingest.helpers_worker import gx_in_worker
+
+    path = DATA / "not_a_report.csv"
+    with preparer.Preparer("Amazon.com", processes=True, order=[path]) as prep:
+        d = prep.result(path)
+        assert d.fmt is None and "unknown report type" in d.error
+        assert prep.pool.submit(gx_in_worker).result(timeout=300) is True
+
+
+def test_files_added_once_hashed_keep_the_order_of_the_decisions(tmp_path):
+    """`extend` adds files seen before whose content changed (known only once hashed), in the order
+    of the decisions, and starts the worker when the night now calls for it."""
+    a, b, c = (tmp_path / n for n in ("a.txt", "b.txt", "c.txt"))
+    for p in (a, b, c):
+        shutil.copy(DATA / "settlement_ok.txt", p)
+    prep = preparer.Preparer("Amazon.com", processes=False, order=[c])
+    try:
+        prep.extend([b, a], [a, b, c], processes=False)
+        assert prep.order == [a, b, c] and prep.pool is None and not prep.pending
+        prep.extend([], [a, b, c], processes=True)  # nothing added: nothing started
+        assert prep.pool is None
+        prep.extend([b], [a, b, c], processes=True)
+        assert prep.pool is not None and set(prep.pending) == {a, b, c}
+        assert prep.result(a).rows == 5
+    finally:
+        prep.close()
+
+
+def test_the_warm_up_builds_the_first_files_checkpoint_from_its_head(tmp_path, monkeypatch):
+    """The worker's warm-up reads the first file's head (whole lines only) and builds the checkpoint
+    that file will need, so its check finds it built; a file that is no report builds nothing and
+    raises nothing. Run here in this process, with the checkpoint cache emptied for the test."""
+    from sellerops.reports import validate
+
+    monkeypatch.setattr(validate, "_checkpoints", {})
+    preparer._warm(DATA / "not_a_report.csv", "Amazon.com")
+    preparer._warm(tmp_path / "vanished.txt", "Amazon.com")
+    assert validate._checkpoints == {}
+    monkeypatch.setattr(preparer, "HEAD_BYTES", 600)  # a head that ends mid-line
+    preparer._warm(DATA / "settlement_ok.txt", "Amazon.com")
+    header = (DATA / "settlement_ok.txt").read_text().splitlines()[0].split("\t")
+    built = [(k[0], k[3]) for k in validate._checkpoints]
+    assert built == [("GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", len(header))]
