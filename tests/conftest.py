@@ -13,6 +13,7 @@ saying how to get it, except under CI=true, where nothing may skip.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import shutil
 import tempfile
@@ -109,20 +110,32 @@ def pg_admin_engine():
     engine.dispose()
 
 
+@contextlib.contextmanager
+def pg_schemas(admin, *prefixes: str):
+    """Fresh, empty PostgreSQL schemas (one per prefix, a random suffix each) as database URLs,
+    dropped afterwards with every engine that used them."""
+    import sqlalchemy as sa
+
+    schemas = [f"{p}_{uuid.uuid4().hex[:8]}" for p in prefixes]
+    with admin.connect() as c:
+        for schema in schemas:
+            c.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield [f"{PG_URL}?options=-csearch_path%3D{schema}" for schema in schemas]
+    finally:
+        from sellerops.storage.engine import dispose_all
+
+        dispose_all()
+        with admin.connect() as c:
+            for schema in schemas:
+                c.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
 @pytest.fixture
 def pg_url(pg_admin_engine, monkeypatch):
     """A fresh, empty PostgreSQL schema for one test, as a database URL."""
-    import sqlalchemy as sa
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with pg_admin_engine.connect() as c:
-        c.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    from sellerops.storage.engine import dispose_all
-
-    dispose_all()
-    with pg_admin_engine.connect() as c:
-        c.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    with pg_schemas(pg_admin_engine, "t") as (url,):
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

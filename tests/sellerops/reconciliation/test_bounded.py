@@ -78,26 +78,14 @@ def demo(tmp_path_factory) -> dict:
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def databases(request, tmp_path):
     """Per home ("bounded", "full"), its database URL: None for each home's own SQLite file, or a
-    PostgreSQL schema of its own (named after this engineer's tests, dropped afterwards)."""
+    PostgreSQL schema of its own (dropped afterwards)."""
     if request.param == "sqlite":
         yield {}
         return
-    import uuid
+    from tests.conftest import pg_schemas
 
-    from tests.conftest import PG_URL
-
-    admin = request.getfixturevalue("pg_admin_engine")
-    schemas = {home: f"nightcost_{home}_{uuid.uuid4().hex[:8]}" for home in ("bounded", "full")}
-    with admin.connect() as c:
-        for schema in schemas.values():
-            c.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    yield {home: f"{PG_URL}?options=-csearch_path%3D{schema}" for home, schema in schemas.items()}
-    from sellerops.storage.engine import dispose_all
-
-    dispose_all()
-    with admin.connect() as c:
-        for schema in schemas.values():
-            c.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    with pg_schemas(request.getfixturevalue("pg_admin_engine"), "nightcost_bounded", "nightcost_full") as urls:
+        yield dict(zip(("bounded", "full"), urls))
 
 
 def _night(home: Path, monkeypatch, files, as_of, policy, force: bool, url: str | None = None):

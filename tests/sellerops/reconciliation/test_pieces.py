@@ -26,26 +26,14 @@ ACCOUNT = "default"
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database(request):
     """The database URL of the module's home: None for its own SQLite file, or a PostgreSQL schema
-    of its own (named after this engineer's tests, dropped afterwards)."""
+    of its own (dropped afterwards)."""
     if request.param == "sqlite":
         yield None
         return
-    import uuid
+    from tests.conftest import pg_schemas
 
-    import sqlalchemy as sa
-
-    from tests.conftest import PG_URL
-
-    admin = request.getfixturevalue("pg_admin_engine")
-    schema = f"pieces_{uuid.uuid4().hex[:8]}_gaps"
-    with admin.connect() as c:
-        c.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    from sellerops.storage.engine import dispose_all
-
-    dispose_all()
-    with admin.connect() as c:
-        c.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    with pg_schemas(request.getfixturevalue("pg_admin_engine"), "pieces") as (url,):
+        yield url
 
 
 @pytest.fixture(scope="module")
