@@ -10,9 +10,7 @@ applies: `sellerops.reconciliation.RULES`.
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
 
 from prefect import flow, get_run_logger
 from prefect.states import Completed
@@ -33,15 +31,11 @@ def nightly_reconciliation(as_of: dt.date | None = None, inbox: str | None = Non
     started = dt.datetime.now(dt.timezone.utc)
     s = settings()
     ensure_home(s)
-    # The policy block's lookup is a server round trip the reconciliation needs only after the
-    # ingest: asked beside the ingest (in this run's context), it is not waited for after it.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="policy") as pool:
-        policy_lookup = pool.submit(contextvars.copy_context().run, load_policy_block)
-        files = ingest_reports(paths=[inbox or str(s.inbox)], new_only=True)
-        block = policy_lookup.result()
+    files = ingest_reports(paths=[inbox or str(s.inbox)], new_only=True)
     fresh = [f for f in files if not f["known"]]
     quarantined = [f for f in fresh if f["status"] == "quarantined"]
 
+    block = load_policy_block()
     # SELLEROPS_DASK / SELLEROPS_DASK_ADDRESS: the same reconciliation, partitioned on a Dask cluster.
     outcome = (reconcile_dask.reconcile(as_of, block.policy(), force)
                or reconcile_settlements(as_of=as_of, policy=block.policy(), force=force))

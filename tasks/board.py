@@ -6,10 +6,7 @@ the Prefect API and to a notification block, both over the network, hence the re
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact
@@ -22,23 +19,16 @@ from sellerops.reconciliation.summary import NightSummary, open_findings_markdow
 def publish_findings(summary: NightSummary, open_findings: list[dict], started: dt.datetime | None = None) -> None:
     """The board's artifacts: the night's summary, the open findings by deadline, what the checks
     refused, and tonight's Data Docs."""
-    made = [
-        partial(create_markdown_artifact, key="reconciliation-summary", markdown=render_markdown(summary),
-                description="Money at stake and what changed since the last run"),
-        partial(create_markdown_artifact, key="open-findings", markdown=open_findings_markdown(open_findings),
-                description="Open findings, the soonest claim deadline first"),
-        partial(create_markdown_artifact, key="validation-results", markdown=validation_markdown(summary),
-                description="What tonight's checks refused, where"),
-    ]
+    create_markdown_artifact(key="reconciliation-summary", markdown=render_markdown(summary),
+                             description="Money at stake and what changed since the last run")
+    create_markdown_artifact(key="open-findings", markdown=open_findings_markdown(open_findings),
+                             description="Open findings, the soonest claim deadline first")
+    create_markdown_artifact(key="validation-results", markdown=validation_markdown(summary),
+                             description="What tonight's checks refused, where")
     docs = _tonights_docs(started)
     if docs:
-        made.append(partial(create_link_artifact, key="data-docs", link=docs, link_text="Great Expectations Data Docs",
-                            description="Tonight's validation results"))
-    # One API request each, independent of one another: sent together (each in a copy of this task
-    # run's context), the night's end waits for the slowest, not for their sum.
-    with ThreadPoolExecutor(max_workers=len(made), thread_name_prefix="artifact") as pool:
-        for sent in [pool.submit(contextvars.copy_context().run, make) for make in made]:
-            sent.result()
+        create_link_artifact(key="data-docs", link=docs, link_text="Great Expectations Data Docs",
+                             description="Tonight's validation results")
 
 
 def _tonights_docs(started: dt.datetime | None) -> str | None:
