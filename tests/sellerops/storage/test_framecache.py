@@ -146,8 +146,6 @@ def test_the_paid_keys_of_a_settlement_no_longer_loaded_are_pruned_with_its_copy
     report file names them any more, once old enough; those of the loaded settlements stay."""
     import os
 
-    import sqlalchemy as sa
-
     from sellerops.core.config import settings
     from sellerops.reconciliation import bounded
     from sellerops.reconciliation.input import _report_files, live_copies
