@@ -72,20 +72,16 @@ def _buckets_of(series: pd.Series, buckets: int) -> pd.Series:
 
 
 def _rows_of_orders(inp: ReconcileInput, order_ids: set) -> dict[str, pd.DataFrame]:
-    return {"orders": _reset(inp.orders[inp.orders["amazon_order_id"].isin(order_ids).to_numpy()]),
+    return {"orders": compact(inp.orders[inp.orders["amazon_order_id"].isin(order_ids).to_numpy()]),
             **{t: getattr(inp, t) for t in _WHOLE}}
-
-
-def _reset(frame: pd.DataFrame) -> pd.DataFrame:
-    # A piece is a table of its own to the rules: labels 0..n-1, as load_input gives them.
-    return compact(frame)
 
 
 _FEW = 256  # categories a piece's column keeps whether it uses them or not
 
 
 def compact(frame: pd.DataFrame) -> pd.DataFrame:
-    """A slice relabelled 0..n-1 with only the categories it uses: a piece is pickled to reach its
+    """A slice relabelled 0..n-1 (a piece is a table of its own to the rules, labelled as load_input
+    gives them) with only the categories it uses: a piece is pickled to reach its
     worker (or its spill file), and a settlement's slice would otherwise carry every order id of
     the input (a column of a few categories keeps them all: cheaper)."""
     out = frame.reset_index(drop=True)
@@ -106,12 +102,12 @@ def settlement_partitions(inp: ReconcileInput) -> list[Partition]:
         if sid not in at:
             empty.append(sid)
             continue
-        mine = _reset(lines.take(at[sid]))
+        mine = compact(lines.take(at[sid]))
         orders = set(mine["order_id"].dropna().unique())
         piece = ReconcileInput(settlements=inp.settlements, settlement_lines=mine, **_rows_of_orders(inp, orders))
         parts.append(Partition(f"settlement {sid}", SETTLEMENT_RULES, piece, settlement_id=sid))
     if empty:
-        piece = ReconcileInput(settlements=inp.settlements, settlement_lines=_reset(lines.iloc[:0]),
+        piece = ReconcileInput(settlements=inp.settlements, settlement_lines=compact(lines.iloc[:0]),
                                **_rows_of_orders(inp, set()))
         parts.append(Partition(f"settlements without lines ({len(empty)})", SETTLEMENT_RULES, piece,
                                without_lines=frozenset(empty)))
@@ -123,7 +119,7 @@ def order_partitions(inp: ReconcileInput, buckets: int = 8) -> list[Partition]:
     tagged = {t: _buckets_of(getattr(inp, t)[c], buckets) for t, c in _ORDER_COLUMN.items()}
     parts = []
     for b in range(buckets):
-        frames = {t: _reset(getattr(inp, t)[(tag == b).to_numpy()]) for t, tag in tagged.items()}
+        frames = {t: compact(getattr(inp, t)[(tag == b).to_numpy()]) for t, tag in tagged.items()}
         piece = ReconcileInput(settlements=inp.settlements, **frames, **{t: getattr(inp, t) for t in _WHOLE})
         parts.append(Partition(f"orders {b + 1}/{buckets}", ORDER_RULES, piece, bucket=b, buckets=buckets))
     return parts
