@@ -119,26 +119,40 @@ def validate(d: Detected) -> list[str]:
     return [p.render(d.path) for p in problems]
 
 
-def prepare(path: Path, default_marketplace: str, fingerprinted: tuple[str, Stamp | None] | None = None) -> Detected:
+def prepare(path: Path, default_marketplace: str, fingerprinted: tuple[str, Stamp | None] | None = None,
+            convert: bool = True) -> Detected:
     """Read, detect, check and convert a file whose outcome is not known yet: the result carries the
     checkpoint's problems (or the conversion's) and, when there are none, the typed rows ready to
-    load — not the raw frame, so it is small enough to hand from a worker process to the one that
-    writes the database. Whatever a file causes comes back as `error`, never raised. `fingerprinted`:
-    see `read_and_detect`."""
-    from sellerops.reports.convert import typed_frame
-
+    load — not the raw frame. Whatever a file causes comes back as `error`, never raised.
+    `fingerprinted`: see `read_and_detect`. `convert=False` stops after the checkpoint and keeps the
+    raw frame of a file that passed it, for `converted` to finish where the rows are stored: the
+    ingestion worker hands files over that way (sellerops.ingest.preparer)."""
     d = read_and_detect(path, default_marketplace, fingerprinted=fingerprinted)
     if d.error:
         return _without_rows(d)
     try:
         d.rows = d.raw.rows
         d.problems = validate(d)
-        if not d.problems:
-            typed, problems = typed_frame(d.raw, d.fmt, d.marketplace)
-            d.problems = [p.render(d.path) for p in problems]
-            d.typed = None if problems else typed
     except Exception as exc:  # noqa: BLE001 - a file must not stop the night; the reason says what
-        d.error, d.typed = clip(f"{path}: cannot be checked: {type(exc).__name__}: {exc}"), None
+        d.error = clip(f"{path}: cannot be checked: {type(exc).__name__}: {exc}")
+    if d.error or d.problems:
+        return _without_rows(d)
+    return converted(d) if convert else d
+
+
+def converted(d: Detected) -> Detected:
+    """A checked file (`prepare(..., convert=False)`) converted to its typed rows (or the
+    conversion's problems), its raw frame dropped; a file already converted or failed is as is."""
+    from sellerops.reports.convert import typed_frame
+
+    if d.error or d.problems or d.typed is not None or d.raw is None or d.fmt is None:
+        return _without_rows(d)
+    try:
+        typed, problems = typed_frame(d.raw, d.fmt, d.marketplace)
+        d.problems = [p.render(d.path) for p in problems]
+        d.typed = None if problems else typed
+    except Exception as exc:  # noqa: BLE001 - a file must not stop the night; the reason says what
+        d.error, d.typed = clip(f"{d.path}: cannot be checked: {type(exc).__name__}: {exc}"), None
     return _without_rows(d)
 
 

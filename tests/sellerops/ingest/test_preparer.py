@@ -127,3 +127,26 @@ def test_the_warm_up_builds_the_first_files_checkpoint_from_its_head(tmp_path, m
     header = (DATA / "settlement_ok.txt").read_text().splitlines()[0].split("\t")
     built = [(k[0], k[3]) for k in validate._checkpoints]
     assert built == [("GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", len(header))]
+
+
+def test_the_worker_checks_and_the_caller_converts_to_the_same_rows_as_inline(tmp_path):
+    """The worker hands a checked file over with its raw frame and the caller converts it: the typed
+    rows, problems and errors are those of preparing the file in one process, and no raw rows are
+    kept once converted. A file the conversion refuses (a non-numeric amount) and one the checkpoint
+    refuses come back the same way."""
+    import pandas as pd
+
+    from sellerops.ingest.prepare import prepare
+
+    names = ["settlement_ok.txt", "orders_cancelled_blank_price.txt", "settlement_non_numeric_amount.txt",
+             "settlement_missing_amount_column.txt", "not_a_report.csv"]
+    paths = [DATA / n for n in names]
+    with preparer.Preparer("Amazon.com", processes=True, order=paths) as prep:
+        for path in paths:
+            worker, inline = prep.result(path), prepare(path, "Amazon.com")
+            assert (worker.error, worker.problems, worker.rows) == (inline.error, inline.problems, inline.rows)
+            assert (worker.typed is None) == (inline.typed is None)
+            if inline.typed is not None:
+                pd.testing.assert_frame_equal(worker.typed, inline.typed)
+            assert worker.raw is None or worker.raw.rows == 0
+    assert any(prepare(p, "Amazon.com").problems for p in paths)
