@@ -10,16 +10,16 @@ equivalence of the two is tested field by field in tests/sellerops/reports/test_
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
+# The rows are read this many bytes (then to a line end) at a time: text in cp932 or ISO-8859-1 is
+# transcoded piece by piece, so no copy of the whole file is made, and Arrow's buffers stay small.
+_PIECE_BYTES = 1 << 23
 # Arrow parses a block at a time; a line longer than a block makes it fail (and the pandas path
-# reads the file instead). 16 MB blocks keep the chunks few, so unifying their dictionaries is cheap.
+# reads the file instead). Larger than a piece, so a piece is one block.
 BLOCK_BYTES = 1 << 24
-# Decoded text is transcoded to UTF-8 this many bytes (cut at a line end) at a time, so a cp932 or
-# ISO-8859-1 file never exists as one Python string.
-_TRANSCODE_BYTES = 1 << 23
 
 
 def fits(ncols: int, fields: np.ndarray, blank: np.ndarray) -> bool:
@@ -31,24 +31,23 @@ def fits(ncols: int, fields: np.ndarray, blank: np.ndarray) -> bool:
     return bool(rows.any()) and bool((fields[1:][rows] == ncols).all())
 
 
-def utf8(body: bytes, pyenc: str) -> bytes:
-    """The text of `body` (in `pyenc`, known to decode) as UTF-8; cut at line ends, where no byte
-    of a cp932 character can be."""
-    if pyenc == "utf-8":
-        return body
-    parts, at = [], 0
+def utf8_rows(body: bytes, start: int, pyenc: str) -> Iterator[bytes | memoryview]:
+    """The lines of `body` (text in `pyenc`, known to decode) from byte `start` on, as UTF-8 in
+    pieces cut at line ends (no byte of a cp932 character is a line feed); UTF-8 is not copied."""
+    view = memoryview(body)
+    at = start
     while at < len(body):
-        cut = body.find(b"\n", at + _TRANSCODE_BYTES)
+        cut = body.find(b"\n", at + _PIECE_BYTES)
         end = len(body) if cut < 0 else cut + 1
-        parts.append(body[at:end].decode(pyenc).encode("utf-8"))
+        yield view[at:end] if pyenc == "utf-8" else body[at:end].decode(pyenc).encode("utf-8")
         at = end
-    return b"".join(parts)
 
 
-def columns(body: bytes, start: int, ncols: int, rows: int) -> Iterator[tuple[np.ndarray, list[str]]] | None:
-    """Each of the `ncols` columns of the rows from byte `start` of the UTF-8 `body` (blank lines
-    skipped) as (codes, distinct values): codes int32, -1 where the field is "" or " ", values in
-    order of first appearance. None where Arrow cannot split the rows or finds other than `rows`."""
+def columns(pieces: Iterable[bytes | memoryview], ncols: int, rows: int
+            ) -> Iterator[tuple[np.ndarray, list[str]]] | None:
+    """Each of the `ncols` columns of the rows in the UTF-8 `pieces` (each ends at a line end; blank
+    lines skipped) as (codes, distinct values): codes int32, -1 where the field is "" or " ", values
+    in order of first appearance. None where Arrow cannot split the rows or finds other than `rows`."""
     import pyarrow as pa
     import pyarrow.csv as csv
 
@@ -57,22 +56,24 @@ def columns(body: bytes, start: int, ncols: int, rows: int) -> Iterator[tuple[np
     # the C allocator, which pandas and NumPy use too: Arrow's own pool keeps what is freed, so the
     # columns freed one by one would not make room for the frame built from them (+100 MB at 200 MB)
     pool = pa.system_memory_pool()
+    options = dict(
+        # one thread: the work is the same, threads only spend CPU the other processes need
+        read_options=csv.ReadOptions(column_names=names, use_threads=False, block_size=BLOCK_BYTES),
+        parse_options=csv.ParseOptions(delimiter="\t", quote_char=False, double_quote=False, escape_char=False,
+                                       newlines_in_values=False, ignore_empty_lines=True),
+        convert_options=csv.ConvertOptions(column_types=dict.fromkeys(names, text), null_values=["", " "],
+                                           strings_can_be_null=True, quoted_strings_can_be_null=False),
+        memory_pool=pool,
+    )
     try:
-        table = csv.read_csv(
-            pa.py_buffer(memoryview(body)[start:]),
-            # one thread: the work is the same, threads only spend CPU the other processes need
-            read_options=csv.ReadOptions(column_names=names, use_threads=False, block_size=BLOCK_BYTES),
-            parse_options=csv.ParseOptions(delimiter="\t", quote_char=False, double_quote=False, escape_char=False,
-                                           newlines_in_values=False, ignore_empty_lines=True),
-            convert_options=csv.ConvertOptions(column_types=dict.fromkeys(names, text), null_values=["", " "],
-                                               strings_can_be_null=True, quoted_strings_can_be_null=False),
-            memory_pool=pool,
-        )
+        tables = [csv.read_csv(pa.py_buffer(piece), **options) for piece in pieces if len(piece)]
     except pa.ArrowInvalid:  # e.g. a line longer than a block
         return None
-    if table.num_rows != rows:
+    if sum(t.num_rows for t in tables) != rows:
         return None
-    return _converted(table.columns, pool)
+    columns = pa.concat_tables(tables).columns  # the pieces' chunks, in order, not copied
+    del tables
+    return _converted(columns, pool)
 
 
 def _converted(parts: list, pool) -> Iterator[tuple[np.ndarray, list[str]]]:

@@ -226,13 +226,12 @@ def _parse(body: bytes, pyenc: str, width: int, ncols: int, blank: np.ndarray, c
 def _parse_arrow(body: bytes, pyenc: str, ncols: int, blank: np.ndarray):
     """`_parse` by Arrow's reader, or None where it cannot read the rows: only Python strings for
     the distinct values are made (a settlement of 1.1 M lines has 28 M fields)."""
-    text = arrow_split.utf8(body, pyenc)
-    first = text.find(b"\n")  # there is one: a row follows the header
-    parts = arrow_split.columns(text, first + 1, ncols, rows=int((~blank[1:]).sum()))
+    first = body.find(b"\n")  # there is one: a row follows the header
+    line = body[:first - 1] if body[first - 1:first] == b"\r" else body[:first]  # as pandas ends a CRLF line
+    header_row = [None if f in BLANK_FIELDS else f for f in line.decode(pyenc).split("\t")]
+    parts = arrow_split.columns(arrow_split.utf8_rows(body, first + 1, pyenc), ncols, rows=int((~blank[1:]).sum()))
     if parts is None:
         return None
-    line = text[:first - 1] if text[first - 1:first] == b"\r" else text[:first]  # as pandas ends a CRLF line
-    header_row = [None if f in BLANK_FIELDS else f for f in line.decode("utf-8").split("\t")]
     return [categories_of(codes, uniques) for codes, uniques in parts], header_row, len(blank)
 
 

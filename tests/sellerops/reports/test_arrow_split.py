@@ -135,9 +135,22 @@ def test_a_line_longer_than_an_arrow_block_is_read_by_pandas(tmp_path, monkeypat
 
 
 def test_transcoding_cuts_only_at_line_ends(monkeypatch):
-    monkeypatch.setattr(arrow_split, "_TRANSCODE_BYTES", 5)
+    monkeypatch.setattr(arrow_split, "_PIECE_BYTES", 5)
     text = "ソニー\t商品\nabc\n日本語のテキスト\n"
-    assert arrow_split.utf8(text.encode("cp932"), "cp932") == text.encode()
+    pieces = list(arrow_split.utf8_rows(text.encode("cp932"), 0, "cp932"))
+    # a piece runs 5 bytes and then to the next line end: the first line, then the other two
+    assert pieces == ["ソニー\t商品\n".encode(), "abc\n日本語のテキスト\n".encode()]
+
+
+@pytest.mark.parametrize("name", ["cp932", "iso-8859-1"])
+def test_a_transcoded_file_read_in_many_pieces_reads_as_pandas_does(name, tmp_path, monkeypatch):
+    monkeypatch.setattr(arrow_split, "_PIECE_BYTES", 16)
+    data, _ = CASES[name]
+    first = data.index(b"\n") + 1
+    body = data[first:]
+    data = data[:first] + (body + b"\n") * 20 + body  # blank lines, some in a piece of their own
+    _, _, arrow_used = both(tmp_path, data, monkeypatch)
+    assert arrow_used
 
 
 @pytest.fixture(scope="module")
