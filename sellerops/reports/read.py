@@ -1,9 +1,11 @@
 """Reading a report file: bytes → decoded, split into a frame of raw strings with line numbers.
 
 Decoding: a BOM decides; else strict UTF-8; else cp932 when the marketplace is Japanese; else
-ISO-8859-1, which never fails and so comes last. LF or CRLF. Nothing is quoted in Amazon's flat
-files, so a quote is data. Every row keeps its physical line number (the header is line 1) and its
-field count, so the checkpoint can say where a row is short or long.
+ISO-8859-1, which never fails and so comes last. LF or CRLF (a carriage return inside a line is
+refused). Nothing is quoted in Amazon's flat files, so a quote is data. Every row keeps its physical
+line number (the header is line 1) and its field count, so the checkpoint can say where a row is
+short or long. The rows are split by Arrow's CSV reader where it reads them as pandas does
+(arrow_split.py), else by pandas' C reader.
 """
 
 from __future__ import annotations
