@@ -1,9 +1,11 @@
 """Reading a report file: bytes → decoded, split into a frame of raw strings with line numbers.
 
 Decoding: a BOM decides; else strict UTF-8; else cp932 when the marketplace is Japanese; else
-ISO-8859-1, which never fails and so comes last. LF or CRLF. Nothing is quoted in Amazon's flat
-files, so a quote is data. Every row keeps its physical line number (the header is line 1) and its
-field count, so the checkpoint can say where a row is short or long.
+ISO-8859-1, which never fails and so comes last. LF or CRLF (a carriage return inside a line is
+refused). Nothing is quoted in Amazon's flat files, so a quote is data. Every row keeps its physical
+line number (the header is line 1) and its field count, so the checkpoint can say where a row is
+short or long. The rows are split by Arrow's CSV reader where it reads them as pandas does
+(arrow_split.py), else by pandas' C reader.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sellerops.core.report_types import norm
+from sellerops.reports import arrow_split
 
 LINE, FIELDS = "__line__", "__fields__"
 # An empty field, or a single space: the returns report writes a blank field as one space.
@@ -166,10 +169,12 @@ def read_report(path: Path, data: bytes, japanese_default: bool = False) -> RawR
     blank = (lengths - cr) == 0
     if len(ends) == 0 or blank[0]:
         raise ReportError(f"{path}:1:1: no header line")
+    if _count(arr, 13) > int(cr.sum()):  # a \r other than at a line's end
+        _lone_return(path, body, pyenc)
 
     width = int(fields.max())
     try:
-        columns, header_row, parsed = _parse(body, pyenc, width, int(fields[0]), blank, cr)
+        columns, header_row, parsed = _parse(body, pyenc, width, int(fields[0]), blank, cr, fields)
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:  # pragma: no cover - guarded above
         raise ReportError(f"{path}: cannot be read as a tab-separated report: {exc}") from exc
     if parsed != len(ends):
@@ -187,18 +192,54 @@ def read_report(path: Path, data: bytes, japanese_default: bool = False) -> RawR
     return RawReport(path, len(data), encoding, header, names, frame, ends_nl, padded=_padded(body, arr))
 
 
+def _lone_return(path: Path, body: bytes, pyenc: str) -> None:
+    """Raise for the first carriage return inside a line (not before its line feed, not the file's
+    last byte): every reader would end the line there and number every later row wrongly."""
+    at = body.find(b"\r")
+    while body[at + 1:at + 2] == b"\n":
+        at = body.find(b"\r", at + 1)
+    line, start = body.count(b"\n", 0, at) + 1, body.rfind(b"\n", 0, at) + 1
+    col = len(body[start:at].decode(pyenc)) + 1
+    raise ReportError(f"{path}:{line}:{col}: a carriage return (\\r) inside a line: not a tab-separated report")
+
+
 CHUNK_ROWS = 100_000
+# Whether Arrow's CSV reader splits the rows where it reads them as pandas does (arrow_split.py).
+ARROW = True
 
 
-def _parse(body: bytes, pyenc: str, width: int, ncols: int, blank: np.ndarray, cr: np.ndarray):
-    """Parse the lines chunk by chunk into one Categorical for each of the header's `ncols` columns
-    (blank lines left out), the header line's fields and the number of lines parsed.
+def _parse(body: bytes, pyenc: str, width: int, ncols: int, blank: np.ndarray, cr: np.ndarray,
+           fields: np.ndarray):
+    """Parse the lines into one Categorical for each of the header's `ncols` columns (blank lines
+    left out), the header line's fields and the number of lines parsed: with Arrow where it reads
+    the file as pandas would, else with pandas.
 
     A month of settlement lines repeats a few thousand SKUs, dates and amounts over millions of
     rows: as Python strings the frame would take about 1.3 GB per million lines, as codes into the
     distinct values a tenth of that, and every later step (checkpoint, conversion, digests,
-    database values) then works once per distinct value. Each chunk's strings are freed as soon as
-    its columns are factorized, so the whole file never exists as strings at once."""
+    database values) then works once per distinct value."""
+    if ARROW and arrow_split.fits(ncols, fields, blank):
+        parsed = _parse_arrow(body, pyenc, ncols, blank)
+        if parsed is not None:
+            return parsed
+    return _parse_pandas(body, pyenc, width, ncols, blank, cr)
+
+
+def _parse_arrow(body: bytes, pyenc: str, ncols: int, blank: np.ndarray):
+    """`_parse` by Arrow's reader, or None where it cannot read the rows: only Python strings for
+    the distinct values are made (a settlement of 1.1 M lines has 28 M fields)."""
+    first = body.find(b"\n")  # there is one: a row follows the header
+    line = body[:first - 1] if body[first - 1:first] == b"\r" else body[:first]  # as pandas ends a CRLF line
+    header_row = [None if f in BLANK_FIELDS else f for f in line.decode(pyenc).split("\t")]
+    parts = arrow_split.columns(arrow_split.utf8_rows(body, first + 1, pyenc), ncols, rows=int((~blank[1:]).sum()))
+    if parts is None:
+        return None
+    return [categories_of(codes, uniques) for codes, uniques in parts], header_row, len(blank)
+
+
+def _parse_pandas(body: bytes, pyenc: str, width: int, ncols: int, blank: np.ndarray, cr: np.ndarray):
+    """`_parse` by pandas' C reader, chunk by chunk: any file. Each chunk's strings are freed as
+    soon as its columns are factorized, so the whole file never exists as strings at once."""
     reader = pd.read_csv(
         io.BytesIO(body), sep="\t", header=None, names=list(range(width)), dtype=object,
         quoting=csv.QUOTE_NONE, keep_default_na=False, na_values=BLANK_FIELDS, na_filter=True,
@@ -237,6 +278,11 @@ def _positions(arr: np.ndarray, byte: int) -> np.ndarray:
     """Where `byte` occurs in `arr` (the file's bytes as uint8)."""
     found = [np.flatnonzero(arr[at:at + _BLOCK] == byte) + at for at in range(0, len(arr), _BLOCK)]
     return np.concatenate(found) if found else np.empty(0, dtype=np.intp)
+
+
+def _count(arr: np.ndarray, byte: int) -> int:
+    """How many times `byte` occurs in `arr` (the file's bytes as uint8)."""
+    return sum(int(np.count_nonzero(arr[at:at + _BLOCK] == byte)) for at in range(0, len(arr), _BLOCK))
 
 
 def _fields(arr: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
