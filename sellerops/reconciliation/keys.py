@@ -20,11 +20,12 @@ Codes = tuple[np.ndarray, pd.Index]
 
 def codes(values: pd.Series | Codes) -> Codes:
     """Integer codes (NA = -1) and the distinct values they stand for (codes already made pass
-    through, so a column factorized once can be reused)."""
+    through, so a column factorized once can be reused). A categorical's own codes are used as they
+    are, in their own width (int8 for a column of a few values): no copy of millions of rows."""
     if isinstance(values, tuple):
         return values
     if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy().astype(np.int64), pd.Index(values.cat.categories, dtype=object)
+        return values.cat.codes.to_numpy(), pd.Index(values.cat.categories, dtype=object)
     found, uniques = pd.factorize(values, use_na_sentinel=True)
     return found.astype(np.int64, copy=False), pd.Index(uniques, dtype=object)
 
