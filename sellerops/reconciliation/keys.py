@@ -72,9 +72,14 @@ def tuple_keys(*tuples: list[pd.Series | Codes]) -> list[np.ndarray]:
 
 
 def group_ids(key: np.ndarray) -> tuple[np.ndarray, int]:
-    """Dense group numbers 0..n-1 in order of first appearance (as `groupby(sort=False)`)."""
-    ids, uniques = pd.factorize(key)
-    return ids.astype(np.int64, copy=False), len(uniques)
+    """Dense group numbers 0..n-1 in order of first appearance (as `groupby(sort=False)`). A
+    group's rows mostly come one after the other (an order's settlement lines), so only the first
+    row of each run of equal keys is hashed."""
+    if not len(key):
+        return np.zeros(0, dtype=np.int64), 0
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    ids, uniques = pd.factorize(key[starts])
+    return np.repeat(ids.astype(np.int64, copy=False), np.diff(np.r_[starts, len(key)])), len(uniques)
 
 
 def take(made: Codes, at: np.ndarray) -> Codes:
