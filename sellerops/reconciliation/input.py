@@ -14,7 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from sellerops.core.config import settings
-from sellerops.reconciliation.model import ReconcileInput
+from sellerops.reconciliation.model import ReconcileInput, used_categories
 from sellerops.reconciliation.frames import coerce
 from sellerops.reports.read import categories_of
 from sellerops.storage import framecache, lineblocks, tables
@@ -110,11 +110,7 @@ def stored_settlement_lines(conn, account: str, file_ids: list[int]) -> dict[int
         df = _read_table(conn, "settlement_lines", (t.c.account == account) & t.c.report_file_id.in_(rest))
         ids = df["report_file_id"].to_numpy()
         for fid in rest:
-            part = df[ids == fid].reset_index(drop=True)
-            for col in part.columns:
-                if isinstance(part[col].dtype, pd.CategoricalDtype):
-                    part[col] = part[col].cat.remove_unused_categories()
-            parts[fid] = part
+            parts[fid] = used_categories(df[ids == fid].reset_index(drop=True), df.columns)
     return parts
 
 
