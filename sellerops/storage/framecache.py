@@ -128,7 +128,7 @@ def concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
         else:
             cols[col] = pd.concat([x.astype(object) if isinstance(x.dtype, pd.CategoricalDtype) else x
                                    for x in pieces], ignore_index=True)
-    return pd.DataFrame(cols)
+    return pd.DataFrame(cols, copy=False)  # columns made just now: a dict is copied unless told
 
 
 def _joined(pieces: list[pd.Series]) -> pd.Series:
