@@ -121,9 +121,7 @@ def order_parts(conn, account: str, files: dict):
     account's order lines in insertion order."""
     t = tables.OrderLine.__table__
     where = t.c.account == account
-    query = sa.select(t.c.report_file_id, t.c.line_no).where(_nearly_all(conn, where)).order_by(t.c.id)
-    rows = pd.concat(list(_query_frames(conn, query, 1_000_000)) or [pd.DataFrame(columns=["report_file_id", "line_no"])],
-                     ignore_index=True)
+    rows = _current_order_lines(conn, where)
     for fid, group in rows.groupby("report_file_id", sort=True):
         copy = framecache.read(framecache.cache_path("orders", files[fid])) if fid in files else None
         pos = pd.Index(copy["line_no"]).get_indexer(group["line_no"]) if copy is not None else None
@@ -135,6 +133,28 @@ def order_parts(conn, account: str, files: dict):
             part = copy.take(pos).reset_index(drop=True)
         part["__order"] = group.index.to_numpy()
         yield part
+
+
+def _current_order_lines(conn, where) -> pd.DataFrame:
+    """(report_file_id, line_no) of the order lines `where` selects, in id order. When each file's
+    lines are one run of ids with their line numbers in step (files loaded one after the other, no
+    line taken over by a later file: a first load), one aggregate row per file says it all; else
+    every row is read."""
+    t = tables.OrderLine.__table__
+    shift = t.c.line_no - t.c.id
+    runs = conn.execute(sa.select(t.c.report_file_id, sa.func.min(t.c.id), sa.func.max(t.c.id), sa.func.count(),
+                                  sa.func.min(shift), sa.func.max(shift))
+                        .where(_nearly_all(conn, where)).group_by(t.c.report_file_id)).all()
+    if all(n == last - first + 1 and low == high for _, first, last, n, low, high in runs):
+        runs = sorted(runs, key=lambda r: r[1])
+        return pd.DataFrame({
+            "report_file_id": np.repeat(np.array([r[0] for r in runs], dtype=np.int64), [r[3] for r in runs]),
+            "line_no": np.concatenate([np.arange(first + low, last + low + 1, dtype=np.int64)
+                                       for _, first, last, _, low, _ in runs] or [np.array([], dtype=np.int64)]),
+        })
+    query = sa.select(t.c.report_file_id, t.c.line_no).where(_nearly_all(conn, where)).order_by(t.c.id)
+    return pd.concat(list(_query_frames(conn, query, 1_000_000)) or [pd.DataFrame(columns=["report_file_id", "line_no"])],
+                     ignore_index=True)
 
 
 def _nearly_all(conn, where):
