@@ -40,7 +40,7 @@ from sellerops.reconciliation import RULES
 from sellerops.reconciliation.frames import coerce, empty_frame
 from sellerops.reconciliation.input import _query_frames, _read_table, _with_file, settlement_file_lines
 from sellerops.reconciliation.keys import equals
-from sellerops.reconciliation.model import FindingRecord, ReconcileInput, build_context, is_principal
+from sellerops.reconciliation.model import FindingRecord, ReconcileInput, build_context, is_principal, used_categories
 from sellerops.reconciliation.policy import Policy
 from sellerops.storage import framecache, tables
 from sellerops.storage.framecache import concat
@@ -532,11 +532,7 @@ def load_scoped(night: Night) -> ReconcileInput:
             keep |= whole["order_id"].isin(list(wanted)).to_numpy(dtype=bool)
         night.lines.pop(f.id, None)  # each copy is read once: memory holds tonight's rows, not the history
         if keep.any():
-            part = whole[keep].reset_index(drop=True)
-            for col in part.columns:
-                if isinstance(part[col].dtype, pd.CategoricalDtype):
-                    part[col] = part[col].cat.remove_unused_categories()
-            parts.append(part)
+            parts.append(used_categories(whole[keep].reset_index(drop=True), whole.columns))
     lines = concat(parts) if parts else empty_frame("settlement_lines").iloc[:0]
     frames = {
         "settlements": night.settlements,

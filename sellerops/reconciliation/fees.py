@@ -111,26 +111,31 @@ def _order_items(inp: ReconcileInput, ctx: Context) -> tuple[pd.DataFrame, np.nd
 
 class _Groups:
     """Reductions over rows numbered by group (0..n-1 in order of first appearance), in exact
-    int64: one stable sort, then `reduceat` per column."""
+    int64: one stable sort (none when the groups' rows already come one after the other, as an
+    order's settlement lines do), then `reduceat` per column."""
 
     def __init__(self, gid: np.ndarray):
         self.gid = gid
-        self.order = np.argsort(gid, kind="stable")
-        ordered = gid[self.order]
+        grouped = not len(gid) or bool((gid[1:] >= gid[:-1]).all())
+        self.order = None if grouped else np.argsort(gid, kind="stable")
+        ordered = self._ordered(gid)
         self.starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(gid) else np.array([], dtype=np.int64)
-        self.first_rows = self.order[self.starts]
+        self.first_rows = self.starts if self.order is None else self.order[self.starts]
+
+    def _ordered(self, values: np.ndarray) -> np.ndarray:
+        return values if self.order is None else values[self.order]
 
     def sum(self, values: np.ndarray) -> np.ndarray:
-        return np.add.reduceat(values[self.order], self.starts) if len(self.starts) else values[:0]
+        return np.add.reduceat(self._ordered(values), self.starts) if len(self.starts) else values[:0]
 
     def max(self, values: np.ndarray) -> np.ndarray:
-        return np.maximum.reduceat(values[self.order], self.starts) if len(self.starts) else values[:0]
+        return np.maximum.reduceat(self._ordered(values), self.starts) if len(self.starts) else values[:0]
 
     def min_time(self, values: np.ndarray) -> np.ndarray:
         """The earliest datetime64 of each group, NaT skipped (NaT when the group has none)."""
         never = np.iinfo(np.int64).max
         ints = np.where(np.isnat(values), never, values.view(np.int64))
-        least = np.minimum.reduceat(ints[self.order], self.starts) if len(self.starts) else ints[:0]
+        least = np.minimum.reduceat(self._ordered(ints), self.starts) if len(self.starts) else ints[:0]
         return np.where(least == never, np.datetime64("NaT"), least.view(values.dtype)).astype(values.dtype)
 
     def first_valid(self, made: tuple[np.ndarray, pd.Index]) -> np.ndarray:
@@ -139,9 +144,11 @@ class _Groups:
         out = np.full(len(self.starts), np.nan, dtype=object)
         if not len(self.starts):
             return out
+        ordered = self._ordered(found)
+        if (ordered >= 0).all():  # no blank (the usual case): each group's first row
+            return uniques.to_numpy(dtype=object)[ordered[self.starts]]
         # the stable sort keeps each group's rows in their order: its first valid row is the least
         # sorted position holding a value (no second sort of the rows)
-        ordered = found[self.order]
         never = len(ordered)
         first = np.minimum.reduceat(np.where(ordered >= 0, np.arange(never), never), self.starts)
         has = first < never

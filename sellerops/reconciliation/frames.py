@@ -15,7 +15,7 @@ from typing import Iterable, Mapping
 
 import pandas as pd
 
-from sellerops.reports.read import mapped
+from sellerops.reports.read import categories_of, mapped
 
 _COMMON = ("account", "marketplace")
 
@@ -130,8 +130,10 @@ def _categorical(column: str, values: pd.Series) -> pd.Series:
     code per row keeps millions of rows small); posted_date's categories become dates."""
     if column != "posted_date" or not len(values.cat.categories):
         return values
-    days = pd.to_datetime(values.cat.categories.to_series()).dt.date
-    return mapped(values.cat.codes.to_numpy(), days.to_numpy(dtype=object), values.index)
+    days = pd.to_datetime(values.cat.categories.to_series()).dt.date.to_numpy(dtype=object)
+    if pd.notna(days).all() and pd.Index(days).is_unique:  # a day per text (ISO dates): the codes stand as they are
+        return pd.Series(categories_of(values.cat.codes.to_numpy(), days), index=values.index)
+    return mapped(values.cat.codes.to_numpy(), days, values.index)
 
 
 def make_frame(table: str, rows: Iterable[Mapping]) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from sellerops.core.config import settings
-from sellerops.reconciliation.model import ReconcileInput
+from sellerops.reconciliation.model import ReconcileInput, used_categories
 from sellerops.reconciliation.frames import coerce
 from sellerops.reports.read import categories_of
 from sellerops.storage import framecache, lineblocks, tables
@@ -110,11 +110,7 @@ def stored_settlement_lines(conn, account: str, file_ids: list[int]) -> dict[int
         df = _read_table(conn, "settlement_lines", (t.c.account == account) & t.c.report_file_id.in_(rest))
         ids = df["report_file_id"].to_numpy()
         for fid in rest:
-            part = df[ids == fid].reset_index(drop=True)
-            for col in part.columns:
-                if isinstance(part[col].dtype, pd.CategoricalDtype):
-                    part[col] = part[col].cat.remove_unused_categories()
-            parts[fid] = part
+            parts[fid] = used_categories(df[ids == fid].reset_index(drop=True), df.columns)
     return parts
 
 
@@ -125,18 +121,47 @@ def order_parts(conn, account: str, files: dict):
     account's order lines in insertion order."""
     t = tables.OrderLine.__table__
     where = t.c.account == account
-    query = sa.select(t.c.report_file_id, t.c.line_no).where(where).order_by(t.c.id)
-    rows = pd.concat(list(_query_frames(conn, query, 1_000_000)) or [pd.DataFrame(columns=["report_file_id", "line_no"])],
-                     ignore_index=True)
+    rows = _current_order_lines(conn, where)
     for fid, group in rows.groupby("report_file_id", sort=True):
         copy = framecache.read(framecache.cache_path("orders", files[fid])) if fid in files else None
         pos = pd.Index(copy["line_no"]).get_indexer(group["line_no"]) if copy is not None else None
         if copy is None or (pos < 0).any():
             part = _read_table(conn, "orders", where & (t.c.report_file_id == int(fid)))  # in insertion order too
+        elif len(pos) == len(copy) and (pos == np.arange(len(pos))).all():
+            part = copy.copy(deep=False)  # every line of the file current, in its order: the copy as it is
         else:
             part = copy.take(pos).reset_index(drop=True)
         part["__order"] = group.index.to_numpy()
         yield part
+
+
+def _current_order_lines(conn, where) -> pd.DataFrame:
+    """(report_file_id, line_no) of the order lines `where` selects, in id order. When each file's
+    lines are one run of ids with their line numbers in step (files loaded one after the other, no
+    line taken over by a later file: a first load), one aggregate row per file says it all; else
+    every row is read."""
+    t = tables.OrderLine.__table__
+    shift = t.c.line_no - t.c.id
+    runs = conn.execute(sa.select(t.c.report_file_id, sa.func.min(t.c.id), sa.func.max(t.c.id), sa.func.count(),
+                                  sa.func.min(shift), sa.func.max(shift))
+                        .where(_nearly_all(conn, where)).group_by(t.c.report_file_id)).all()
+    if all(n == last - first + 1 and low == high for _, first, last, n, low, high in runs):
+        runs = sorted(runs, key=lambda r: r[1])
+        return pd.DataFrame({
+            "report_file_id": np.repeat(np.array([r[0] for r in runs], dtype=np.int64), [r[3] for r in runs]),
+            "line_no": np.concatenate([np.arange(first + low, last + low + 1, dtype=np.int64)
+                                       for _, first, last, _, low, _ in runs] or [np.array([], dtype=np.int64)]),
+        })
+    query = sa.select(t.c.report_file_id, t.c.line_no).where(_nearly_all(conn, where)).order_by(t.c.id)
+    return pd.concat(list(_query_frames(conn, query, 1_000_000)) or [pd.DataFrame(columns=["report_file_id", "line_no"])],
+                     ignore_index=True)
+
+
+def _nearly_all(conn, where):
+    """`where`, marked as true of nearly every row (one account is usually the whole table). SQLite,
+    which keeps no statistics here, would otherwise pick the (account, purchase_date) index and sort
+    half a million order lines by id; told it is likely, it reads the table in id order."""
+    return sa.func.likely(where) if conn.dialect.name == "sqlite" else where
 
 
 def _orders(conn, account: str, files: dict) -> pd.DataFrame:
@@ -145,7 +170,10 @@ def _orders(conn, account: str, files: dict) -> pd.DataFrame:
     if not parts:
         return _read_table(conn, "orders", tables.OrderLine.__table__.c.account == account)
     df = concat(parts)
-    df = df.take(np.argsort(df["__order"].to_numpy(), kind="stable")).drop(columns="__order")
+    order = df["__order"].to_numpy()
+    df = df.drop(columns="__order")
+    if len(order) > 1 and (order[1:] < order[:-1]).any():  # files loaded one after the other are in order already
+        df = df.take(np.argsort(order, kind="stable"))
     return df.reset_index(drop=True)
 
 

@@ -20,11 +20,12 @@ Codes = tuple[np.ndarray, pd.Index]
 
 def codes(values: pd.Series | Codes) -> Codes:
     """Integer codes (NA = -1) and the distinct values they stand for (codes already made pass
-    through, so a column factorized once can be reused)."""
+    through, so a column factorized once can be reused). A categorical's own codes are used as they
+    are, in their own width (int8 for a column of a few values): no copy of millions of rows."""
     if isinstance(values, tuple):
         return values
     if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy().astype(np.int64), pd.Index(values.cat.categories, dtype=object)
+        return values.cat.codes.to_numpy(), pd.Index(values.cat.categories, dtype=object)
     found, uniques = pd.factorize(values, use_na_sentinel=True)
     return found.astype(np.int64, copy=False), pd.Index(uniques, dtype=object)
 
@@ -71,9 +72,14 @@ def tuple_keys(*tuples: list[pd.Series | Codes]) -> list[np.ndarray]:
 
 
 def group_ids(key: np.ndarray) -> tuple[np.ndarray, int]:
-    """Dense group numbers 0..n-1 in order of first appearance (as `groupby(sort=False)`)."""
-    ids, uniques = pd.factorize(key)
-    return ids.astype(np.int64, copy=False), len(uniques)
+    """Dense group numbers 0..n-1 in order of first appearance (as `groupby(sort=False)`). A
+    group's rows mostly come one after the other (an order's settlement lines), so only the first
+    row of each run of equal keys is hashed."""
+    if not len(key):
+        return np.zeros(0, dtype=np.int64), 0
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    ids, uniques = pd.factorize(key[starts])
+    return np.repeat(ids.astype(np.int64, copy=False), np.diff(np.r_[starts, len(key)])), len(uniques)
 
 
 def take(made: Codes, at: np.ndarray) -> Codes:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sellerops.reconciliation import RULES
-from sellerops.reconciliation.model import FindingRecord, ReconcileInput, build_context
+from sellerops.reconciliation.model import FindingRecord, ReconcileInput, build_context, used_categories
 from sellerops.reconciliation.policy import Policy
 
 # Read from the rules themselves: a rule cannot be added without saying where it runs.
@@ -84,11 +84,7 @@ def compact(frame: pd.DataFrame) -> pd.DataFrame:
     gives them) with only the categories it uses: a piece is pickled to reach its
     worker (or its spill file), and a settlement's slice would otherwise carry every order id of
     the input (a column of a few categories keeps them all: cheaper)."""
-    out = frame.reset_index(drop=True)
-    for col in out.columns:
-        if isinstance(out[col].dtype, pd.CategoricalDtype) and len(out[col].cat.categories) > _FEW:
-            out[col] = out[col].cat.remove_unused_categories()
-    return out
+    return used_categories(frame.reset_index(drop=True), frame.columns, more_than=_FEW)
 
 
 def settlement_partitions(inp: ReconcileInput) -> list[Partition]:

@@ -36,6 +36,7 @@ from sellerops.reconciliation.model import (
     rows_by_key,
     rule,
     show,
+    used_categories,
     with_market,
 )
 
@@ -55,7 +56,7 @@ def _refunds(inp: ReconcileInput, ctx: Context) -> tuple[pd.DataFrame, np.ndarra
 def _compute_refunds(inp: ReconcileInput, ctx: Context) -> tuple[pd.DataFrame, np.ndarray]:
     lines = inp.settlement_lines
     at = principal_rows(inp, ctx, "Refund")
-    rf = lines.iloc[at]
+    rf = used_categories(lines.iloc[at], ITEM_KEY)
     if rf.empty:
         return pd.DataFrame(), np.array([], dtype=np.int64)
     line_keys, _ = item_keys(inp, ctx)

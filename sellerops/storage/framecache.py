@@ -128,7 +128,7 @@ def concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
         else:
             cols[col] = pd.concat([x.astype(object) if isinstance(x.dtype, pd.CategoricalDtype) else x
                                    for x in pieces], ignore_index=True)
-    return pd.DataFrame(cols)
+    return pd.DataFrame(cols, copy=False)  # columns made just now: a dict is copied unless told
 
 
 def _joined(pieces: list[pd.Series]) -> pd.Series:
@@ -137,15 +137,27 @@ def _joined(pieces: list[pd.Series]) -> pd.Series:
     minutes over hundreds of pieces of a few thousand order ids each. Categories are joined as
     Python strings (the driver's text may come as pandas' str dtype)."""
     cats = [x.cat.categories.to_numpy(dtype=object) for x in pieces]
+    if all(len(c) == len(cats[0]) for c in cats) and all((c == cats[0]).all() for c in cats[1:]):
+        # the same categories in every piece (a table's few values, or the same file read again):
+        # the codes are already the joined ones
+        return pd.Series(categories_of(np.concatenate([x.cat.codes.to_numpy() for x in pieces]), cats[0]))
     where, uniques = pd.factorize(np.concatenate(cats) if cats else np.array([], dtype=object), use_na_sentinel=True)
-    codes = np.empty(sum(len(x) for x in pieces), dtype=np.int64)
+    # the codes in the categorical's own width (int8 for a table's few values): an int64 per row
+    # for each of the 20-odd columns is a temporary as large as the lines themselves
+    width = _code_dtype(len(uniques))
+    codes = np.empty(sum(len(x) for x in pieces), dtype=width)
     at = start = 0
     for x, c in zip(pieces, cats):
         mine = x.cat.codes.to_numpy()
-        mapping = np.append(where[start:start + len(c)], -1)  # code -1 (missing) stays missing
+        mapping = np.append(where[start:start + len(c)], -1).astype(width)  # code -1 (missing) stays missing
         codes[at:at + len(mine)] = mapping[mine]
         at, start = at + len(mine), start + len(c)
     return pd.Series(categories_of(codes, uniques))
+
+
+def _code_dtype(categories: int) -> type:
+    """The integer width pandas keeps a categorical's codes in for this many categories."""
+    return next((t for t in (np.int8, np.int16, np.int32) if categories < np.iinfo(t).max), np.int64)
 
 
 def root(s: Settings | None = None) -> Path:

@@ -7,10 +7,14 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pytest
+import sqlalchemy as sa
 
 from sellerops.ingest import ingest_paths
-from sellerops.reconciliation.input import live_copies, load_input
-from sellerops.storage import framecache
+from sellerops.reconciliation.input import _current_order_lines, live_copies, load_input
+from sellerops.storage import framecache, tables
+from sellerops.storage.engine import get_engine
+from tests.sellerops.reports.make_data import orders
 
 DATA = Path(__file__).parents[1] / "reports" / "data"
 
@@ -39,3 +43,28 @@ def test_live_copies_name_one_copy_per_loaded_settlement(sellerops_home):
     assert set(copies) == set(framecache.CACHED)
     assert len(copies["settlement_lines"]) == 1
     assert copies["settlement_lines"][0].exists()
+
+
+def _every_row(conn) -> list[tuple[int, int]]:
+    t = tables.OrderLine.__table__
+    return [tuple(r) for r in conn.execute(sa.select(t.c.report_file_id, t.c.line_no).order_by(t.c.id))]
+
+
+@pytest.mark.parametrize("taken_over", [False, True])
+def test_current_order_lines_are_every_rows_file_and_line_in_id_order(sellerops_home, tmp_path, taken_over):
+    # two files loaded one after the other: each one run of ids (one aggregate row per file);
+    # a later file taking over a line of the first breaks the run: every row is read instead
+    first, second = tmp_path / "1.txt", tmp_path / "2.txt"
+    first.write_text("\n".join(orders([dict(amazon_order_id=f"111-0000001-000000{i}") for i in range(1, 5)])) + "\n")
+    later = [dict(amazon_order_id=f"111-0000002-000000{i}") for i in range(1, 4)]
+    if taken_over:
+        later.insert(1, dict(amazon_order_id="111-0000001-0000002", last_updated_date="2026-06-09T10:00:00+00:00"))
+    second.write_text("\n".join(orders(later)) + "\n")
+    ingest_paths([first])
+    ingest_paths([second])
+    t = tables.OrderLine.__table__
+    with get_engine().connect() as c:
+        got = _current_order_lines(c, t.c.account == "default")
+        want = _every_row(c)
+    assert list(zip(got["report_file_id"], got["line_no"])) == want
+    assert len(want) == 7  # a taken-over line stays one row (the second file's now)

@@ -171,3 +171,20 @@ def test_the_paid_keys_of_a_settlement_no_longer_loaded_are_pruned_with_its_copy
     framecache.prune(live_copies())
     assert not paths[gone.id].exists()
     assert all(paths[f.id].exists() for f in files[1:])
+
+
+@pytest.mark.parametrize("cats", [
+    (["Order", "Refund"], ["Order", "Refund"], ["Order", "Refund"]),  # the same categories: codes kept
+    (["Order", "Refund"], ["Refund", "Adjustment"], []),             # different ones: joined
+    ([f"o{i}" for i in range(300)], [f"o{i}" for i in range(150, 450)], ["o7"]),  # wider than int8
+])
+def test_concat_joins_categoricals_as_their_values_would(cats):
+    parts = []
+    for i, c in enumerate(cats):
+        values = [c[(i + j) % len(c)] if c else None for j in range(5)] + [None]
+        parts.append(pd.DataFrame({"t": pd.Series(values, dtype=pd.CategoricalDtype(c))}))
+    got = framecache.concat(parts)["t"]
+    want = pd.concat([p["t"].astype(object) for p in parts], ignore_index=True)
+    assert isinstance(got.dtype, pd.CategoricalDtype)
+    assert got.astype(object).where(got.notna(), None).tolist() == want.where(want.notna(), None).tolist()
+    assert got.cat.codes.dtype == pd.Categorical.from_codes([], categories=got.cat.categories).codes.dtype
