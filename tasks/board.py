@@ -2,6 +2,10 @@
 
 The summary itself is data built in `sellerops.reconciliation.summary`; these tasks only hand it to
 the Prefect API and to a notification block, both over the network, hence the retries.
+
+`publish-findings` runs every night and carries no `io:` tag (tests/test_deployments.py declares
+its I/O): Prefect asks the server for a tag's concurrency slot before every tagged task run, and a
+server on SQLite answers some of those "database is locked", each costing the night a 2 s back-off.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from prefect.cache_policies import NONE
 from sellerops.reconciliation.summary import NightSummary, open_findings_markdown, render_markdown, validation_markdown
 
 
-@task(name="publish-findings", tags=["io:network"], retries=2, retry_delay_seconds=[2, 10], cache_policy=NONE, persist_result=False)
+@task(name="publish-findings", retries=2, retry_delay_seconds=[2, 10], cache_policy=NONE, persist_result=False)
 def publish_findings(summary: NightSummary, open_findings: list[dict], started: dt.datetime | None = None) -> None:
     """The board's artifacts: the night's summary, the open findings by deadline, what the checks
     refused, and tonight's Data Docs."""
