@@ -119,6 +119,11 @@ def validate(d: Detected) -> list[str]:
     return [p.render(d.path) for p in problems]
 
 
+def unchecked(path: Path, exc: BaseException) -> str:
+    """The reason for a file whose check or conversion failed on something the file caused."""
+    return clip(f"{path}: cannot be checked: {type(exc).__name__}: {exc}")
+
+
 def prepare(path: Path, default_marketplace: str, fingerprinted: tuple[str, Stamp | None] | None = None,
             convert: bool = True) -> Detected:
     """Read, detect, check and convert a file whose outcome is not known yet: the result carries the
@@ -134,7 +139,7 @@ def prepare(path: Path, default_marketplace: str, fingerprinted: tuple[str, Stam
         d.rows = d.raw.rows
         d.problems = validate(d)
     except Exception as exc:  # noqa: BLE001 - a file must not stop the night; the reason says what
-        d.error = clip(f"{path}: cannot be checked: {type(exc).__name__}: {exc}")
+        d.error = unchecked(path, exc)
     if d.error or d.problems:
         return _without_rows(d)
     return converted(d) if convert else d
@@ -152,7 +157,7 @@ def converted(d: Detected) -> Detected:
         d.problems = [p.render(d.path) for p in problems]
         d.typed = None if problems else typed
     except Exception as exc:  # noqa: BLE001 - a file must not stop the night; the reason says what
-        d.error, d.typed = clip(f"{d.path}: cannot be checked: {type(exc).__name__}: {exc}"), None
+        d.error, d.typed = unchecked(d.path, exc), None
     return _without_rows(d)
 
 
