@@ -15,8 +15,11 @@ the first line it occurs on, with the rows of the file that repeat it counted.
 
 from __future__ import annotations
 
+import importlib
 import os
+import sys
 import threading
+import types
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +63,51 @@ def _quiet_gx_env() -> None:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
+# Imported by great_expectations at its own import for expectations sellerops never runs (the KL
+# divergence and KS tests, and their charts): about half of its import time, paid by every night's
+# first check. They are put off until first used (`Deferred`), never left out.
+DEFERRED_IMPORTS = ("scipy.stats", "altair")
+_deferred_lock = threading.RLock()
+
+
+class Deferred(types.ModuleType):
+    """A module imported on its first attribute access, in place of an import at load time."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self._sellerops_real: types.ModuleType | None = None
+
+    def __getattr__(self, attr: str):
+        # called only for attributes the stub lacks: anything a user of the module reads
+        with _deferred_lock:
+            real = self._sellerops_real
+            if real is None:
+                if sys.modules.get(self.__name__) is self:
+                    del sys.modules[self.__name__]
+                real = self._sellerops_real = importlib.import_module(self.__name__)
+                self.__dict__.update(real.__dict__)
+        return getattr(real, attr)
+
+
+def _defer_unused_imports() -> None:
+    """Put DEFERRED_IMPORTS off when great_expectations is about to be imported for the first time."""
+    if "great_expectations" in sys.modules:
+        return
+    for name in DEFERRED_IMPORTS:
+        if name not in sys.modules:
+            sys.modules[name] = Deferred(name)
+
+
+def _gx():
+    """great_expectations, imported once (its analytics off, its unused heavy imports put off)."""
+    with _lock:
+        _quiet_gx_env()
+        _defer_unused_imports()
+        import great_expectations as gx
+
+        return gx
+
+
 def docs_dir() -> Path:
     """Where the Data Docs of this SELLEROPS_HOME are written (one site; each run adds its pages)."""
     return settings().gx_dir / "data_docs"
@@ -78,11 +126,10 @@ def context(docs: Path | None = None):
     with _lock:
         ctx = _contexts.get(str(docs))
         if ctx is None:
-            _quiet_gx_env()
             import logging
 
             logging.getLogger("great_expectations").setLevel(logging.WARNING)
-            import great_expectations as gx
+            gx = _gx()
             from great_expectations.data_context.types.base import ProgressBarsConfig
 
             for name in list(logging.root.manager.loggerDict):  # GX sets some of its loggers to INFO
@@ -106,6 +153,7 @@ _PER_VALUE = ("expect_column_values_to_match_regex", "expect_column_values_to_be
 
 def _split_suite(fmt: ReportFormat, m: Marketplace) -> tuple[list, list]:
     """The report type's own suite (beside its parser) split into its rows part and values part."""
+    _gx()
     import great_expectations.expectations as gxe
 
     checked = set(_value_columns(fmt))
@@ -120,6 +168,7 @@ def _split_suite(fmt: ReportFormat, m: Marketplace) -> tuple[list, list]:
 def rows_expectations(fmt: ReportFormat, m: Marketplace, width: int) -> list:
     """The row-level part of `fmt`'s suite, run on the rows frame (every row, few columns): row
     lengths equal to the header's, keys not blank, and the format's other per-row rules."""
+    _gx()
     import great_expectations.expectations as gxe
 
     width_check = gxe.ExpectColumnValuesToBeBetween(column=FIELDS, min_value=width, max_value=width)
@@ -151,8 +200,7 @@ def _checkpoint(fmt: ReportFormat, m: Marketplace, width: int):
         cps = _checkpoints.get(key)
         if cps is not None:
             return cps
-        import great_expectations as gx
-
+        gx = _gx()
         ctx = context(docs)
         base = "-".join(str(k) for k in key[:4]).replace(".", "dot").replace(",", "comma")
         cps = []
