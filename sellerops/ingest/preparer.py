@@ -134,6 +134,10 @@ class Preparer:
         self.order = list(order or [])  # the files in the order they will be asked for
         self.fingerprints: dict[Path, tuple[str, Stamp | None]] = {}
         self.docs: str | None = None
+        # the Data Docs, asked of the worker as soon as the night's last file is: it writes them
+        # while this process still stores that file (see `_fill`); None until then
+        self._docs: Future | None = None
+        self._complete = False  # `extend` was called: `order` holds every file of the night
         if processes:
             self._start()
         self._fill()
@@ -149,7 +153,9 @@ class Preparer:
         (the order of the decisions); `processes`: the night, these included, calls for the worker.
         `fingerprints`: their digests as the flow took them (`stamped_fingerprint`)."""
         self.fingerprints.update(fingerprints or {})
+        self._complete = True
         if not paths:
+            self._fill()
             return
         rank = {p: i for i, p in enumerate(files)}
         self.order = sorted(set(self.order) | set(paths), key=lambda p: rank.get(p, len(rank)))
@@ -169,6 +175,7 @@ class Preparer:
             with _main_hidden():  # the first submit starts the worker process
                 self.pending[path] = self.pool.submit(_prepare, path, self.default_marketplace,
                                                       self.fingerprints.get(path))
+            self._docs = None  # written before this file was checked: to be written again
 
     def _fill(self) -> None:
         """Start the next files in `order`, up to AHEAD_BYTES of them beyond the one loading."""
@@ -183,6 +190,11 @@ class Preparer:
                 ahead += path.stat().st_size
             except OSError:
                 pass
+        if self._complete and self._docs is None and all(p in self.pending for p in self.order):
+            # every file is asked for: the worker writes the Data Docs after the last one, while
+            # this process still converts and stores it (one worker: tasks run in order)
+            with _main_hidden():
+                self._docs = self.pool.submit(_build_docs)
 
     def result(self, path: Path) -> Detected:
         """The prepared file; an error raised while preparing it is raised here (once: a retry
@@ -203,9 +215,10 @@ class Preparer:
         if self.pool is None:
             return
         try:
-            with _main_hidden():
-                future = self.pool.submit(_build_docs)
-            self.docs = future.result()
+            if self._docs is None:
+                with _main_hidden():
+                    self._docs = self.pool.submit(_build_docs)
+            self.docs = self._docs.result()
         except Exception:  # Data Docs are a report on the checks, not part of them
             self.docs = None
         finally:

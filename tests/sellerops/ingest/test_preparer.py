@@ -150,3 +150,33 @@ def test_the_worker_checks_and_the_caller_converts_to_the_same_rows_as_inline(tm
                 pd.testing.assert_frame_equal(worker.typed, inline.typed)
             assert worker.raw is None or worker.raw.rows == 0
     assert any(prepare(p, "Amazon.com").problems for p in paths)
+
+
+def _validation_pages(docs: Path) -> int:
+    return sum(1 for _ in (docs / "validations").rglob("*.html")) if (docs / "validations").exists() else 0
+
+
+def test_the_worker_writes_the_data_docs_once_the_last_file_is_asked_for_and_they_cover_every_file(tmp_path):
+    """The worker writes the night's Data Docs as soon as the last file is asked of it (while the
+    caller still stores that file), not when the night closes: they must still show every file's
+    checks (two checkpoints a file), and a file asked for again after them (a task's retry) has the
+    docs written again when the night closes."""
+    from sellerops.reports.validate import docs_dir
+
+    paths = [DATA / "settlement_ok.txt", DATA / "orders_cancelled_blank_price.txt"]
+    prep = preparer.Preparer("Amazon.com", processes=True, order=paths)
+    try:
+        assert prep._docs is None  # the night's list is not final until `extend`
+        prep.extend([], paths, processes=True)
+        asked = prep._docs
+        assert asked is not None  # both files fit ahead: asked for at once, the docs right after them
+        for path in paths:
+            assert prep.result(path).problems == []
+        asked.result(timeout=300)
+        assert _validation_pages(docs_dir()) == 2 * len(paths)
+        prep.result(paths[0])  # asked again: checked again after the docs were written
+        assert prep._docs is not asked
+    finally:
+        prep.close()
+    assert prep.docs and prep.docs.endswith("index.html")
+    assert _validation_pages(docs_dir()) == 2 * (len(paths) + 1)
