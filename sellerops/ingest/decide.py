@@ -29,7 +29,7 @@ from sellerops.ingest.prepare import Detected, fingerprint, prepare
 from sellerops.ingest.quarantine import quarantine
 from sellerops.reports.read import sha256_of
 from sellerops.storage import tables
-from sellerops.storage.engine import get_engine, session
+from sellerops.storage.engine import get_engine, not_created, session
 
 # What fails the run, not the file: the database cannot be reached or stopped answering.
 RUN_FAILURES = (sa.exc.OperationalError, sa.exc.InterfaceError)
@@ -85,8 +85,12 @@ def decide(path: Path, s: Settings, steps: Steps, digest: str | None = None, see
 
 def paths_seen(paths: list[Path]) -> set[Path]:
     """Those of `paths` under which some outcome was recorded (one indexed query per 500 paths): any
-    other path is new tonight whatever its bytes, without reading them."""
+    other path is new tonight whatever its bytes, without reading them. On a database not created
+    yet every path is new, known without creating and migrating it first (the first night's reading
+    starts that much sooner; the first store creates it)."""
     seen: set[Path] = set()
+    if not_created():
+        return seen
     by_text = {str(p): p for p in paths}
     texts = list(by_text)
     with session() as db:

@@ -100,6 +100,20 @@ def get_engine(url: str | None = None) -> sa.Engine:
         return engine
 
 
+def not_created(url: str | None = None) -> bool:
+    """Whether the database at `url` (default: the configured one) is a SQLite file not created yet,
+    so nothing can be recorded in it: known without opening it, hence without migrating it first.
+    A server database is never known to be new this way."""
+    url = url or settings().database_url
+    with _lock:
+        if url in _engines:
+            return False
+    made = sa.engine.make_url(url)
+    if made.get_backend_name() != "sqlite" or made.database in (None, "", ":memory:"):
+        return False
+    return not Path(made.database).exists()
+
+
 def unavailable(url: str, exc: BaseException) -> str:
     """Why the database at `url` cannot be used, in one line that names it."""
     cause = getattr(exc, "orig", None) or exc
