@@ -18,6 +18,7 @@ from prefect.states import Completed
 from blocks.reconciliation import load_policy_block
 from flows import reconcile_dask
 from flows.ingest import ingest_reports
+from flows.subflows import on_parents_heartbeat
 from sellerops.core.config import ensure_home, settings
 from sellerops.reconciliation.summary import night_summary
 from tasks.board import notify_new_findings, publish_findings
@@ -31,7 +32,8 @@ def nightly_reconciliation(as_of: dt.date | None = None, inbox: str | None = Non
     started = dt.datetime.now(dt.timezone.utc)
     s = settings()
     ensure_home(s)
-    files = ingest_reports(paths=[inbox or str(s.inbox)], new_only=True)
+    with on_parents_heartbeat():
+        files = ingest_reports(paths=[inbox or str(s.inbox)], new_only=True)
     fresh = [f for f in files if not f["known"]]
     quarantined = [f for f in fresh if f["status"] == "quarantined"]
 

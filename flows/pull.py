@@ -22,6 +22,7 @@ from prefect import flow, get_run_logger
 
 from blocks.seller_account import SellerAccount
 from flows.ingest import ingest_reports
+from flows.subflows import on_parents_heartbeat
 from sellerops.amazon import pull as plan
 from sellerops.amazon.pull import PullFailed, SavedDocument
 from sellerops.amazon.source import (
@@ -166,7 +167,8 @@ def pull(account: str | None = None, since: dt.date | None = None, reports: list
         if doc.report_type.startswith(INBOUND):
             batches.setdefault(doc.site, []).append(doc.path)
     for site, paths in batches.items():
-        ingested += ingest_reports(paths=[str(p) for p in paths], marketplace=site, account=seller.name)
+        with on_parents_heartbeat():
+            ingested += ingest_reports(paths=[str(p) for p in paths], marketplace=site, account=seller.name)
     summary = plan.pull_summary(seller.name, saved, ingested, failures)
     t.publish_pull_summary(summary)
     if failures:

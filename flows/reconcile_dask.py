@@ -19,6 +19,7 @@ import warnings
 
 from prefect import flow, unmapped
 
+from flows.subflows import on_parents_heartbeat
 from sellerops.reconciliation.policy import Policy
 from sellerops.reconciliation.runs import ReconcileOutcome, run_reconcile
 from tasks.reconcile import reconcile_piece
@@ -63,4 +64,5 @@ def reconcile(as_of: dt.date | None, policy, force: bool) -> ReconcileOutcome | 
     runner = dask_task_runner()
     if runner is None:
         return None
-    return reconcile_on_dask.with_options(task_runner=runner)(as_of=as_of, policy=policy, force=force)
+    with on_parents_heartbeat():  # a subflow of the nightly (or of the caller's flow)
+        return reconcile_on_dask.with_options(task_runner=runner)(as_of=as_of, policy=policy, force=force)
