@@ -42,6 +42,7 @@ def ingest_reports(paths: list[str] | None = None, marketplace: str | None = Non
         unseen = [p for p in files if p not in seen]
         # the worker starts on the new paths before anything is hashed: its start-up overlaps the hashing
         with Preparer(marketplace or s.marketplace, processes=preparer.wanted(unseen), order=unseen) as prep:
+            ingest.open_database(s)
             stamped = {p: stamped_fingerprint(p) for p in files if p in seen}
             changed = [p for p in stamped if ingest.known_outcome(p, stamped[p][0]) is None]
             prep.extend(changed, files, processes=preparer.wanted(unseen + changed), fingerprints=stamped)

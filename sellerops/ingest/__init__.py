@@ -17,7 +17,8 @@ import dataclasses
 from pathlib import Path
 
 from sellerops.core.config import Settings, settings
-from sellerops.ingest.decide import Refused, Steps, decide, direct_steps, duplicate_of, paths_seen, store
+from sellerops.ingest.decide import (Refused, Steps, decide, direct_steps, duplicate_of, open_database, paths_seen,
+                                     store)
 from sellerops.ingest.discover import PathError, discover
 from sellerops.ingest.load import load
 from sellerops.ingest.outcome import (DUPLICATE, LOADED, QUARANTINED, Outcome, content_seen, known,
@@ -29,7 +30,7 @@ from sellerops.storage.lock import run_lock
 
 __all__ = ["DUPLICATE", "LOADED", "QUARANTINED", "Detected", "Outcome", "PathError", "Refused", "Steps",
            "check_ready", "content_seen", "decide", "direct_steps", "discover", "duplicate_of", "fingerprint", "ingest_file",
-           "ingest_paths", "known", "known_outcome", "load", "paths_seen", "prepare", "quarantine", "read_and_detect",
+           "ingest_paths", "known", "known_outcome", "load", "open_database", "paths_seen", "prepare", "quarantine", "read_and_detect",
            "report_rows", "settings_for", "sha256_of", "store", "validate"]
 
 
@@ -43,10 +44,9 @@ def check_ready(s: Settings | None = None) -> None:
     """Fail now, with one line naming the path, if the database or the run lock cannot be used
     (raises DatabaseUnavailable or LockUnavailable) — before a run starts on a night's files."""
     from sellerops.storage import lock
-    from sellerops.storage.engine import get_engine
 
     s = s or settings()
-    get_engine(s.database_url)
+    open_database(s)
     lock.check("sellerops", s)
 
 
