@@ -132,17 +132,25 @@ def prepare(path: Path, default_marketplace: str, fingerprinted: tuple[str, Stam
     `fingerprinted`: see `read_and_detect`. `convert=False` stops after the checkpoint and keeps the
     raw frame of a file that passed it, for `converted` to finish where the rows are stored: the
     ingestion worker hands files over that way (sellerops.ingest.preparer)."""
-    d = read_and_detect(path, default_marketplace, fingerprinted=fingerprinted)
+    d = checked(read_and_detect(path, default_marketplace, fingerprinted=fingerprinted))
+    if d.error or d.problems:
+        return d
+    return converted(d) if convert else d
+
+
+def checked(d: Detected) -> Detected:
+    """A read file (`read_and_detect`) through its checkpoint: its row count and problems, or why it
+    could not be checked; the raw frame is kept only when there are none."""
     if d.error:
         return _without_rows(d)
     try:
         d.rows = d.raw.rows
         d.problems = validate(d)
     except Exception as exc:  # noqa: BLE001 - a file must not stop the night; the reason says what
-        d.error = unchecked(path, exc)
+        d.error = unchecked(d.path, exc)
     if d.error or d.problems:
         return _without_rows(d)
-    return converted(d) if convert else d
+    return d
 
 
 def converted(d: Detected) -> Detected:

@@ -31,6 +31,12 @@ soon as it knows which paths are new, before hashing anything, and the worker im
 Expectations and builds the first file's checkpoint in a thread beside the first read, whose
 hashing and tokenizing release the GIL.
 A digest the flow already took is handed over with the file, so the worker does not hash it again.
+
+Until the worker hands its first file back, this process has nothing to load: it reads the night's
+last files meanwhile (the worker starts from the first) and sends them to the worker to be checked
+only, converting them itself when their turn comes. Measured on the benchmark month: the worker had
+the larger share (8 s of reading and checking against 6.5 s of converting and storing), and the
+two settlements read here (1.7 s) made the loading process the one the night waits for.
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from sellerops.ingest.prepare import Detected, Stamp, converted, prepare
+from sellerops.ingest.prepare import Detected, Stamp, checked, converted, prepare, read_and_detect
 
 AUTO_MIN_BYTES = 64 * 1024 * 1024
 # How far the worker may run ahead of the loading, in bytes of report files: about one big
@@ -70,6 +76,13 @@ def wanted(paths: list[Path]) -> bool:
 
 def _prepare(path: Path, default_marketplace: str, fingerprinted: tuple[str, Stamp | None] | None = None) -> Detected:
     return prepare(path, default_marketplace, fingerprinted, convert=False)
+
+
+def _check(d: Detected) -> tuple[int, list[str] | None, str | None]:
+    """The checkpoint on a file sent already read (`read_and_detect`): its row count, problems and
+    error. The sender keeps the frame and converts it: a typed frame would take longer to send back."""
+    d = checked(d)
+    return d.rows, d.problems, d.error
 
 
 def _build_docs() -> str | None:
@@ -138,6 +151,9 @@ class Preparer:
         # while this process still stores that file (see `_fill`); None until then
         self._docs: Future | None = None
         self._complete = False  # `extend` was called: `order` holds every file of the night
+        # files this process read itself while the worker started, each with its check by the worker
+        self.read_here: dict[Path, tuple[Detected, Future | None]] = {}
+        self._first_back = False  # the worker has handed a prepared file back
         if processes:
             self._start()
         self._fill()
@@ -171,7 +187,7 @@ class Preparer:
 
     def submit(self, path: Path) -> None:
         """Start preparing `path` in the worker (inline: nothing happens until `result`)."""
-        if self.pool is not None and path not in self.pending:
+        if self.pool is not None and path not in self.pending and path not in self.read_here:
             with _main_hidden():  # the first submit starts the worker process
                 self.pending[path] = self.pool.submit(_prepare, path, self.default_marketplace,
                                                       self.fingerprints.get(path))
@@ -185,12 +201,14 @@ class Preparer:
         for path in self.order:
             if ahead >= AHEAD_BYTES:
                 break
+            if path in self.read_here:
+                continue
             self.submit(path)
             try:
                 ahead += path.stat().st_size
             except OSError:
                 pass
-        if self._complete and self._docs is None and all(p in self.pending for p in self.order):
+        if self._complete and self._docs is None and all(p in self.pending or p in self.read_here for p in self.order):
             # every file is asked for: the worker writes the Data Docs after the last one, while
             # this process still converts and stores it (one worker: tasks run in order)
             with _main_hidden():
@@ -203,10 +221,38 @@ class Preparer:
             self.order = self.order[self.order.index(path) + 1:]
         if self.pool is None:
             return prepare(path, self.default_marketplace, self.fingerprints.get(path))
+        if path in self.read_here:
+            d, check = self.read_here.pop(path)
+            self._fill()
+            if check is not None:
+                d.rows, d.problems, d.error = check.result()
+            return converted(d)
         self.submit(path)
         future = self.pending.pop(path)
+        self._read_while_the_worker_starts(future)
         self._fill()
-        return converted(future.result())
+        d = future.result()
+        self._first_back = True
+        return converted(d)
+
+    def _read_while_the_worker_starts(self, awaited: Future) -> None:
+        """Until the worker hands its first file back (its start, Great Expectations' import, that
+        file), this process would only wait: it reads the night's files itself meanwhile, from
+        the last backwards (the worker takes them from the first), and sends each to the worker to
+        be checked after the files it has in hand; it converts them itself. The night ends
+        sooner: the worker's share of the work was the larger."""
+        while not self._first_back and not awaited.done():
+            left = [p for p in self.order if p not in self.pending and p not in self.read_here]
+            if not left:
+                return
+            path = left[-1]
+            d = read_and_detect(path, self.default_marketplace, fingerprinted=self.fingerprints.get(path))
+            check = None
+            if not d.error:
+                with _main_hidden():
+                    check = self.pool.submit(_check, d)
+                self._docs = None  # asked for before this file's check: to be written again
+            self.read_here[path] = (d, check)
 
     def close(self) -> None:
         """Write the Data Docs where the checks ran and stop the worker, without waiting for its

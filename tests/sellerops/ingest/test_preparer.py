@@ -180,3 +180,38 @@ def test_the_worker_writes_the_data_docs_once_the_last_file_is_asked_for_and_the
         prep.close()
     assert prep.docs and prep.docs.endswith("index.html")
     assert _validation_pages(docs_dir()) == 2 * (len(paths) + 1)
+
+
+def test_while_the_worker_starts_the_caller_reads_the_last_files_and_the_worker_only_checks_them(tmp_path, monkeypatch):
+    """Until the worker hands its first file back, the caller reads the night's files itself from
+    the last backwards and sends each to the worker to be checked; it converts them itself. Whoever
+    read a file, it comes back as preparing it in one process gives it: typed rows, problems, errors
+    (a file the checkpoint refuses, one the conversion refuses, one that is no report). The Data Docs
+    still show every checked file. The worker is given one file ahead only, so the others are left
+    to read (a spawned worker takes far longer to start than reading these small files)."""
+    import pandas as pd
+
+    from sellerops.ingest.prepare import prepare
+    from sellerops.reports.validate import docs_dir
+
+    monkeypatch.setattr(preparer, "AHEAD_BYTES", 1)
+    names = ["settlement_ok.txt", "orders_cancelled_blank_price.txt", "settlement_missing_amount_column.txt",
+             "settlement_non_numeric_amount.txt", "not_a_report.csv"]
+    paths = [DATA / n for n in names]
+    prep = preparer.Preparer("Amazon.com", processes=True, order=paths)
+    try:
+        prep.extend([], paths, processes=True)
+        first = prep.result(paths[0])
+        assert set(prep.read_here) == set(paths[1:])  # read here, the worker busy starting
+        got = [first] + [prep.result(p) for p in paths[1:]]
+    finally:
+        prep.close()
+    for path, worker in zip(paths, got):
+        inline = prepare(path, "Amazon.com")
+        assert (worker.error, worker.problems, worker.rows) == (inline.error, inline.problems, inline.rows), path
+        assert (worker.typed is None) == (inline.typed is None)
+        if inline.typed is not None:
+            pd.testing.assert_frame_equal(worker.typed, inline.typed)
+        assert worker.raw is None or worker.raw.rows == 0
+    assert [bool(d.problems) for d in got] == [False, False, True, True, False] and got[-1].error
+    assert _validation_pages(docs_dir()) == 2 * 4  # every file but the one that is no report
