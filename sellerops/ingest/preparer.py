@@ -85,6 +85,10 @@ def _check(d: Detected) -> tuple[int, list[str] | None, str | None]:
     return d.rows, d.problems, d.error
 
 
+def _started() -> None:
+    """Nothing: submitted to start the worker process (and its warm-up) before any file is."""
+
+
 def _build_docs() -> str | None:
     from sellerops.reports.validate import build_docs
 
@@ -153,7 +157,8 @@ class Preparer:
         self._complete = False  # `extend` was called: `order` holds every file of the night
         # files this process read itself while the worker started, each with its check by the worker
         self.read_here: dict[Path, tuple[Detected, Future | None]] = {}
-        self._first_back = False  # the worker has handed a prepared file back
+        self._first_back = False  # the worker has handed a checked file back
+        self._holding = False  # nothing is sent to the worker before the first file asked for
         if processes:
             self._start()
         self._fill()
@@ -162,6 +167,11 @@ class Preparer:
         self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
                                         initializer=_warm_up,
                                         initargs=(self.order[0] if self.order else None, self.default_marketplace))
+        with _main_hidden():
+            self.pool.submit(_started)  # the process starts with the first task submitted
+        # the first file asked for is read here and only checked there (see `result`): the files
+        # after it are sent once its check is, so that the worker checks it first
+        self._holding = True
 
     def extend(self, paths: list[Path], files: list[Path], processes: bool,
                fingerprints: dict[Path, tuple[str, Stamp | None]] | None = None) -> None:
@@ -195,7 +205,7 @@ class Preparer:
 
     def _fill(self) -> None:
         """Start the next files in `order`, up to AHEAD_BYTES of them beyond the one loading."""
-        if self.pool is None:
+        if self.pool is None or self._holding:
             return
         ahead = 0
         for path in self.order:
@@ -221,11 +231,17 @@ class Preparer:
             self.order = self.order[self.order.index(path) + 1:]
         if self.pool is None:
             return prepare(path, self.default_marketplace, self.fingerprints.get(path))
+        if not self._first_back and path not in self.pending and path not in self.read_here:
+            self._read_here(path)  # the worker is still starting: it only checks this one
+            self._holding = False
+            self._fill()  # the files after it, to be read there once it is checked
         if path in self.read_here:
             d, check = self.read_here.pop(path)
+            self._read_while_the_worker_starts(check)
             self._fill()
             if check is not None:
                 d.rows, d.problems, d.error = check.result()
+                self._first_back = True
             return converted(d)
         self.submit(path)
         future = self.pending.pop(path)
@@ -235,24 +251,37 @@ class Preparer:
         self._first_back = True
         return converted(d)
 
-    def _read_while_the_worker_starts(self, awaited: Future) -> None:
+    def _read_here(self, path: Path) -> None:
+        """Read `path` in this process and send it to the worker to be checked (not when it could
+        not be read or is no report: that is its outcome already)."""
+        d = read_and_detect(path, self.default_marketplace, fingerprinted=self.fingerprints.get(path))
+        check = None
+        if not d.error:
+            with _main_hidden():
+                check = self.pool.submit(_check, d)
+            self._docs = None  # asked for before this file's check: to be written again
+        self.read_here[path] = (d, check)
+
+    def _read_while_the_worker_starts(self, awaited: Future | None) -> None:
         """Until the worker hands its first file back (its start, Great Expectations' import, that
-        file), this process would only wait: it reads the night's files itself meanwhile, from
-        the last backwards (the worker takes them from the first), and sends each to the worker to
-        be checked after the files it has in hand; it converts them itself. The night ends
-        sooner: the worker's share of the work was the larger."""
-        while not self._first_back and not awaited.done():
-            left = [p for p in self.order if p not in self.pending and p not in self.read_here]
-            if not left:
+        file's check), this process would only wait: it reads the night's files itself meanwhile,
+        from the last backwards (the worker takes them from the first; a file sent to it but not
+        yet started is taken back), and sends each to the worker to be checked after the files it
+        reads itself; this process converts them. The night ends sooner: the worker's share of
+        the work was the larger."""
+        while not self._first_back and awaited is not None and not awaited.done():
+            for path in reversed(self.order):
+                if path in self.read_here:
+                    continue
+                waiting = self.pending.get(path)
+                if waiting is not None:
+                    if not waiting.cancel():
+                        return  # the worker has it in hand, and every file before it
+                    del self.pending[path]
+                self._read_here(path)  # its check goes after the files the worker reads
+                break
+            else:
                 return
-            path = left[-1]
-            d = read_and_detect(path, self.default_marketplace, fingerprinted=self.fingerprints.get(path))
-            check = None
-            if not d.error:
-                with _main_hidden():
-                    check = self.pool.submit(_check, d)
-                self._docs = None  # asked for before this file's check: to be written again
-            self.read_here[path] = (d, check)
 
     def close(self) -> None:
         """Write the Data Docs where the checks ran and stop the worker, without waiting for its

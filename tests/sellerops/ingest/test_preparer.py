@@ -106,8 +106,9 @@ def test_files_added_once_hashed_keep_the_order_of_the_decisions(tmp_path):
         prep.extend([], [a, b, c], processes=True)  # nothing added: nothing started
         assert prep.pool is None
         prep.extend([b], [a, b, c], processes=True)
-        assert prep.pool is not None and set(prep.pending) == {a, b, c}
+        assert prep.pool is not None and prep.order == [a, b, c]
         assert prep.result(a).rows == 5
+        assert set(prep.pending) | set(prep.read_here) == {b, c}  # sent to the worker, or read here meanwhile
     finally:
         prep.close()
 
@@ -160,18 +161,19 @@ def test_the_worker_writes_the_data_docs_once_the_last_file_is_asked_for_and_the
     """The worker writes the night's Data Docs as soon as the last file is asked of it (while the
     caller still stores that file), not when the night closes: they must still show every file's
     checks (two checkpoints a file), and a file asked for again after them (a task's retry) has the
-    docs written again when the night closes."""
+    docs written again when the night closes. (The first file asked for is read by the caller and
+    only checked in the worker; the others are sent to it then.)"""
     from sellerops.reports.validate import docs_dir
 
     paths = [DATA / "settlement_ok.txt", DATA / "orders_cancelled_blank_price.txt"]
     prep = preparer.Preparer("Amazon.com", processes=True, order=paths)
     try:
-        assert prep._docs is None  # the night's list is not final until `extend`
         prep.extend([], paths, processes=True)
+        assert prep._docs is None  # nothing asked of the worker before the first file is
+        assert prep.result(paths[0]).problems == []
         asked = prep._docs
-        assert asked is not None  # both files fit ahead: asked for at once, the docs right after them
-        for path in paths:
-            assert prep.result(path).problems == []
+        assert asked is not None  # both files asked for by then, the docs right after them
+        assert prep.result(paths[1]).problems == []
         asked.result(timeout=300)
         assert _validation_pages(docs_dir()) == 2 * len(paths)
         prep.result(paths[0])  # asked again: checked again after the docs were written
@@ -183,8 +185,9 @@ def test_the_worker_writes_the_data_docs_once_the_last_file_is_asked_for_and_the
 
 
 def test_while_the_worker_starts_the_caller_reads_the_last_files_and_the_worker_only_checks_them(tmp_path, monkeypatch):
-    """Until the worker hands its first file back, the caller reads the night's files itself from
-    the last backwards and sends each to the worker to be checked; it converts them itself. Whoever
+    """Until the worker hands its first file back, the caller reads the night's files itself (the
+    first one asked for, then from the last backwards) and sends each to the worker to be checked;
+    it converts them itself. Whoever
     read a file, it comes back as preparing it in one process gives it: typed rows, problems, errors
     (a file the checkpoint refuses, one the conversion refuses, one that is no report). The Data Docs
     still show every checked file. The worker is given one file ahead only, so the others are left
@@ -194,7 +197,7 @@ def test_while_the_worker_starts_the_caller_reads_the_last_files_and_the_worker_
     from sellerops.ingest.prepare import prepare
     from sellerops.reports.validate import docs_dir
 
-    monkeypatch.setattr(preparer, "AHEAD_BYTES", 1)
+    monkeypatch.setattr(preparer, "AHEAD_BYTES", 0)
     names = ["settlement_ok.txt", "orders_cancelled_blank_price.txt", "settlement_missing_amount_column.txt",
              "settlement_non_numeric_amount.txt", "not_a_report.csv"]
     paths = [DATA / n for n in names]
@@ -203,6 +206,7 @@ def test_while_the_worker_starts_the_caller_reads_the_last_files_and_the_worker_
         prep.extend([], paths, processes=True)
         first = prep.result(paths[0])
         assert set(prep.read_here) == set(paths[1:])  # read here, the worker busy starting
+        assert not prep.pending
         got = [first] + [prep.result(p) for p in paths[1:]]
     finally:
         prep.close()
@@ -215,3 +219,23 @@ def test_while_the_worker_starts_the_caller_reads_the_last_files_and_the_worker_
         assert worker.raw is None or worker.raw.rows == 0
     assert [bool(d.problems) for d in got] == [False, False, True, True, False] and got[-1].error
     assert _validation_pages(docs_dir()) == 2 * 4  # every file but the one that is no report
+
+
+def test_a_file_sent_to_the_worker_but_not_started_is_taken_back_and_read_here(tmp_path):
+    """Every file fits ahead, so all are sent to the worker once the first is read here; while the
+    worker still starts, the last of them (not started there) is taken back and read here, and its
+    outcome is the same as preparing it in one process."""
+    from sellerops.ingest.prepare import prepare
+
+    paths = [DATA / n for n in ("settlement_ok.txt", "orders_cancelled_blank_price.txt", "settlement_truncated.txt")]
+    prep = preparer.Preparer("Amazon.com", processes=True, order=paths)
+    try:
+        prep.extend([], paths, processes=True)
+        prep.result(paths[0])
+        assert paths[-1] in prep.read_here and paths[-1] not in prep.pending
+        got = [prep.result(p) for p in paths[1:]]
+    finally:
+        prep.close()
+    assert [(d.problems, d.rows) for d in got] == [(prepare(p, "Amazon.com").problems, prepare(p, "Amazon.com").rows)
+                                                   for p in paths[1:]]
+    assert got[-1].problems
