@@ -198,6 +198,7 @@ def test_while_the_worker_starts_the_caller_reads_the_last_files_and_the_worker_
     from sellerops.reports.validate import docs_dir
 
     monkeypatch.setattr(preparer, "AHEAD_BYTES", 0)
+    monkeypatch.setattr(preparer, "READ_HERE_BYTES", 1 << 40)
     names = ["settlement_ok.txt", "orders_cancelled_blank_price.txt", "settlement_missing_amount_column.txt",
              "settlement_non_numeric_amount.txt", "not_a_report.csv"]
     paths = [DATA / n for n in names]
@@ -223,8 +224,9 @@ def test_while_the_worker_starts_the_caller_reads_the_last_files_and_the_worker_
 
 def test_a_file_sent_to_the_worker_but_not_started_is_taken_back_and_read_here(tmp_path):
     """Every file fits ahead, so all are sent to the worker once the first is read here; while the
-    worker still starts, the last of them (not started there) is taken back and read here, and its
-    outcome is the same as preparing it in one process."""
+    worker still starts, those it has not started are taken back and read here in their order (the
+    last one surely: the worker takes them in order), and their outcomes are the same as preparing
+    them in one process."""
     from sellerops.ingest.prepare import prepare
 
     paths = [DATA / n for n in ("settlement_ok.txt", "orders_cancelled_blank_price.txt", "settlement_truncated.txt")]
