@@ -25,18 +25,17 @@ guard is not run a second time in the worker. Its Great Expectations context hol
 validation results, so it writes the Data Docs before it stops. No Prefect here: tasks/ingest.py
 wraps it.
 
-The worker's own start (a new interpreter, pandas, then Great Expectations and its context: about
-half of the first file's wait) is paid while the night's first file is read: the flow starts it as
-soon as it knows which paths are new, before hashing anything, and the worker imports Great
-Expectations and builds the first file's checkpoint in a thread beside the first read, whose
-hashing and tokenizing release the GIL.
-A digest the flow already took is handed over with the file, so the worker does not hash it again.
-
-Until the worker hands its first file back, this process has nothing to load: it reads the first
-file itself, and the next ones the worker has not started (up to READ_HERE_BYTES), and sends them
-to the worker to be checked only, in their turn, converting them itself when they come back.
-Measured on the benchmark month: the worker had the larger share (8 s of reading and checking
-against 6.5 s of converting and storing) and starts 2-3 s later.
+The worker's own start (a new interpreter, pandas, then Great Expectations and its context) is paid
+while this process reads: the flow starts it as soon as it knows which paths are new, before hashing
+anything, and the worker imports Great Expectations and builds the first file's checkpoint (from
+that file's head) at once. Until it hands its first file back this process has nothing to load, so
+it reads the first file itself, then the next ones the worker has not started (taking back those
+sent to it but not begun, up to READ_HERE_BYTES), and sends each to the worker to be checked only,
+in its turn; it converts them itself when their checks come back. The worker's queue keeps the
+order of the decisions, whoever read a file. Measured on the benchmark month: the worker had the
+larger share of the night (8 s of reading and checking against 6.5 s of converting and storing)
+and starts 2–3 s later.
+A digest the flow already took is handed over with the file, so neither process hashes it again.
 """
 
 from __future__ import annotations
@@ -106,7 +105,8 @@ HEAD_BYTES = 256 * 1024
 
 def _warm_up(first: Path | None = None, default_marketplace: str = "Amazon.com") -> None:
     """The worker's start: Great Expectations imported, its context and the first file's checkpoint
-    built, in a thread while that file is read (the checkpoint waits for it through their lock)."""
+    built, in a thread, so that a task that needs none of them (reading a file) can run beside it;
+    a check waits for it through their lock."""
     threading.Thread(target=_warm, args=(first, default_marketplace), name="sellerops-gx-warm-up",
                      daemon=True).start()
 
