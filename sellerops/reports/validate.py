@@ -77,8 +77,7 @@ class Deferred(types.ModuleType):
         super().__init__(name)
         self._sellerops_real: types.ModuleType | None = None
 
-    def __getattr__(self, attr: str):
-        # called only for attributes the stub lacks: anything a user of the module reads
+    def _real(self) -> types.ModuleType:
         with _deferred_lock:
             real = self._sellerops_real
             if real is None:
@@ -86,7 +85,14 @@ class Deferred(types.ModuleType):
                     del sys.modules[self.__name__]
                 real = self._sellerops_real = importlib.import_module(self.__name__)
                 self.__dict__.update(real.__dict__)
-        return getattr(real, attr)
+            return real
+
+    def __getattr__(self, attr: str):
+        # called only for attributes the stub lacks: anything a user of the module reads
+        return getattr(self._real(), attr)
+
+    def __dir__(self):
+        return dir(self._real())
 
 
 def _defer_unused_imports() -> None:

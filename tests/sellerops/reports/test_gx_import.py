@@ -57,5 +57,20 @@ def test_a_put_off_module_loads_and_works_on_first_use(tmp_path):
         import scipy.stats.distributions
         from scipy import stats
         print(stats.norm.cdf(0), stats is sys.modules["scipy.stats"])
+        context()  # a second context: nothing put off again
+        print(isinstance(sys.modules["scipy.stats"], Deferred))
     """, tmp_path)
-    assert out == ["True", "0.6931", "Chart", "False", "False", "0.5", "True"]
+    assert out == ["True", "0.6931", "Chart", "False", "False", "0.5", "True", "False"]
+
+
+def test_listing_a_put_off_module_loads_it(tmp_path):
+    """`dir()` of the stand-in (a user exploring scipy.stats in a session that checked a file first)
+    lists the real module's names."""
+    out = run("""
+        import sys
+        from sellerops.reports.validate import context
+        context()
+        stats = sys.modules["scipy.stats"]
+        print("norm" in dir(stats), type(sys.modules["scipy.stats"]).__name__)
+    """, tmp_path)
+    assert out == ["True", "module"]
