@@ -2,8 +2,8 @@
 
 Prefect (3.9) gives every flow run a heartbeat thread (PREFECT_FLOWS_HEARTBEAT_FREQUENCY, 180 s by
 default), which the server's zombie detection watches, and joins it when the run ends. The thread
-sleeps in whole seconds, so each run's end waits up to a second for it: 0.4 s at the end of the
-nightly's ingestion, measured. A subflow runs in its parent's process, whose own heartbeats already
+sleeps in whole seconds, so each run's end waits up to a second for it (docs/benchmarks.md has the
+nightly's figures). A subflow runs in its parent's process, whose own heartbeats already
 tell the server that the process is alive, so a subflow called here starts no thread of its own.
 Should the process die, the parent run is the one zombie detection marks Crashed. A flow called
 outside any flow run is a run of its own and keeps its heartbeats.

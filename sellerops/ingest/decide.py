@@ -84,8 +84,8 @@ def decide(path: Path, s: Settings, steps: Steps, digest: str | None = None, see
 
 
 def open_database(s: Settings) -> None:
-    """Open the database now: on a first night, create and migrate it (0.4 s) while the worker
-    starts, not after its first file (`paths_seen` does not wait for it)."""
+    """Open the database now: on a first night, create and migrate it while the worker starts,
+    not after its first file (`paths_seen` does not wait for it)."""
     get_engine(s.database_url)
 
 

@@ -32,9 +32,8 @@ that file's head) at once. Until it hands its first file back this process has n
 it reads the first file itself, then the next ones the worker has not started (taking back those
 sent to it but not begun, up to READ_HERE_BYTES), and sends each to the worker to be checked only,
 in its turn; it converts them itself when their checks come back. The worker's queue keeps the
-order of the decisions, whoever read a file. Measured on the benchmark month: the worker had the
-larger share of the night (8 s of reading and checking against 6.5 s of converting and storing)
-and starts 2–3 s later.
+order of the decisions, whoever read a file. On the benchmark month the worker had the larger share
+of the night's work and starts seconds later (docs/benchmarks.md).
 A digest the flow already took is handed over with the file, so neither process hashes it again.
 """
 
