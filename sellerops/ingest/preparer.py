@@ -267,20 +267,21 @@ class Preparer:
         """Until the worker hands its first file back (its start, Great Expectations' import, that
         file's check), this process would only wait: it reads the next files the worker has not
         started meanwhile, up to READ_HERE_BYTES in all, and sends each to the worker to be checked
-        in its turn; this process converts them. The worker's share of the night was the larger,
-        and it starts that much later."""
+        in its turn; this process converts them. The worker had the larger share of the night's
+        work, and it starts later."""
+        if self._first_back or awaited is None or awaited.done():
+            return
         budget = READ_HERE_BYTES - sum(_size(p) for p in self.read_here)
-        while not self._first_back and awaited is not None and not awaited.done():
-            taken = self._take_back()
-            left = [p for p in self.order if p not in self.pending and p not in self.read_here]
-            if not left or _size(left[0]) > budget:
-                for path in taken:
-                    self.submit(path)
-                return
-            budget -= _size(left[0])
-            self._read_here(left[0])
-            for path in taken:  # after its check: the worker's queue keeps the order of the decisions
-                if path != left[0]:
+        taken = self._take_back()
+        try:
+            for path in [p for p in self.order if p not in self.pending and p not in self.read_here]:
+                if awaited.done() or _size(path) > budget:
+                    break
+                budget -= _size(path)
+                self._read_here(path)
+        finally:
+            for path in taken:  # after the checks just sent: the worker's queue keeps the decisions' order
+                if path not in self.read_here:
                     self.submit(path)
 
     def _take_back(self) -> list[Path]:
