@@ -202,7 +202,7 @@ class Preparer:
     def submit(self, path: Path) -> None:
         """Start preparing `path` in the worker (inline: nothing happens until `result`)."""
         if self.pool is not None and path not in self.pending and path not in self.read_here:
-            with _main_hidden():  # the first submit starts the worker process
+            with _main_hidden():  # a submit may start the worker process (the pool starts it on demand)
                 self.pending[path] = self.pool.submit(_prepare, path, self.default_marketplace,
                                                       self.fingerprints.get(path))
             self._docs = None  # written before this file was checked: to be written again
