@@ -24,10 +24,18 @@ _lock = threading.Lock()
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+def sqlite_file(url: str | sa.engine.URL) -> str | None:
+    """The file of a SQLite database URL, as written in it; None for an in-memory one or another database."""
+    made = sa.engine.make_url(url)
+    if made.get_backend_name() != "sqlite" or made.database in (None, "", ":memory:"):
+        return None
+    return made.database
+
+
 def _make_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
-        path = sa.engine.make_url(url).database
-        if path and path != ":memory:":
+        path = sqlite_file(url)
+        if path is not None:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url, connect_args={"timeout": 60})
 
@@ -66,8 +74,8 @@ def upgrade(engine: sa.Engine) -> None:
 @contextmanager
 def _migrating(engine: sa.Engine) -> Iterator[None]:
     """On a SQLite file: an exclusive lock on `<database>.migrate.lock` beside it while migrating."""
-    path = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not path or path == ":memory:":
+    path = sqlite_file(engine.url)
+    if path is None:
         yield
         return
     import fcntl
@@ -108,10 +116,8 @@ def not_created(url: str | None = None) -> bool:
     with _lock:
         if url in _engines:
             return False
-    made = sa.engine.make_url(url)
-    if made.get_backend_name() != "sqlite" or made.database in (None, "", ":memory:"):
-        return False
-    return not Path(made.database).exists()
+    path = sqlite_file(url)
+    return path is not None and not Path(path).exists()
 
 
 def unavailable(url: str, exc: BaseException) -> str:
@@ -120,13 +126,12 @@ def unavailable(url: str, exc: BaseException) -> str:
     why = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
     if isinstance(cause, OSError) and cause.strerror:
         why = f"{cause.strerror}: {cause.filename}" if cause.filename else cause.strerror
-    made = sa.engine.make_url(url)
-    if made.get_backend_name() == "sqlite" and made.database not in (None, "", ":memory:"):
-        folder = Path(made.database).parent
-        hint = (f"; its folder {folder} must exist and be writable (SQLite writes its journal beside it)"
+    path = sqlite_file(url)
+    if path is not None:
+        hint = (f"; its folder {Path(path).parent} must exist and be writable (SQLite writes its journal beside it)"
                 if isinstance(cause, OSError) or "open" in why or "readonly" in why else "")
-        return f"database {made.database}: cannot be used ({why}){hint}"
-    return f"database {made.render_as_string(hide_password=True)}: cannot be reached ({why})"
+        return f"database {path}: cannot be used ({why}){hint}"
+    return f"database {sa.engine.make_url(url).render_as_string(hide_password=True)}: cannot be reached ({why})"
 
 
 def dispose_all() -> None:
