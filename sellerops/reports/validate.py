@@ -114,6 +114,14 @@ def _gx():
         return gx
 
 
+def _expectations():
+    """great_expectations.expectations, imported through `_gx`."""
+    _gx()
+    import great_expectations.expectations as gxe
+
+    return gxe
+
+
 def docs_dir() -> Path:
     """Where the Data Docs of this SELLEROPS_HOME are written (one site; each run adds its pages)."""
     return settings().gx_dir / "data_docs"
@@ -159,8 +167,7 @@ _PER_VALUE = ("expect_column_values_to_match_regex", "expect_column_values_to_be
 
 def _split_suite(fmt: ReportFormat, m: Marketplace) -> tuple[list, list]:
     """The report type's own suite (beside its parser) split into its rows part and values part."""
-    _gx()
-    import great_expectations.expectations as gxe
+    gxe = _expectations()
 
     checked = set(_value_columns(fmt))
     rows, values = [], []
@@ -174,8 +181,7 @@ def _split_suite(fmt: ReportFormat, m: Marketplace) -> tuple[list, list]:
 def rows_expectations(fmt: ReportFormat, m: Marketplace, width: int) -> list:
     """The row-level part of `fmt`'s suite, run on the rows frame (every row, few columns): row
     lengths equal to the header's, keys not blank, and the format's other per-row rules."""
-    _gx()
-    import great_expectations.expectations as gxe
+    gxe = _expectations()
 
     width_check = gxe.ExpectColumnValuesToBeBetween(column=FIELDS, min_value=width, max_value=width)
     return [width_check] + _split_suite(fmt, m)[0]
