@@ -18,7 +18,7 @@ from prefect.states import Completed
 from blocks.reconciliation import load_policy_block
 from flows import reconcile_dask
 from flows.ingest import ingest_reports
-from flows.subflows import on_parents_heartbeat
+from flows.heartbeats import on_parents_heartbeat
 from sellerops.core.config import ensure_home, settings
 from sellerops.reconciliation.summary import night_summary
 from tasks.board import notify_new_findings, publish_findings

@@ -22,7 +22,7 @@ from prefect import flow, get_run_logger
 
 from blocks.seller_account import SellerAccount
 from flows.ingest import ingest_reports
-from flows.subflows import on_parents_heartbeat
+from flows.heartbeats import on_parents_heartbeat
 from sellerops.amazon import pull as plan
 from sellerops.amazon.pull import PullFailed, SavedDocument
 from sellerops.amazon.source import (

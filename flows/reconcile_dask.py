@@ -19,7 +19,7 @@ import warnings
 
 from prefect import flow, unmapped
 
-from flows.subflows import on_parents_heartbeat
+from flows.heartbeats import on_parents_heartbeat
 from sellerops.reconciliation.policy import Policy
 from sellerops.reconciliation.runs import ReconcileOutcome, run_reconcile
 from tasks.reconcile import reconcile_piece
