@@ -3,7 +3,8 @@
 SQLite (the default, under SELLEROPS_HOME) and PostgreSQL are supported. On SQLite we turn on WAL
 and a busy timeout so a reader never blocks the nightly load; synchronous=NORMAL (in WAL mode a
 process crash loses nothing committed, a power loss at most the last transactions, never the
-database's integrity), foreign keys enforced, and temporary storage in memory.
+database's integrity), foreign keys enforced, temporary storage in memory, and WAL checkpoints
+run by a thread beside the work (sellerops.storage.checkpoints).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from sellerops.core.config import settings
+from sellerops.storage import checkpoints
 
 _engines: dict[str, sa.Engine] = {}
 _lock = threading.Lock()
@@ -48,7 +50,14 @@ def _make_engine(url: str) -> sa.Engine:
             # statement journals (and temporary tables) in memory, not in a temporary file: an upsert
             # into a table with a foreign key opens one per row, and on a file it cost more than the row
             cur.execute("PRAGMA temp_store=MEMORY")
+            if path is not None:  # the checkpoints run beside the work, not inside a commit
+                cur.execute("PRAGMA wal_autocheckpoint=0")
             cur.close()
+
+        if path is not None:
+            @event.listens_for(engine, "checkin")
+            def _checkpoint(*_):  # pragma: no cover - trivial
+                checkpoints.ask(path)
 
         return engine
     if url.startswith("postgresql://"):
@@ -135,6 +144,7 @@ def unavailable(url: str, exc: BaseException) -> str:
 
 
 def dispose_all() -> None:
+    checkpoints.wait_idle()  # none still copying into a database whose folder goes next (tests)
     with _lock:
         for e in _engines.values():
             e.dispose()
