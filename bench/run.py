@@ -115,7 +115,12 @@ def stage_flow(reports: Path, home: Path) -> dict:
     t = time.perf_counter()
     summary = nightly_reconciliation(inbox=str(reports))
     seconds = time.perf_counter() - t
-    # an ingestion worker process (SELLEROPS_INGEST_WORKER) runs beside this one: count both peaks
+    # an ingestion worker process (SELLEROPS_INGEST_WORKER) runs beside this one: count both peaks,
+    # once it has exited (the night stops it without waiting; its usage counts once it is reaped)
+    import multiprocessing
+
+    for child in multiprocessing.active_children():
+        child.join(timeout=60)
     workers, me = resource.getrusage(resource.RUSAGE_CHILDREN), resource.getrusage(resource.RUSAGE_SELF)
     return {"seconds": seconds, "summary": summary, "workers_peak_mb": workers.ru_maxrss / 1024,
             "flow_peak_mb": me.ru_maxrss / 1024, "flow_cpu_s": me.ru_utime + me.ru_stime,
