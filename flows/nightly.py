@@ -19,7 +19,9 @@ from blocks.reconciliation import load_policy_block
 from flows import reconcile_dask
 from flows.ingest import ingest_reports
 from flows.heartbeats import on_parents_heartbeat
+from sellerops.core import helper
 from sellerops.core.config import ensure_home, settings
+from sellerops.reconciliation.runs import warm_up as reconciliation_warm_up
 from sellerops.reconciliation.summary import night_summary
 from tasks.board import notify_new_findings, publish_findings
 from tasks.reconcile import read_findings, reconcile_settlements
@@ -32,15 +34,17 @@ def nightly_reconciliation(as_of: dt.date | None = None, inbox: str | None = Non
     started = dt.datetime.now(dt.timezone.utc)
     s = settings()
     ensure_home(s)
-    with on_parents_heartbeat():
-        files = ingest_reports(paths=[inbox or str(s.inbox)], new_only=True)
-    fresh = [f for f in files if not f["known"]]
-    quarantined = [f for f in fresh if f["status"] == "quarantined"]
+    # a big night's ingestion starts a worker process; the reconciliation then shares the rules with it
+    with helper.night(warm=reconciliation_warm_up):
+        with on_parents_heartbeat():
+            files = ingest_reports(paths=[inbox or str(s.inbox)], new_only=True)
+        fresh = [f for f in files if not f["known"]]
+        quarantined = [f for f in fresh if f["status"] == "quarantined"]
 
-    block = load_policy_block()
-    # SELLEROPS_DASK / SELLEROPS_DASK_ADDRESS: the same reconciliation, partitioned on a Dask cluster.
-    outcome = (reconcile_dask.reconcile(as_of, block.policy(), force)
-               or reconcile_settlements(as_of=as_of, policy=block.policy(), force=force))
+        block = load_policy_block()
+        # SELLEROPS_DASK / SELLEROPS_DASK_ADDRESS: the same reconciliation, partitioned on a Dask cluster.
+        outcome = (reconcile_dask.reconcile(as_of, block.policy(), force)
+                   or reconcile_settlements(as_of=as_of, policy=block.policy(), force=force))
     if outcome.skipped:
         get_run_logger().info("No new report since the last run: findings unchanged (%d open).", outcome.open)
     elif not outcome.full:

@@ -47,6 +47,7 @@ import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
+from sellerops.core import helper
 from sellerops.ingest.prepare import Detected, Stamp, checked, converted, prepare, read_and_detect
 
 AUTO_MIN_BYTES = 64 * 1024 * 1024
@@ -224,6 +225,7 @@ class Preparer:
             # this process still converts and stores it (one worker: tasks run in order)
             with _main_hidden():
                 self._docs = self.pool.submit(_build_docs)
+            helper.before_idle(self.pool)
 
     def result(self, path: Path) -> Detected:
         """The prepared file; an error raised while preparing it is raised here (once: a retry
@@ -298,9 +300,10 @@ class Preparer:
         return taken[::-1]
 
     def close(self) -> None:
-        """Write the Data Docs where the checks ran and stop the worker, without waiting for its
-        exit: an interpreter that imported Great Expectations takes about a second to tear down,
-        which the caller need not spend idle (the pool reaps the process in the background)."""
+        """Write the Data Docs where the checks ran, then hand the worker over to the night
+        (sellerops.core.helper), else stop it without waiting for its exit: an interpreter that
+        imported Great Expectations takes about a second to tear down, which the caller need not
+        spend idle (the pool reaps the process in the background)."""
         if self.pool is None:
             return
         try:
@@ -311,5 +314,8 @@ class Preparer:
         except Exception:  # Data Docs are a report on the checks, not part of them
             self.docs = None
         finally:
-            self.pool.shutdown(wait=False, cancel_futures=True)
+            for future in self.pending.values():  # asked for but not taken (a failed night)
+                future.cancel()
+            if not helper.keep(self.pool):
+                self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = None

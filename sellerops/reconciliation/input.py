@@ -177,13 +177,16 @@ def _orders(conn, account: str, files: dict) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
-def load_input(account: str | None = None) -> ReconcileInput:
-    """Every stored table of `account` as the frames the rules read."""
+def load_input(account: str | None = None, only: tuple[str, ...] | None = None) -> ReconcileInput:
+    """Every stored table of `account` (or `only` those named; the others empty) as the frames the
+    rules read."""
     account = account or settings().account
     frames = {}
     with get_engine().connect() as c:
         files = _report_files(c, account)
         for name, model in TABLES.items():
+            if only is not None and name not in only:
+                continue
             if name == "settlement_lines":
                 df = _settlement_lines(c, account, files)
             elif name == "orders":

@@ -13,20 +13,27 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import logging
+import os
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import pandas as pd
 import sqlalchemy as sa
 
+from sellerops.core import helper
 from sellerops.core.config import settings
 from sellerops.findings.store import StoreResult, store
 from sellerops.reconciliation import bounded, pieces
 from sellerops.reconciliation.input import _report_files, live_copies, load_input, settlements_frame
+from sellerops.reconciliation.model import FindingRecord, ReconcileInput
+from sellerops.reconciliation.partition import ORDER_RULES, SETTLEMENT_RULES, Partition, merge, run_partition
 from sellerops.storage import framecache, tables
 from sellerops.storage.engine import get_engine
 from sellerops.storage.lock import run_lock
 
 PROCEDURE = "reconciliation"
+log = logging.getLogger(__name__)
 
 
 def data_version(account: str | None = None) -> int:
@@ -183,9 +190,16 @@ def _run_full(account: str, as_of, policy, prev, find) -> _Computed:
     if full is not None:
         records, settlements = full.findings, full.settlements
     else:
+        # the settlement-local rules in the night's worker process when the ingestion left one
+        # (sellerops.core.helper), which loads their tables itself while this one loads them all;
         # `find` (the Dask flow's) is handed the whole input and splits it itself
+        elsewhere = _settlement_rules_elsewhere(account, as_of, policy) if find is None else None
         inp = load_input(account)
-        records, settlements = (find or reconcile)(inp, as_of, policy), inp.settlements
+        if elsewhere is None:
+            records = (find or reconcile)(inp, as_of, policy)
+        else:
+            records = _with_settlement_rules(inp, as_of, policy, elsewhere)
+        settlements = inp.settlements
         del inp
     # The run just read every live copy (and wrote the missing ones), so it knows which copies are
     # stale; a read alone must not delete files another process may still be using.
@@ -198,3 +212,49 @@ def _run_full(account: str, as_of, policy, prev, find) -> _Computed:
     result = store(records, procedure=PROCEDURE, account=account, resolve_missing=not earlier)
     return _Computed({k: str(v) for k, v in as_ofs.items()}, result, len(settlements),
                      bounded.markets_of(settlements, as_of, policy), full=True, earlier=earlier)
+
+
+# What the settlement-local rules read (`partition.SETTLEMENT_RULES`): a settlement's own lines
+# and the settlements table, from which every piece derives the same as-of per market.
+_SETTLEMENT_TABLES = ("settlements", "settlement_lines")
+
+
+def _settlement_rules_elsewhere(account: str, as_of, policy) -> Future | None:
+    """The settlement-local rules, started in the night's worker process; None without one."""
+    worker = helper.pool()
+    if worker is None:
+        return None
+    env = {k: v for k, v in os.environ.items() if k.startswith("SELLEROPS_")}
+    try:
+        return worker.submit(settlement_rules_findings, env, account, as_of, policy)
+    except RuntimeError:  # the pool is shut down or broken: judged here
+        return None
+
+
+def warm_up() -> None:
+    """(In the night's worker, before the reconciliation.) The rules imported and the database
+    engine open, so that `settlement_rules_findings` starts at once."""
+    get_engine()
+
+
+def settlement_rules_findings(env: dict[str, str], account: str, as_of, policy) -> list[FindingRecord]:
+    """(In the night's worker.) The findings of the settlement-local rules over the account's stored
+    settlements, with the caller's SELLEROPS_* settings."""
+    os.environ.update(env)
+    for name in [k for k in os.environ if k.startswith("SELLEROPS_") and k not in env]:
+        del os.environ[name]
+    inp = load_input(account, only=_SETTLEMENT_TABLES)
+    return run_partition(Partition("settlement rules", SETTLEMENT_RULES, inp, bucket=0), as_of, policy)
+
+
+def _with_settlement_rules(inp: ReconcileInput, as_of, policy, elsewhere: Future) -> list[FindingRecord]:
+    """Every finding over `inp`, as `reconcile` gives them: the order rules judged here, the
+    settlement-local ones taken from the worker (judged here too should the worker fail)."""
+    mine = run_partition(Partition("order rules", ORDER_RULES, inp, bucket=0), as_of, policy)
+    try:
+        theirs = elsewhere.result()
+    except Exception as exc:  # noqa: BLE001 - a worker that died or failed: the same rules, here
+        log.warning("The settlement rules could not run in the worker process (%s): judged here instead.",
+                    str(exc) or type(exc).__name__)
+        theirs = run_partition(Partition("settlement rules", SETTLEMENT_RULES, inp, bucket=0), as_of, policy)
+    return merge([theirs, mine])

@@ -66,6 +66,29 @@ def test_nightly_finds_exactly_the_planted_findings_and_reruns_cleanly(demo, sel
     assert sum(1 for s in after.values() if s == "open") == len(expected) - len(closed | {target["id"]})
 
 
+def test_a_big_nights_worker_also_judges_the_settlement_rules(demo, sellerops_home, monkeypatch):
+    """SELLEROPS_INGEST_WORKER=process (what a big night does by itself): the ingestion's worker
+    process is kept for the night and judges the settlement-local rules while the flow judges the
+    order rules (sellerops.core.helper); the findings are exactly the planted ones, and the worker
+    stops with the night."""
+    import multiprocessing
+
+    from flows.nightly import nightly_reconciliation
+    from sellerops.reconciliation import runs
+
+    monkeypatch.setenv("SELLEROPS_INGEST_WORKER", "process")
+    split = []
+    real = runs._with_settlement_rules
+    monkeypatch.setattr(runs, "_with_settlement_rules", lambda *a: split.append(a[3]) or real(*a))
+    expected = [json.loads(line) for line in demo.expected_findings.read_text().splitlines()]
+    nightly_reconciliation(inbox=str(demo.out / "reports"))
+    assert len(split) == 1 and split[0].exception() is None and split[0].result()  # judged in the worker
+    assert sorted(map(_key, list_findings())) == sorted(map(_key, expected))
+    for worker in multiprocessing.active_children():
+        worker.join(timeout=30)
+    assert not multiprocessing.active_children()
+
+
 def test_nightly_publishes_the_board_artifacts(demo):
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
