@@ -236,11 +236,11 @@ class Preparer:
             return prepare(path, self.default_marketplace, self.fingerprints.get(path))
         if not self._first_back and path not in self.pending and path not in self.read_here:
             self._read_here(path)  # the worker is still starting: it only checks this one
-            self._holding = False
-            self._fill()  # the files after it, to be read there once it is checked
         if path in self.read_here:
             d, check = self.read_here.pop(path)
             self._read_while_the_worker_starts(check)
+            # the files this process does not read go to the worker, behind the checks of those it did
+            self._holding = False
             self._fill()
             if check is not None:
                 d.rows, d.problems, d.error = check.result()
@@ -270,7 +270,9 @@ class Preparer:
         file's check), this process would only wait: it reads the next files the worker has not
         started meanwhile, up to READ_HERE_BYTES in all, and sends each to the worker to be checked
         in its turn; this process converts them. The worker had the larger share of the night's
-        work, and it starts later."""
+        work, and it starts later. Nothing else is sent to the worker meanwhile: a file it has queued
+        can no longer be taken back (a process pool hands it a task ahead), and this process would read
+        the smaller files after it while the worker read that one."""
         if self._first_back or awaited is None or awaited.done():
             return
         budget = READ_HERE_BYTES - sum(_size(p) for p in self.read_here)

@@ -222,11 +222,10 @@ def test_while_the_worker_starts_the_caller_reads_the_last_files_and_the_worker_
     assert _validation_pages(docs_dir()) == 2 * 4  # every file but the one that is no report
 
 
-def test_a_file_sent_to_the_worker_but_not_started_is_taken_back_and_read_here(tmp_path):
-    """Every file fits ahead, so all are sent to the worker once the first is read here; while the
-    worker still starts, those it has not started are taken back and read here in their order (the
-    last one surely: the worker takes them in order), and their outcomes are the same as preparing
-    them in one process."""
+def test_while_the_first_file_is_read_here_nothing_else_is_sent_to_the_worker(tmp_path):
+    """A file the worker has queued can no longer be taken back, so while the worker starts the
+    caller keeps the files after the first to itself: it reads them (the budget allows all here)
+    and the worker only checks them; the outcomes are those of one process."""
     from sellerops.ingest.prepare import prepare
 
     paths = [DATA / n for n in ("settlement_ok.txt", "orders_cancelled_blank_price.txt", "settlement_truncated.txt")]
@@ -234,8 +233,32 @@ def test_a_file_sent_to_the_worker_but_not_started_is_taken_back_and_read_here(t
     try:
         prep.extend([], paths, processes=True)
         prep.result(paths[0])
-        assert paths[-1] in prep.read_here and paths[-1] not in prep.pending
+        assert set(prep.read_here) == set(paths[1:]) and not prep.pending
         got = [prep.result(p) for p in paths[1:]]
+    finally:
+        prep.close()
+    assert [(d.problems, d.rows) for d in got] == [(prepare(p, "Amazon.com").problems, prepare(p, "Amazon.com").rows)
+                                                   for p in paths[1:]]
+    assert got[-1].problems
+
+
+def test_a_file_sent_to_the_worker_but_not_started_is_taken_back_and_read_here(tmp_path):
+    """The first file is no report (nothing for the worker to check), so the next ones are sent to
+    the worker at once; while it still starts, the caller waiting for the first of them takes back
+    those it has not started and reads them here in their order (the last one surely: the worker
+    takes them in order). Their outcomes are the same as preparing them in one process."""
+    from sellerops.ingest.prepare import prepare
+
+    paths = [DATA / n for n in ("not_a_report.csv", "settlement_ok.txt", "orders_cancelled_blank_price.txt",
+                                "settlement_truncated.txt")]
+    prep = preparer.Preparer("Amazon.com", processes=True, order=paths)
+    try:
+        prep.extend([], paths, processes=True)
+        assert prep.result(paths[0]).error
+        assert set(paths[1:]) <= set(prep.pending)  # sent: nothing was read here to be checked
+        second = prep.result(paths[1])
+        assert paths[-1] in prep.read_here and paths[-1] not in prep.pending
+        got = [second] + [prep.result(p) for p in paths[2:]]
     finally:
         prep.close()
     assert [(d.problems, d.rows) for d in got] == [(prepare(p, "Amazon.com").problems, prepare(p, "Amazon.com").rows)
