@@ -18,17 +18,12 @@ from sellerops.ingest import ingest_paths
 from sellerops.reconciliation import Policy, reconcile, runs
 from sellerops.reconciliation.input import load_input
 from sellerops.reconciliation.partition import merge
+from tests.sellerops.reconciliation.databases import module_database, use
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database(request):
-    if request.param == "sqlite":
-        yield None
-        return
-    from tests.conftest import pg_schemas
-
-    with pg_schemas(request.getfixturevalue("pg_admin_engine"), "nightworker") as (url,):
-        yield url
+    yield from module_database(request, "nightworker")
 
 
 @pytest.fixture(scope="module")
@@ -36,22 +31,14 @@ def home(tmp_path_factory, database):
     out = tmp_path_factory.mktemp("night-worker")
     write_demo_data(out, orders_per_day=15, days=60, seed=5)
     with pytest.MonkeyPatch.context() as mp:
-        _use(mp, out / "home", database)
+        use(mp, out / "home", database)
         ingest_paths(sorted((out / "reports").iterdir()))
     return out / "home"
 
 
-def _use(mp, home, database) -> None:
-    mp.setenv("SELLEROPS_HOME", str(home))
-    if database:
-        mp.setenv("SELLEROPS_DATABASE_URL", database)
-    else:
-        mp.delenv("SELLEROPS_DATABASE_URL", raising=False)
-
-
 @pytest.fixture
 def loaded(home, database, monkeypatch):
-    _use(monkeypatch, home, database)
+    use(monkeypatch, home, database)
     return home
 
 

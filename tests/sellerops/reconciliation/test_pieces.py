@@ -18,6 +18,7 @@ from sellerops.reconciliation.partition import order_bucket
 from sellerops.reconciliation.runs import run_reconcile
 from sellerops.storage import framecache
 from sellerops.storage.engine import get_engine
+from tests.sellerops.reconciliation.databases import module_database, use
 from tests.sellerops.reconciliation.spies import copy_reads
 
 ACCOUNT = "default"
@@ -25,15 +26,7 @@ ACCOUNT = "default"
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database(request):
-    """The database URL of the module's home: None for its own SQLite file, or a PostgreSQL schema
-    of its own (dropped afterwards)."""
-    if request.param == "sqlite":
-        yield None
-        return
-    from tests.conftest import pg_schemas
-
-    with pg_schemas(request.getfixturevalue("pg_admin_engine"), "pieces") as (url,):
-        yield url
+    yield from module_database(request, "pieces")
 
 
 @pytest.fixture(scope="module")
@@ -45,23 +38,15 @@ def home(tmp_path_factory, database):
     again = out / f"redownload_{settlements[2].name}"  # a duplicate: never a second copy
     again.write_bytes(settlements[2].read_bytes())
     with pytest.MonkeyPatch.context() as mp:
-        _use(mp, home, database)
+        use(mp, home, database)
         ingest_paths(sorted(reports.iterdir()) + [again])
     return home
-
-
-def _use(mp, home, database) -> None:
-    mp.setenv("SELLEROPS_HOME", str(home))
-    if database:
-        mp.setenv("SELLEROPS_DATABASE_URL", database)
-    else:
-        mp.delenv("SELLEROPS_DATABASE_URL", raising=False)
 
 
 @pytest.fixture
 def loaded(home, database, monkeypatch):
     # one loaded home for the module: the runs below store findings, never change the input
-    _use(monkeypatch, home, database)
+    use(monkeypatch, home, database)
     return home
 
 
