@@ -30,7 +30,8 @@ _stopping = False
 
 
 def ask(path: str) -> None:
-    """Ask for a checkpoint of the SQLite database file `path` (soon, in the checkpoint thread)."""
+    """Ask for a checkpoint of the SQLite database file at the absolute `path` (soon, in the
+    checkpoint thread)."""
     global _thread
     with _lock:
         if _stopping:
@@ -71,7 +72,7 @@ def checkpoint(path: str) -> None:
     """One PASSIVE checkpoint of `path`. A failure only leaves the pages in the WAL for the next one."""
     try:
         # read-write, never create: a database removed meanwhile (a test's) stays removed
-        conn = sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=rw", uri=True, timeout=0)
+        conn = sqlite3.connect(f"{Path(path).as_uri()}?mode=rw", uri=True, timeout=0)
         try:
             conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         finally:

@@ -55,9 +55,11 @@ def _make_engine(url: str) -> sa.Engine:
             cur.close()
 
         if path is not None:
+            database = str(Path(path).absolute())  # the file this engine opens, whatever the cwd later
+
             @event.listens_for(engine, "checkin")
             def _checkpoint(*_):  # pragma: no cover - trivial
-                checkpoints.ask(path)
+                checkpoints.ask(database)
 
         return engine
     if url.startswith("postgresql://"):

@@ -51,7 +51,7 @@ def test_without_the_thread_the_pages_would_wait_in_the_wal(tmp_path, monkeypatc
 
 
 def test_a_database_removed_before_its_checkpoint_is_not_created_again(tmp_path):
-    gone = tmp_path / "gone.sqlite"
+    gone = tmp_path.absolute() / "gone.sqlite"
     checkpoints.ask(str(gone))
     assert checkpoints.wait_idle()
     assert not gone.exists()
