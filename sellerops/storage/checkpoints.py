@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -40,7 +41,7 @@ def ask(path: str) -> None:
         if _thread is None or not _thread.is_alive():
             _thread = threading.Thread(target=_run, name="sellerops-wal-checkpoint", daemon=True)
             _thread.start()
-        _wake.notify()
+        _wake.notify_all()  # the thread, whoever else waits (`wait_idle`)
 
 
 def wait_idle(timeout: float = 30.0) -> bool:
@@ -77,8 +78,20 @@ def checkpoint(path: str) -> None:
             conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         finally:
             conn.close()
-    except sqlite3.Error as exc:  # removed meanwhile, locked for a migration …
+    except (sqlite3.Error, ValueError) as exc:  # removed meanwhile, locked for a migration, not a file path …
         log.debug("WAL checkpoint of %s: %s", path, exc)
+
+
+def _after_fork() -> None:
+    """A forked child starts with no checkpoint thread and a fresh lock (the parent's may be held)."""
+    global _lock, _wake, _busy, _thread, _stopping
+    _lock = threading.Lock()
+    _wake = threading.Condition(_lock)
+    _pending.clear()
+    _busy, _thread, _stopping = False, None, False
+
+
+os.register_at_fork(after_in_child=_after_fork)
 
 
 @atexit.register

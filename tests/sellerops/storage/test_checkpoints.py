@@ -55,3 +55,35 @@ def test_a_database_removed_before_its_checkpoint_is_not_created_again(tmp_path)
     checkpoints.ask(str(gone))
     assert checkpoints.wait_idle()
     assert not gone.exists()
+
+
+def test_a_forked_child_runs_its_own_checkpoints(tmp_path):
+    """A child forked while the parent's thread exists gets no thread and a fresh lock: its own
+    checkpoints run (in a fresh interpreter, so this test's process never forks)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = f"""
+import os, signal, sys, threading, time
+from sellerops.storage import checkpoints
+checkpoints.ask({str(tmp_path / 'parent.db')!r}); checkpoints.wait_idle()
+held = threading.Event()
+
+def hold():  # another thread holds the lock when the process forks
+    with checkpoints._lock:
+        held.set()
+        time.sleep(1)
+
+threading.Thread(target=hold, daemon=True).start()
+held.wait()
+pid = os.fork()
+if pid == 0:
+    signal.alarm(10)  # a child stuck on an inherited lock is killed
+    checkpoints.ask({str(tmp_path / 'child.db')!r})
+    os._exit(0 if checkpoints.wait_idle(5) else 3)
+sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+"""
+    root = Path(__file__).resolve().parents[3]
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
