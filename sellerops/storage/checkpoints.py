@@ -4,7 +4,8 @@ In WAL mode a commit appends its pages to the `-wal` file; a checkpoint copies t
 database file. By default the commit that takes the WAL past 1,000 pages runs the checkpoint
 itself, so a month's load paid about 0.3 s of copying inside its commits (docs/benchmarks.md).
 sellerops' connections turn that off (`PRAGMA wal_autocheckpoint=0`, `engine._pragmas`), and when a
-connection goes back to the pool this thread is asked for a PASSIVE checkpoint of its database: it
+connection that committed goes back to the pool this thread is asked for a PASSIVE checkpoint of its
+database: it
 copies what no reader still needs, never waits for a lock and never makes anyone wait. SQLite
 releases the GIL while it copies, so the copying runs on another core while the process goes on
 (the next file's conversion, the reconciliation). Durability and crash safety are SQLite's own,

@@ -57,9 +57,14 @@ def _make_engine(url: str) -> sa.Engine:
         if path is not None:
             database = str(Path(path).absolute())  # the file this engine opens, whatever the cwd later
 
+            @event.listens_for(engine, "commit")
+            def _written(conn):  # pragma: no cover - trivial
+                conn.info["wal_written"] = True  # the pooled connection's: kept until its checkin
+
             @event.listens_for(engine, "checkin")
-            def _checkpoint(*_):  # pragma: no cover - trivial
-                checkpoints.ask(database)
+            def _checkpoint(dbapi_conn, record):  # pragma: no cover - trivial
+                if record.info.pop("wal_written", False):  # a connection that only read adds nothing to the WAL
+                    checkpoints.ask(database)
 
         return engine
     if url.startswith("postgresql://"):

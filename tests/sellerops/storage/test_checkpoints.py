@@ -1,6 +1,7 @@
 """SQLite's WAL checkpoints run in a thread beside the work (sellerops.storage.checkpoints): a
 commit on a sellerops connection never copies the WAL into the database itself, the thread does
-once the connection is back in the pool, and the database's content is the same either way."""
+once the connection is back in the pool (a connection that only read asks for nothing), and the
+database's content is the same either way."""
 
 from __future__ import annotations
 
@@ -46,6 +47,22 @@ def test_without_the_thread_the_pages_would_wait_in_the_wal(tmp_path, monkeypatc
         _write(engine)
         assert path.stat().st_size < ROWS * 2_000
         assert (tmp_path / "db.sqlite-wal").stat().st_size >= ROWS * 2_000
+    finally:
+        engine.dispose()
+
+
+def test_only_a_connection_that_committed_asks_for_a_checkpoint(tmp_path, monkeypatch):
+    asked = []
+    engine = _make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    try:
+        _write(engine)
+        monkeypatch.setattr(checkpoints, "ask", asked.append)
+        with engine.connect() as c:
+            assert c.exec_driver_sql("SELECT count(*) FROM t").scalar() == ROWS
+        assert asked == []
+        with engine.begin() as c:
+            c.exec_driver_sql("DELETE FROM t WHERE id = 1")
+        assert asked == [str((tmp_path / "db.sqlite").absolute())]
     finally:
         engine.dispose()
 
