@@ -243,7 +243,10 @@ def settlement_rules_findings(env: dict[str, str], account: str, as_of, policy) 
     os.environ.update(env)
     for name in [k for k in os.environ if k.startswith("SELLEROPS_") and k not in env]:
         del os.environ[name]
-    inp = load_input(account, only=_SETTLEMENT_TABLES)
+    return _settlement_rules(load_input(account, only=_SETTLEMENT_TABLES), as_of, policy)
+
+
+def _settlement_rules(inp: ReconcileInput, as_of, policy) -> list[FindingRecord]:
     return run_partition(Partition("settlement rules", SETTLEMENT_RULES, inp, bucket=0), as_of, policy)
 
 
@@ -256,5 +259,5 @@ def _with_settlement_rules(inp: ReconcileInput, as_of, policy, elsewhere: Future
     except Exception as exc:  # noqa: BLE001 - a worker that died or failed: the same rules, here
         log.warning("The settlement rules could not run in the worker process (%s): judged here instead.",
                     str(exc) or type(exc).__name__)
-        theirs = run_partition(Partition("settlement rules", SETTLEMENT_RULES, inp, bucket=0), as_of, policy)
+        theirs = _settlement_rules(inp, as_of, policy)
     return merge([theirs, mine])
