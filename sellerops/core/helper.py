@@ -27,10 +27,15 @@ class Night:
 
     def close(self) -> None:
         if self.pool is not None:
-            # without waiting for its exit: an interpreter that imported Great Expectations takes
-            # about a second to tear down (the pool reaps the process in the background)
-            self.pool.shutdown(wait=False, cancel_futures=True)
+            stop(self.pool)
             self.pool = None
+
+
+def stop(pool: Executor) -> None:
+    """Stop a worker without waiting for its exit: an interpreter that imported Great Expectations
+    takes about a second to tear down, which the caller need not spend idle (the pool reaps the
+    process in the background)."""
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 _night: ContextVar[Night | None] = ContextVar("sellerops_night", default=None)
@@ -57,6 +62,12 @@ def keep(pool: Executor) -> bool:
         return False
     n.pool = pool
     return True
+
+
+def hand_over(pool: Executor) -> None:
+    """A step is done with its worker: the night keeps it (`keep`), else it is stopped (`stop`)."""
+    if not keep(pool):
+        stop(pool)
 
 
 def pool() -> Executor | None:

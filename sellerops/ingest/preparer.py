@@ -302,10 +302,8 @@ class Preparer:
         return taken[::-1]
 
     def close(self) -> None:
-        """Write the Data Docs where the checks ran, then hand the worker over to the night
-        (sellerops.core.helper), else stop it without waiting for its exit: an interpreter that
-        imported Great Expectations takes about a second to tear down, which the caller need not
-        spend idle (the pool reaps the process in the background)."""
+        """Write the Data Docs where the checks ran, then hand the worker over to the night, else
+        stop it without waiting for its exit (sellerops.core.helper)."""
         if self.pool is None:
             return
         try:
@@ -318,6 +316,5 @@ class Preparer:
         finally:
             for future in self.pending.values():  # asked for but not taken (a failed night)
                 future.cancel()
-            if not helper.keep(self.pool):
-                self.pool.shutdown(wait=False, cancel_futures=True)
+            helper.hand_over(self.pool)
             self.pool = None
