@@ -20,7 +20,8 @@ import sqlalchemy as sa
 from sellerops.core.config import Settings, settings
 from sellerops.ingest.outcome import DUPLICATE, LOADED, Outcome, now, record_file
 from sellerops.ingest.prepare import Detected
-from sellerops.reports.read import distinct, spread
+from sellerops.reports.convert import hex_digests
+from sellerops.reports.read import categories_of, distinct, spread
 from sellerops.reports.settlement import REPORT_TYPE as SETTLEMENT
 from sellerops.storage import framecache, lineblocks, tables
 from sellerops.storage.bulk import bulk_insert, upsert
@@ -62,7 +63,7 @@ def _load_rows(conn, s: Settings, d: Detected, typed: pd.DataFrame, copies: list
     """Upsert a non-settlement report's rows on their natural key."""
     seen_at = now()
     fid = record_file(conn, s, d, LOADED, rows=len(typed), seen_at=seen_at)
-    typed["account"] = s.account
+    typed["account"] = _same(s.account, typed.index)
     typed["report_file_id"] = fid
     if "marketplace" not in typed:
         typed["marketplace"] = _row_marketplaces(d, typed)
@@ -95,7 +96,12 @@ def _row_marketplaces(d: Detected, typed: pd.DataFrame) -> pd.Series:
         names = [MARKETPLACES[v.lower()].name if isinstance(v, str) and v.lower() in MARKETPLACES
                  else d.marketplace.name for v in channels]
         return pd.Series(spread(codes, names, d.marketplace.name), index=typed.index)
-    return pd.Series(d.marketplace.name, index=typed.index)
+    return _same(d.marketplace.name, typed.index)
+
+
+def _same(value: str, index: pd.Index) -> pd.Series:
+    """`value` on every row of `index`, as a categorical of that one value."""
+    return pd.Series(categories_of(np.zeros(len(index), dtype=np.int8), [value]), index=index)
 
 
 def _filled(s: pd.Series, value: str) -> pd.Series:
@@ -146,17 +152,18 @@ def _load_settlement(conn, s: Settings, d: Detected, typed: pd.DataFrame, copies
         settlement_end_date=_py(summary["settlement_end_date"]), deposit_date=_py(summary["deposit_date"]),
         total_amount_cents=int(summary["total_amount_cents"]), currency=currency,
         report_file_id=fid, summary_line=int(summary["line_no"])))
-    lines["account"] = s.account
-    lines["marketplace"] = d.marketplace.name
+    # the columns one value fills, as categoricals of it: a million copies of one string would be
+    # compared or factorized again by every writer (the block, the frame copy)
+    for col, value in (("account", s.account), ("marketplace", d.marketplace.name), ("settlement_id", sid)):
+        lines[col] = _same(value, lines.index)
     lines["report_file_id"] = fid
-    lines["settlement_id"] = sid
     lines["currency"] = _filled(lines["currency"], currency)
     table = tables.SettlementLine.__table__
     lines = lines[[c for c in lines.columns if c in table.c]]
     if lineblocks.in_blocks(conn):
         lineblocks.write(conn, lines, s.account, sid, fid)
-    else:
-        bulk_insert(conn, table, lines)
+    else:  # a row keeps its digest as text
+        bulk_insert(conn, table, lines.assign(raw_digest=hex_digests(lines["raw_digest"].to_numpy())))
     _copy(copies, s, d, "settlement_lines", fid, seen_at, lines)
     return Outcome(str(d.path), d.sha256, SETTLEMENT, LOADED, rows=len(lines), settlement_id=sid)
 

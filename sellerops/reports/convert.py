@@ -39,7 +39,8 @@ def file_marketplace(raw: RawReport, fmt: ReportFormat, default: str) -> Marketp
 
 
 def typed_frame(raw: RawReport, fmt: ReportFormat, m: Marketplace) -> tuple[pd.DataFrame, list[Problem]]:
-    """The format's columns converted to their kinds, under their model field names."""
+    """The format's columns converted to their kinds, under their model field names; a settlement's
+    lines also carry `raw_digest`, each row's 64-bit hash (`row_digests`) as an unsigned integer."""
     out = pd.DataFrame(index=raw.frame.index)
     problems: list[Problem] = []
     pos = {n: i for i, n in enumerate(raw.names)}
@@ -71,7 +72,9 @@ def typed_frame(raw: RawReport, fmt: ReportFormat, m: Marketplace) -> tuple[pd.D
                                         f"{s.iloc[idx]!r} cannot be read as {c.kind} in {m.name} format"))
     out["line_no"] = raw.frame[LINE].to_numpy()
     if fmt.report_type == SETTLEMENT:
-        out["raw_digest"] = hex_digests(row_digests(raw.frame[raw.names]))
+        # as the 64-bit integers a block and the reconciliation keep; text only where a row table
+        # stores it (`hex_digests`)
+        out["raw_digest"] = row_digests(raw.frame[raw.names])
     return out, problems
 
 

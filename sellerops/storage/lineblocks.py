@@ -177,9 +177,12 @@ def _text_codes(s: pd.Series) -> tuple[np.ndarray, list[str]]:
 
 
 def _digests(s: pd.Series) -> np.ndarray | None:
-    """The line digests as unsigned 64-bit integers, when every one is 16 hex digits."""
+    """The line digests as unsigned 64-bit integers: as the loader hashes them, or from text when
+    every one is 16 hex digits."""
     import binascii
 
+    if pd.api.types.is_unsigned_integer_dtype(s.dtype):
+        return s.to_numpy(dtype=np.uint64)
     text = s.to_numpy(dtype=object, na_value=None)
     try:
         joined = "".join(text.tolist()).encode("ascii")  # a blank (None) makes this a TypeError
