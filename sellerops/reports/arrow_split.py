@@ -1,11 +1,13 @@
 """Splitting a report's rows with Arrow's CSV reader: the fast path of `read.read_report`.
 
-`read.py` decides how a file is decoded, counts every line's fields and finds its blank lines from
-the bytes; its pandas path then tokenizes the rows into one Python string per field before
-factorizing each column. Arrow's reader tokenizes straight into dictionary-encoded columns, so
-Python strings are made only for the distinct values. It is used only where its reading provably
-equals pandas' (`fits`): every other file goes the pandas way, which stays the reference. The
-equivalence of the two is tested field by field in tests/sellerops/reports/test_arrow_split.py.
+`read.py` decides how a file is decoded and finds its lines and blank lines from the bytes; its
+pandas path counts every line's fields, then tokenizes the rows into one Python string per field
+before factorizing each column. Arrow's reader tokenizes straight into dictionary-encoded columns, so
+Python strings are made only for the distinct values. Its reading equals pandas' where every row
+(blank lines aside) has exactly the header's number of fields, and it refuses any other row (a short
+or long row, which pandas pads or cuts): such a file goes the pandas way, which stays the
+reference. The equivalence of the two is tested field by field in
+tests/sellerops/reports/test_arrow_split.py.
 """
 
 from __future__ import annotations
@@ -20,15 +22,6 @@ _PIECE_BYTES = 1 << 23
 # Arrow parses a block at a time; a line longer than a block makes it fail (and the pandas path
 # reads the file instead). Larger than a piece, so a piece is one block.
 BLOCK_BYTES = 1 << 24
-
-
-def fits(ncols: int, fields: np.ndarray, blank: np.ndarray) -> bool:
-    """Whether Arrow reads the rows as the pandas path does, given each line's number of `fields`
-    and which lines are `blank`: at least one row, and every row (blank lines aside) with exactly
-    the header's `ncols` fields (Arrow refuses a short or long row; pandas pads or cuts it). The
-    caller has ruled out a carriage return anywhere but before a line feed."""
-    rows = ~blank[1:]
-    return bool(rows.any()) and bool((fields[1:][rows] == ncols).all())
 
 
 def utf8_rows(body: bytes, start: int, pyenc: str) -> Iterator[bytes | memoryview]:

@@ -115,6 +115,8 @@ def decode(data: bytes, japanese: bool) -> tuple[bytes, str]:
     for bom, enc in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
             return data[len(bom):].decode(enc).encode("utf-8"), enc  # strict: raises on a truncated file
+    if data.isascii():  # nearly every report: proven UTF-8 without decoding a copy of it
+        return data, "utf-8"
     try:
         data.decode("utf-8")
         return data, "utf-8"
@@ -161,7 +163,6 @@ def read_report(path: Path, data: bytes, japanese_default: bool = False) -> RawR
     ends_nl = bool(len(body)) and body[-1:] == b"\n"
     ends = nl if ends_nl else np.append(nl, len(body))
     starts = np.concatenate(([0], nl + 1))[: len(ends)]
-    fields = _fields(arr, starts, ends)
     lengths = ends - starts
     cr = np.zeros(len(ends), dtype=bool)
     nonzero = lengths > 0
@@ -172,9 +173,10 @@ def read_report(path: Path, data: bytes, japanese_default: bool = False) -> RawR
     if _count(arr, 13) > int(cr.sum()):  # a \r other than at a line's end
         _lone_return(path, body, pyenc)
 
-    width = int(fields.max())
+    ncols = body.count(b"\t", 0, int(ends[0])) + 1  # the header's fields
     try:
-        columns, header_row, parsed = _parse(body, pyenc, width, int(fields[0]), blank, cr, fields)
+        columns, header_row, parsed, fields = _parse(body, pyenc, ncols, blank, cr,
+                                                     lambda: _fields(arr, starts, ends))
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:  # pragma: no cover - guarded above
         raise ReportError(f"{path}: cannot be read as a tab-separated report: {exc}") from exc
     if parsed != len(ends):
@@ -182,7 +184,7 @@ def read_report(path: Path, data: bytes, japanese_default: bool = False) -> RawR
                           f"{parsed} rows parsed for {len(ends)} lines")
 
     header = ["" if h is None or (isinstance(h, float) and np.isnan(h)) else str(h).strip().strip("\r")
-              for h in header_row[: int(fields[0])]]
+              for h in header_row[:ncols]]
     names = [norm(h) for h in header]
     keep = ~blank[1:]  # blank lines are not rows
     frame = pd.DataFrame(dict(enumerate(columns)), copy=False)
@@ -208,21 +210,23 @@ CHUNK_ROWS = 100_000
 ARROW = True
 
 
-def _parse(body: bytes, pyenc: str, width: int, ncols: int, blank: np.ndarray, cr: np.ndarray,
-           fields: np.ndarray):
+def _parse(body: bytes, pyenc: str, ncols: int, blank: np.ndarray, cr: np.ndarray, count_fields):
     """Parse the lines into one Categorical for each of the header's `ncols` columns (blank lines
-    left out), the header line's fields and the number of lines parsed: with Arrow where it reads
-    the file as pandas would, else with pandas.
+    left out), the header line's fields, the number of lines parsed and each line's number of
+    fields: with Arrow where it reads the file as pandas would, else with pandas. Arrow refuses a
+    row with other than the header's fields, so after it every row has exactly those and the lines'
+    fields are counted (`count_fields`) only for the pandas path, which reads any file.
 
     A month of settlement lines repeats a few thousand SKUs, dates and amounts over millions of
     rows: as Python strings the frame would take about 1.3 GB per million lines, as codes into the
     distinct values a tenth of that, and every later step (checkpoint, conversion, digests,
     database values) then works once per distinct value."""
-    if ARROW and arrow_split.fits(ncols, fields, blank):
+    if ARROW and bool((~blank[1:]).any()):
         parsed = _parse_arrow(body, pyenc, ncols, blank)
         if parsed is not None:
-            return parsed
-    return _parse_pandas(body, pyenc, width, ncols, blank, cr)
+            return (*parsed, np.where(blank, 1, ncols))
+    fields = count_fields()
+    return (*_parse_pandas(body, pyenc, int(fields.max()), ncols, blank, cr), fields)
 
 
 def _parse_arrow(body: bytes, pyenc: str, ncols: int, blank: np.ndarray):
