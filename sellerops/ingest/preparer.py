@@ -58,7 +58,7 @@ AHEAD_BYTES = 256 * 1024 * 1024
 # How much of the night this process reads itself, beyond the first file, while the worker starts:
 # about what it reads in the worker's start-up (a new interpreter, Great Expectations' import, the
 # first file's check) on a 2-core machine, so that it is done reading when that file comes back.
-READ_HERE_BYTES = 256 * 1024 * 1024
+READ_HERE_BYTES = 320 * 1024 * 1024
 
 
 def wanted(paths: list[Path]) -> bool:
@@ -279,8 +279,10 @@ class Preparer:
         taken = self._take_back()
         try:
             for path in [p for p in self.order if p not in self.pending and p not in self.read_here]:
-                if awaited.done() or _size(path) > budget:
+                if awaited.done():
                     break
+                if _size(path) > budget:  # left to the worker; a smaller file after it may still fit
+                    continue
                 budget -= _size(path)
                 self._read_here(path)
         finally:

@@ -242,6 +242,30 @@ def test_while_the_first_file_is_read_here_nothing_else_is_sent_to_the_worker(tm
     assert got[-1].problems
 
 
+def test_while_the_worker_starts_a_file_over_the_budget_is_left_to_it_and_a_smaller_one_after_it_read_here(
+        tmp_path, monkeypatch):
+    """The caller reads ahead only up to READ_HERE_BYTES: a file larger than what is left goes to
+    the worker to be read there, while a smaller file after it that still fits is read here. The
+    outcomes are those of one process, in the order asked for."""
+    from sellerops.ingest.prepare import prepare
+
+    paths = [DATA / n for n in ("settlement_ok.txt", "settlement_two_identical_rows.txt",
+                                "orders_cancelled_blank_price.txt")]
+    big, small = (os.path.getsize(p) for p in paths[1:])
+    assert big > small
+    monkeypatch.setattr(preparer, "READ_HERE_BYTES", small)
+    prep = preparer.Preparer("Amazon.com", processes=True, order=paths)
+    try:
+        prep.extend([], paths, processes=True)
+        prep.result(paths[0])
+        assert set(prep.read_here) == {paths[2]} and set(prep.pending) == {paths[1]}
+        got = [prep.result(p) for p in paths[1:]]
+    finally:
+        prep.close()
+    assert [(d.problems, d.rows) for d in got] == [(prepare(p, "Amazon.com").problems, prepare(p, "Amazon.com").rows)
+                                                   for p in paths[1:]]
+
+
 def test_a_file_sent_to_the_worker_but_not_started_is_taken_back_and_read_here(tmp_path):
     """The first file is no report (nothing for the worker to check), so the next ones are sent to
     the worker at once; while it still starts, the caller waiting for the first of them takes back
