@@ -74,3 +74,30 @@ def test_listing_a_put_off_module_loads_it(tmp_path):
         print("norm" in dir(stats), type(sys.modules["scipy.stats"]).__name__)
     """, tmp_path)
     assert out == ["True", "module"]
+
+
+def test_the_collector_is_paused_while_great_expectations_imports_and_left_as_found(tmp_path):
+    """No full pass of the cyclic collector runs while great_expectations imports (unpaused it makes
+    two there), and its objects are then kept out of later passes (frozen); after it the collector
+    is on again when it was, off when it was not, and still collects."""
+    out = run("""
+        import gc
+        import sellerops.ingest.prepare
+        full = []
+        gc.callbacks.append(lambda phase, info: full.append(1) if phase == "start" and info["generation"] == 2 else None)
+        frozen = gc.get_freeze_count()
+        from sellerops.reports.validate import context
+        context()
+        print(len(full), gc.isenabled(), gc.get_freeze_count() - frozen > 100_000)
+        gc.collect()
+        print(len(full) > 0)
+    """, tmp_path)
+    assert out == ["0", "True", "True", "True"]
+    out = run("""
+        import gc
+        gc.disable()
+        from sellerops.reports.validate import context
+        context()
+        print(gc.isenabled())
+    """, tmp_path)
+    assert out == ["False"]
