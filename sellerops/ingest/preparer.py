@@ -40,6 +40,7 @@ A digest the flow already took is handed over with the file, so neither process 
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import sys
@@ -169,6 +170,9 @@ class Preparer:
         self._fill()
 
     def _start(self) -> None:
+        # a big night allocates millions of objects here too: what this process imported and set up
+        # before it is kept out of the collector's full passes, which would walk it again each time
+        gc.freeze()
         self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
                                         initializer=_warm_up,
                                         initargs=(self.order[0] if self.order else None, self.default_marketplace))

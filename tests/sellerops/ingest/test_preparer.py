@@ -288,3 +288,27 @@ def test_a_file_sent_to_the_worker_but_not_started_is_taken_back_and_read_here(t
     assert [(d.problems, d.rows) for d in got] == [(prepare(p, "Amazon.com").problems, prepare(p, "Amazon.com").rows)
                                                    for p in paths[1:]]
     assert got[-1].problems
+
+
+def test_starting_the_worker_keeps_what_this_process_holds_out_of_the_collectors_passes(tmp_path):
+    """A big night (one with a worker) first freezes what the process imported and set up
+    (`gc.freeze`), so the collector's full passes during the night walk only the night's own objects;
+    the collector itself stays on. Run in a fresh interpreter, where nothing was frozen before."""
+    script = tmp_path / "freeze.py"
+    script.write_text(textwrap.dedent(f"""
+        import gc
+        from pathlib import Path
+        from sellerops.ingest.preparer import Preparer
+
+        before = gc.get_freeze_count()
+        path = Path({str(DATA / "settlement_ok.txt")!r})
+        with Preparer("Amazon.com", processes=True, order=[path]) as prep:
+            frozen = gc.get_freeze_count()
+            d = prep.result(path)
+        print(before, frozen > 10_000, gc.isenabled(), d.problems)
+    """))
+    env = dict(os.environ, SELLEROPS_HOME=str(tmp_path / "home"), GX_ANALYTICS_ENABLED="false")
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["0", "True", "True", "[]"]
